@@ -1,0 +1,327 @@
+//! The catalog: which technologies are ranked, in which category, and what
+//! each source calls them. Loaded from `config/catalog.toml` and validated as
+//! a whole, so that one run reports every problem at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::model::{Category, SourceId, TechId};
+
+/// An identifier a source knows a technology by. Each key belongs to one
+/// source; a technology without a key for a source is simply not asked there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SourceKey {
+    /// Stack Overflow tag, e.g. `python`, `ruby-on-rails`.
+    StackOverflowTag,
+    /// GitHub repository `owner/name` of the main project.
+    GitHubRepo,
+    /// GitHub topic, e.g. `django`.
+    GitHubTopic,
+    /// GitHub linguist language name, e.g. `Python`, `C#`.
+    GitHubLanguage,
+    /// English Wikipedia article title with underscores.
+    WikipediaArticle,
+}
+
+impl SourceKey {
+    pub const ALL: [SourceKey; 5] = [
+        SourceKey::StackOverflowTag,
+        SourceKey::GitHubRepo,
+        SourceKey::GitHubTopic,
+        SourceKey::GitHubLanguage,
+        SourceKey::WikipediaArticle,
+    ];
+
+    /// The key's name in `catalog.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKey::StackOverflowTag => "stackoverflow_tag",
+            SourceKey::GitHubRepo => "github_repo",
+            SourceKey::GitHubTopic => "github_topic",
+            SourceKey::GitHubLanguage => "github_language",
+            SourceKey::WikipediaArticle => "wikipedia_article",
+        }
+    }
+
+    pub fn source(self) -> SourceId {
+        match self {
+            SourceKey::StackOverflowTag => SourceId::StackExchange,
+            SourceKey::GitHubRepo | SourceKey::GitHubTopic | SourceKey::GitHubLanguage => {
+                SourceId::GitHub
+            }
+            SourceKey::WikipediaArticle => SourceId::Wikimedia,
+        }
+    }
+
+    fn parse(name: &str) -> Option<SourceKey> {
+        SourceKey::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Display for SourceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One validated entry of the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Technology {
+    pub id: TechId,
+    pub name: String,
+    pub category: Category,
+    pub keys: BTreeMap<SourceKey, String>,
+}
+
+impl Technology {
+    pub fn key(&self, key: SourceKey) -> Option<&str> {
+        self.keys.get(&key).map(String::as_str)
+    }
+}
+
+/// The validated catalog, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalog {
+    pub technologies: Vec<Technology>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read catalog {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("catalog {path} is not valid TOML")]
+    Syntax {
+        path: PathBuf,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("catalog {path} has {} problem(s); fix them and run again:\n  - {}", problems.len(), problems.join("\n  - "))]
+    Invalid { path: PathBuf, problems: Vec<String> },
+    #[error(
+        "unknown technology `{id}` (not in the catalog; `trends techs` lists the ids, or add it to catalog.toml)"
+    )]
+    UnknownTechnology { id: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    #[serde(default)]
+    technology: Vec<RawTechnology>,
+}
+
+#[derive(Deserialize)]
+struct RawTechnology {
+    id: Option<String>,
+    name: Option<String>,
+    category: Option<String>,
+    #[serde(flatten)]
+    keys: BTreeMap<String, toml::Value>,
+}
+
+impl Catalog {
+    pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Catalog::parse(&text, path)
+    }
+
+    /// Parses and validates catalog text; `path` only names the file in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Catalog, CatalogError> {
+        let raw: RawCatalog = toml::from_str(text).map_err(|source| CatalogError::Syntax {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut problems = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut technologies = Vec::new();
+        if raw.technology.is_empty() {
+            problems.push("no [[technology]] entries".to_owned());
+        }
+        for (index, entry) in raw.technology.into_iter().enumerate() {
+            let label = match &entry.id {
+                Some(id) => format!("technology `{id}` (entry {})", index + 1),
+                None => format!("technology entry {}", index + 1),
+            };
+            let id = match entry.id {
+                Some(id) if is_valid_id(&id) => Some(id),
+                Some(_) => {
+                    problems.push(format!(
+                        "{label}: id must be lowercase letters, digits, `-` or `.`"
+                    ));
+                    None
+                }
+                None => {
+                    problems.push(format!("{label}: missing `id`"));
+                    None
+                }
+            };
+            if let Some(id) = &id
+                && !seen.insert(id.clone())
+            {
+                problems.push(format!("{label}: duplicate id `{id}`"));
+            }
+            let name = entry.name.filter(|n| !n.trim().is_empty());
+            if name.is_none() {
+                problems.push(format!("{label}: missing or empty `name`"));
+            }
+            let category = match entry.category.as_deref().map(str::parse::<Category>) {
+                Some(Ok(c)) => Some(c),
+                Some(Err(e)) => {
+                    problems.push(format!("{label}: {e}"));
+                    None
+                }
+                None => {
+                    problems.push(format!("{label}: missing `category`"));
+                    None
+                }
+            };
+            let mut keys = BTreeMap::new();
+            for (name, value) in entry.keys {
+                let Some(key) = SourceKey::parse(&name) else {
+                    let known: Vec<_> = SourceKey::ALL.iter().map(|k| k.as_str()).collect();
+                    problems.push(format!(
+                        "{label}: unknown source key `{name}` (known: {})",
+                        known.join(", ")
+                    ));
+                    continue;
+                };
+                match value.as_str().map(str::trim) {
+                    Some("") => problems.push(format!("{label}: `{name}` is empty")),
+                    Some(v) => {
+                        if key == SourceKey::GitHubRepo && v.split('/').count() != 2 {
+                            problems.push(format!(
+                                "{label}: `github_repo` must be `owner/name`, got `{v}`"
+                            ));
+                        }
+                        keys.insert(key, v.to_owned());
+                    }
+                    None => problems.push(format!("{label}: `{name}` must be a string")),
+                }
+            }
+            if let (Some(id), Some(name), Some(category)) = (id, name, category) {
+                technologies.push(Technology {
+                    id: TechId(id),
+                    name,
+                    category,
+                    keys,
+                });
+            }
+        }
+        if problems.is_empty() {
+            Ok(Catalog { technologies })
+        } else {
+            Err(CatalogError::Invalid {
+                path: path.to_owned(),
+                problems,
+            })
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Technology> {
+        self.technologies.iter().find(|t| t.id.as_str() == id)
+    }
+
+    /// Keeps only the technologies named in `ids`; an unknown id is an error.
+    pub fn select(&self, ids: &[String]) -> Result<Catalog, CatalogError> {
+        let mut technologies = Vec::new();
+        for id in ids {
+            let tech = self
+                .get(id)
+                .ok_or_else(|| CatalogError::UnknownTechnology { id: id.clone() })?;
+            if !technologies.contains(tech) {
+                technologies.push(tech.clone());
+            }
+        }
+        Ok(Catalog { technologies })
+    }
+
+    /// The technologies that have `key`, with its value.
+    pub fn with_key(&self, key: SourceKey) -> impl Iterator<Item = (&Technology, &str)> {
+        self.technologies
+            .iter()
+            .filter_map(move |t| t.key(key).map(|v| (t, v)))
+    }
+}
+
+fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Catalog, CatalogError> {
+        Catalog::parse(text, Path::new("catalog.toml"))
+    }
+
+    #[test]
+    fn good_entry() {
+        let c = parse(
+            r#"
+            [[technology]]
+            id = "django"
+            name = "Django"
+            category = "framework"
+            stackoverflow_tag = "django"
+            github_repo = "django/django"
+            "#,
+        )
+        .expect("valid catalog");
+        let t = &c.technologies[0];
+        assert_eq!(t.category, Category::Framework);
+        assert_eq!(t.key(SourceKey::GitHubRepo), Some("django/django"));
+        assert_eq!(t.key(SourceKey::GitHubTopic), None);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_entry_and_file() {
+        let err = parse(
+            r#"
+            [[technology]]
+            id = "go"
+            name = "Go"
+            category = "language"
+
+            [[technology]]
+            id = "go"
+            name = "Go again"
+            category = "langauge"
+            stackoverflow_tagg = "go"
+            wikipedia_article = ""
+            "#,
+        )
+        .expect_err("invalid catalog");
+        let msg = err.to_string();
+        assert!(msg.contains("catalog.toml has 4 problem(s)"), "{msg}");
+        assert!(msg.contains("duplicate id `go`"), "{msg}");
+        assert!(msg.contains("unknown category `langauge`"), "{msg}");
+        assert!(msg.contains("unknown source key `stackoverflow_tagg`"), "{msg}");
+        assert!(msg.contains("`wikipedia_article` is empty"), "{msg}");
+        assert!(msg.contains("technology `go` (entry 2)"), "{msg}");
+    }
+
+    #[test]
+    fn select_rejects_unknown_ids() {
+        let c = parse(
+            "[[technology]]\nid = \"go\"\nname = \"Go\"\ncategory = \"language\"\n",
+        )
+        .expect("valid");
+        assert_eq!(c.select(&["go".into()]).expect("known").technologies.len(), 1);
+        let err = c.select(&["cobol".into()]).expect_err("unknown");
+        assert!(err.to_string().contains("unknown technology `cobol`"));
+    }
+}

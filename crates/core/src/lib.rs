@@ -1,0 +1,16 @@
+//! The shared model of `trends`: what a technology, a source, a metric, a
+//! period and an observation are, plus the validated catalog and config.
+//!
+//! This crate does no IO beyond reading the two config files, knows nothing
+//! of HTTP or DuckDB, and is what every other crate agrees on.
+
+pub mod catalog;
+pub mod config;
+pub mod model;
+
+pub use catalog::{Catalog, CatalogError, SourceKey, Technology};
+pub use config::{Config, ConfigError, SourceConfig};
+pub use model::{
+    Category, Grain, Metric, MetricKind, Observation, Outcome, Period, RequestSpec, SourceId, Subject,
+    TechId, YearlySignal,
+};

@@ -1,0 +1,438 @@
+//! Plain data types shared by every crate.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// What kind of technology an entry of the catalog is. Rankings are computed
+/// within one category, never across.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Language,
+    Framework,
+    Practice,
+}
+
+impl Category {
+    pub const ALL: [Category; 3] = [Category::Language, Category::Framework, Category::Practice];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Language => "language",
+            Category::Framework => "framework",
+            Category::Practice => "practice",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Category {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown category `{s}` (known: language, framework, practice)"))
+    }
+}
+
+/// A public API that `trends` collects from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceId {
+    StackExchange,
+    GitHub,
+    Wikimedia,
+}
+
+impl SourceId {
+    pub const ALL: [SourceId; 3] = [SourceId::StackExchange, SourceId::GitHub, SourceId::Wikimedia];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceId::StackExchange => "stackexchange",
+            SourceId::GitHub => "github",
+            SourceId::Wikimedia => "wikimedia",
+        }
+    }
+}
+
+impl fmt::Display for SourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SourceId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SourceId::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
+            let known: Vec<_> = SourceId::ALL.iter().map(|s| s.as_str()).collect();
+            format!("unknown source `{s}` (known: {})", known.join(", "))
+        })
+    }
+}
+
+/// Whether a metric counts events in a period (flow: summed over a year) or
+/// is a level read at one instant (stock: its year-end value is used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetricKind {
+    Flow,
+    Stock,
+}
+
+/// One measured quantity of one source. A (source, metric) pair is a signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Stack Overflow questions asked with a tag in the period.
+    Questions,
+    /// GitHub stargazers of the technology's main repository.
+    Stars,
+    /// GitHub forks of the main repository.
+    Forks,
+    /// GitHub open issues plus open pull requests of the main repository.
+    OpenIssues,
+    /// GitHub watchers (subscribers) of the main repository.
+    Subscribers,
+    /// GitHub repositories created in the period carrying the topic.
+    TopicReposCreated,
+    /// GitHub repositories created in the period whose language is this one.
+    LanguageReposCreated,
+    /// English Wikipedia article views by users (not bots) in the period.
+    Pageviews,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 8] = [
+        Metric::Questions,
+        Metric::Stars,
+        Metric::Forks,
+        Metric::OpenIssues,
+        Metric::Subscribers,
+        Metric::TopicReposCreated,
+        Metric::LanguageReposCreated,
+        Metric::Pageviews,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Questions => "questions",
+            Metric::Stars => "stars",
+            Metric::Forks => "forks",
+            Metric::OpenIssues => "open_issues",
+            Metric::Subscribers => "subscribers",
+            Metric::TopicReposCreated => "topic_repos_created",
+            Metric::LanguageReposCreated => "language_repos_created",
+            Metric::Pageviews => "pageviews",
+        }
+    }
+
+    /// The source that measures it.
+    pub fn source(self) -> SourceId {
+        match self {
+            Metric::Questions => SourceId::StackExchange,
+            Metric::Stars
+            | Metric::Forks
+            | Metric::OpenIssues
+            | Metric::Subscribers
+            | Metric::TopicReposCreated
+            | Metric::LanguageReposCreated => SourceId::GitHub,
+            Metric::Pageviews => SourceId::Wikimedia,
+        }
+    }
+
+    /// One line for `trends sources`, the `metrics` table and the README.
+    pub fn description(self) -> &'static str {
+        match self {
+            Metric::Questions => "Stack Overflow questions asked with the tag in the period",
+            Metric::Stars => "stargazers of the main GitHub repository",
+            Metric::Forks => "forks of the main GitHub repository",
+            Metric::OpenIssues => "open issues plus open pull requests of the main repository",
+            Metric::Subscribers => "watchers (subscribers) of the main repository",
+            Metric::TopicReposCreated => "GitHub repositories created in the period with the topic",
+            Metric::LanguageReposCreated => {
+                "GitHub repositories created in the period in the language"
+            }
+            Metric::Pageviews => "English Wikipedia article views by users in the period",
+        }
+    }
+
+    /// The column name of the signal in reports: `{source}_{metric}`.
+    pub fn signal_name(self) -> String {
+        format!("{}_{}", self.source(), self.as_str())
+    }
+
+    pub fn kind(self) -> MetricKind {
+        match self {
+            Metric::Stars | Metric::Forks | Metric::OpenIssues | Metric::Subscribers => {
+                MetricKind::Stock
+            }
+            Metric::Questions
+            | Metric::TopicReposCreated
+            | Metric::LanguageReposCreated
+            | Metric::Pageviews => MetricKind::Flow,
+        }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Metric {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Metric::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| format!("unknown metric `{s}`"))
+    }
+}
+
+/// The time resolution of an observation. A snapshot is a stock read on one
+/// day; the others are flows summed over the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grain {
+    Day,
+    Month,
+    Year,
+    Snapshot,
+}
+
+impl Grain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Month => "month",
+            Grain::Year => "year",
+            Grain::Snapshot => "snapshot",
+        }
+    }
+}
+
+impl fmt::Display for Grain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Grain {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Grain::Day, Grain::Month, Grain::Year, Grain::Snapshot]
+            .into_iter()
+            .find(|g| g.as_str() == s)
+            .ok_or_else(|| format!("unknown grain `{s}`"))
+    }
+}
+
+/// A half-open range of days `[start, end)`. A snapshot has `start == end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl Period {
+    /// The calendar year `year`, `[Jan 1, Jan 1 of the next year)`.
+    pub fn year(year: i32) -> Period {
+        Period {
+            start: ymd(year, 1, 1),
+            end: ymd(year + 1, 1, 1),
+        }
+    }
+
+    /// The calendar month containing `day`.
+    pub fn month_of(day: NaiveDate) -> Period {
+        let start = ymd(day.year(), day.month(), 1);
+        let end = if day.month() == 12 {
+            ymd(day.year() + 1, 1, 1)
+        } else {
+            ymd(day.year(), day.month() + 1, 1)
+        };
+        Period { start, end }
+    }
+
+    /// A stock read on `day`.
+    pub fn snapshot(day: NaiveDate) -> Period {
+        Period {
+            start: day,
+            end: day,
+        }
+    }
+
+    /// Whether the period has ended before `today` (a closed period's flow
+    /// will not change any more).
+    pub fn is_closed(&self, today: NaiveDate) -> bool {
+        self.end <= today
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    // Only called with a valid month and day 1, which always exist.
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+}
+
+/// The catalog id of a technology, e.g. `python` or `spring-boot`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TechId(pub String);
+
+impl TechId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TechId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One technology a request is about, with the identifier the source knows
+/// it by (a tag, a repository, an article title).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    pub tech: TechId,
+    pub key: String,
+}
+
+/// What one request asks for. It is archived with the raw response (as JSON)
+/// so that the normalizer can turn the body into observations again later
+/// without the network: `trends renormalize`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSpec {
+    pub source: SourceId,
+    /// The source's name for the endpoint, e.g. `questions` or `repo`.
+    pub endpoint: String,
+    /// The technologies the response speaks of (one, or several for a batch).
+    pub subjects: Vec<Subject>,
+    /// The span the request asks about; for a snapshot, the day it was read.
+    pub period: Period,
+}
+
+impl RequestSpec {
+    /// A stable key naming what was asked, independent of when: the same
+    /// request made on two nights has the same key.
+    pub fn request_key(&self) -> String {
+        let keys: Vec<&str> = self.subjects.iter().map(|s| s.key.as_str()).collect();
+        format!(
+            "{}/{}/{}/{}",
+            self.source,
+            self.endpoint,
+            keys.join(";"),
+            self.period
+        )
+    }
+}
+
+/// What became of one request. Only `Ok` and `NoData` are successes; the
+/// others are archived with their reason and never produce observations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The body parsed into observations.
+    Ok,
+    /// The API answered that it has no data for this (e.g. Wikimedia's 404
+    /// for an article without views): a success with no observations.
+    NoData,
+    /// The API answered with an error status.
+    HttpError,
+    /// No response: timeout, reset, refused connection, oversized body.
+    TransportError,
+    /// A response came but its body was not what the source sends.
+    ParseError,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::NoData => "no_data",
+            Outcome::HttpError => "http_error",
+            Outcome::TransportError => "transport_error",
+            Outcome::ParseError => "parse_error",
+        }
+    }
+
+    pub fn is_success(self) -> bool {
+        matches!(self, Outcome::Ok | Outcome::NoData)
+    }
+}
+
+/// One signal of one technology in one calendar year, as the
+/// `yearly_signals` view gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct YearlySignal {
+    pub tech: TechId,
+    pub name: String,
+    pub category: Category,
+    pub year: i32,
+    pub source: SourceId,
+    pub metric: Metric,
+    pub value: f64,
+    /// Share of the year the stored periods cover, 0..1.
+    pub coverage: f64,
+    /// The year is not over yet.
+    pub partial: bool,
+}
+
+/// One number: a metric of a technology from a source over a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    pub tech: TechId,
+    pub source: SourceId,
+    pub metric: Metric,
+    pub grain: Grain,
+    pub period: Period,
+    pub value: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for s in SourceId::ALL {
+            assert_eq!(s.as_str().parse::<SourceId>(), Ok(s));
+        }
+        for m in Metric::ALL {
+            assert_eq!(m.as_str().parse::<Metric>(), Ok(m));
+        }
+        for c in Category::ALL {
+            assert_eq!(c.as_str().parse::<Category>(), Ok(c));
+        }
+        assert!("nope".parse::<SourceId>().is_err());
+    }
+
+    #[test]
+    fn periods() {
+        let y = Period::year(2023);
+        assert_eq!(y.to_string(), "2023-01-01..2024-01-01");
+        let d = NaiveDate::from_ymd_opt(2023, 12, 15).unwrap_or_default();
+        assert_eq!(Period::month_of(d).to_string(), "2023-12-01..2024-01-01");
+        assert!(y.is_closed(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default()));
+        assert!(!y.is_closed(NaiveDate::from_ymd_opt(2023, 12, 31).unwrap_or_default()));
+    }
+}
