@@ -1,1 +1,119 @@
-fn main() {}
+//! `trends`: measure which back-end technologies rise and fall, year by year.
+//!
+//! The binary owns clap, the tracing subscriber and exit codes; everything
+//! else lives in the library crates.
+
+mod collect;
+mod demo;
+mod report;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use trends_core::{Catalog, Config};
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  every source answered and its data landed
+  1  nothing landed, or bad usage, config or catalog
+  2  some sources (or requests) failed, the others landed
+
+Start offline with `trends demo`; see README.md for live use with tokens.";
+
+/// Measure which back-end technologies rise and fall, year by year, from
+/// public API signals (Stack Overflow, GitHub, Wikipedia pageviews), stored
+/// in one DuckDB file and ranked per category.
+#[derive(Debug, Parser)]
+#[command(name = "trends", version, about, after_help = AFTER_HELP)]
+struct Cli {
+    /// Config file (sources, limits, database, catalog path).
+    #[arg(long, global = true, env = "TRENDS_CONFIG", default_value = "config/trends.toml")]
+    config: PathBuf,
+
+    /// DuckDB file to use; overrides `database` in the config.
+    #[arg(long, global = true, env = "TRENDS_DB")]
+    db: Option<PathBuf>,
+
+    /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fetch every enabled source for the catalog and store what they answer.
+    ///
+    /// Each response is archived (body, status, URL without secrets) and
+    /// parsed into observations in one transaction. A failed request is
+    /// recorded as failed, never stored as a number. Run it nightly from cron.
+    Collect,
+    /// Rank each category for a year and print or write it (CSV or a table).
+    Report(report::ReportArgs),
+    /// Run the whole pipeline offline against a local server that answers in
+    /// the real APIs' formats with synthetic numbers, then print a ranking.
+    Demo(demo::DemoArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Csv,
+    Table,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Collect => {
+            let (config, catalog) = load(&cli.config)?;
+            let db = cli.db.clone().unwrap_or_else(|| config.database.clone());
+            collect::run(&config, &catalog, &db)
+        }
+        Command::Report(args) => {
+            let db = match &cli.db {
+                Some(db) => db.clone(),
+                None => load(&cli.config)?.0.database,
+            };
+            report::run(&db, args)
+        }
+        Command::Demo(args) => demo::run(&cli.config, cli.db.as_deref(), args),
+    }
+}
+
+/// Reads and validates the config and the catalog it names.
+fn load(path: &Path) -> anyhow::Result<(Config, Catalog)> {
+    let config = Config::load(path)?;
+    let catalog = Catalog::load(&config.catalog)?;
+    Ok((config, catalog))
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug,hyper=info,reqwest=info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}

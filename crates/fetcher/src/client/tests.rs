@@ -1,0 +1,263 @@
+//! The shared loop against a local wiremock server: what is retried, what is
+//! not, how pacing signals and secrets are handled.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use tokio::sync::mpsc;
+use trends_core::{Period, RequestSpec, Subject, TechId};
+use url::Url;
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use super::*;
+
+fn config(server: &MockServer) -> Config {
+    let text = format!(
+        r#"
+contact = "ops@example.org"
+[http]
+max_retries = 2
+max_retry_wait_secs = 5
+[sources.github]
+base_url = "{uri}"
+concurrency = 2
+requests_per_minute = 6000
+search_requests_per_minute = 6000
+[sources.stackexchange]
+base_url = "{uri}"
+requests_per_minute = 6000
+"#,
+        uri = server.uri()
+    );
+    let mut config = Config::parse(&text, Path::new("trends.toml")).expect("config parses");
+    config.http.timeout = Duration::from_millis(300);
+    config
+}
+
+fn planned(server: &MockServer, source: SourceId, route: &str) -> Planned {
+    Planned {
+        spec: RequestSpec {
+            source,
+            endpoint: "repo".into(),
+            subjects: vec![Subject {
+                tech: TechId("x".into()),
+                key: route.into(),
+            }],
+            period: Period::snapshot(NaiveDate::from_ymd_opt(2024, 1, 1).expect("date")),
+        },
+        url: Url::parse(&format!("{}{route}", server.uri())).expect("url"),
+        headers: vec![("accept", "application/vnd.github+json".into())],
+        lane: Lane::Core,
+    }
+}
+
+async fn run(config: &Config, source: SourceId, auth: Auth, requests: Vec<Planned>) -> (Vec<Fetched>, SourceSummary) {
+    let client = HttpClient::new(config).expect("client");
+    let plan = SourcePlan {
+        source,
+        config: config.sources[&source].clone(),
+        auth,
+        requests,
+    };
+    let (tx, mut rx) = mpsc::channel(16);
+    let task = async move { collect(&client, vec![plan], tx).await };
+    let receive = async {
+        let mut fetched = Vec::new();
+        let mut summary = None;
+        while let Some(event) = rx.recv().await {
+            match event {
+                Event::Fetched(f) => fetched.push(*f),
+                Event::Finished(s) => summary = Some(s),
+                Event::Started { .. } | Event::Halted { .. } => {}
+            }
+        }
+        (fetched, summary.expect("a summary"))
+    };
+    let ((), out) = tokio::join!(task, receive);
+    out
+}
+
+fn status(f: &Fetched) -> u16 {
+    f.result.as_ref().map(|r| r.status).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn sends_user_agent_api_headers_and_bearer_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repos/a/b"))
+        .and(header("user-agent", "trends/0.1.0 (+ops@example.org)"))
+        .and(header("accept", "application/vnd.github+json"))
+        .and(header("authorization", "Bearer s3cr3t-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cfg = config(&server);
+    let (fetched, summary) = run(
+        &cfg,
+        SourceId::GitHub,
+        Auth::Bearer("s3cr3t-token".into()),
+        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+    )
+    .await;
+    assert_eq!(status(&fetched[0]), 200);
+    assert_eq!(fetched[0].attempts, 1);
+    assert_eq!(summary.sent, 1);
+    assert!(!format!("{fetched:?}").contains("s3cr3t"));
+}
+
+#[tokio::test]
+async fn query_key_is_sent_but_never_kept() {
+    let server = MockServer::start().await;
+    Mock::given(path("/2.3/questions"))
+        .and(query_param("key", "k3y-value"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"total":5}"#))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cfg = config(&server);
+    let (fetched, _) = run(
+        &cfg,
+        SourceId::StackExchange,
+        Auth::QueryKey("k3y-value".into()),
+        vec![planned(&server, SourceId::StackExchange, "/2.3/questions?tagged=go")],
+    )
+    .await;
+    assert_eq!(status(&fetched[0]), 200);
+    assert!(!fetched[0].url.contains("k3y"));
+    assert!(fetched[0].url.ends_with("/2.3/questions?tagged=go"));
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_until_an_answer() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cfg = config(&server);
+    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    assert_eq!(status(&fetched[0]), 200);
+    assert_eq!(fetched[0].attempts, 2);
+}
+
+#[tokio::test]
+async fn retries_are_bounded_and_the_last_answer_is_kept() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("unavailable"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let cfg = config(&server);
+    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    assert_eq!(status(&fetched[0]), 503);
+    assert_eq!(fetched[0].attempts, 3);
+}
+
+#[tokio::test]
+async fn too_many_requests_waits_for_retry_after() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let cfg = config(&server);
+    let start = std::time::Instant::now();
+    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    assert_eq!(status(&fetched[0]), 200);
+    // Behaviour, not speed: the second attempt came after the asked wait.
+    assert!(start.elapsed() >= Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_string(r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}"#),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cfg = config(&server);
+    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    assert_eq!(status(&fetched[0]), 404);
+    assert_eq!(fetched[0].attempts, 1);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_without_retry() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(2048)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut cfg = config(&server);
+    cfg.http.max_body_bytes = 1024;
+    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    let err = fetched[0].result.as_ref().expect_err("refused");
+    assert!(err.0.contains("max_body_bytes"), "{err}");
+}
+
+#[tokio::test]
+async fn a_timeout_is_a_transport_error_after_retries() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let cfg = config(&server);
+    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    let err = fetched[0].result.as_ref().expect_err("timed out");
+    assert!(err.0.starts_with("timed out"), "{err}");
+    assert!(!err.0.contains("127.0.0.1"), "no URL in the message: {err}");
+}
+
+#[tokio::test]
+async fn a_spent_github_budget_halts_the_source_and_skips_the_rest() {
+    let server = MockServer::start().await;
+    let reset = (chrono::Utc::now().timestamp() + 3600).to_string();
+    Mock::given(path("/repos/a/b"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("x-ratelimit-limit", "60")
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", reset.as_str())
+                .insert_header("x-ratelimit-resource", "core")
+                .set_body_string(r#"{"message":"API rate limit exceeded for 127.0.0.1.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}"#),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut cfg = config(&server);
+    cfg.sources.get_mut(&SourceId::GitHub).expect("github").concurrency = 1;
+    let requests = vec![
+        planned(&server, SourceId::GitHub, "/repos/a/b"),
+        planned(&server, SourceId::GitHub, "/repos/c/d"),
+        planned(&server, SourceId::GitHub, "/repos/e/f"),
+    ];
+    let (fetched, summary) = run(&cfg, SourceId::GitHub, Auth::None, requests).await;
+    assert_eq!(fetched.len(), 1);
+    assert_eq!(status(&fetched[0]), 403);
+    assert_eq!(summary.skipped, 2);
+    assert!(summary.halted.as_deref().unwrap_or("").contains("rate limit spent"));
+}

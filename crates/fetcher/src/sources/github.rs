@@ -1,0 +1,180 @@
+//! GitHub REST: repository snapshots and repositories created per year.
+//!
+//! - `GET /repos/{owner}/{repo}`: stars, forks, open issues, watchers, read
+//!   on the day of the run (a stock; history accumulates run by run).
+//! - `GET /search/repositories?q=topic:T+created:Y-01-01..Y-12-31&per_page=1`
+//!   and `q=language:L+created:..`: `total_count` of repositories created in
+//!   the year. Search has its own limit (10/min without a token, 30 with),
+//!   hence its own [`Lane`].
+//!
+//! Every request sends `Accept: application/vnd.github+json` and
+//! `X-GitHub-Api-Version: 2022-11-28`; the token (if any) goes in
+//! `Authorization` at send time.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use url::Url;
+
+use super::{last_day, year_periods};
+use crate::{Lane, PlanWindow, Planned, join};
+
+const API_VERSION: &str = "2022-11-28";
+
+pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
+    let mut out = Vec::new();
+    for (tech, repo) in catalog.with_key(SourceKey::GitHubRepo) {
+        let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
+        out.push(planned(
+            join(base, &["repos", owner, name]),
+            "repo",
+            Subject {
+                tech: tech.id.clone(),
+                key: repo.to_owned(),
+            },
+            Period::snapshot(window.today),
+            Lane::Core,
+        ));
+    }
+    let periods = year_periods(window);
+    let searches = [
+        (SourceKey::GitHubTopic, "search_topic", "topic"),
+        (SourceKey::GitHubLanguage, "search_language", "language"),
+    ];
+    for (key, endpoint, qualifier) in searches {
+        for (tech, value) in catalog.with_key(key) {
+            for &(_, period) in &periods {
+                let q = format!(
+                    "{qualifier}:{} created:{}..{}",
+                    quote(value),
+                    period.start,
+                    last_day(period)
+                );
+                let mut url = join(base, &["search", "repositories"]);
+                url.query_pairs_mut()
+                    .append_pair("q", &q)
+                    .append_pair("per_page", "1");
+                out.push(planned(
+                    url,
+                    endpoint,
+                    Subject {
+                        tech: tech.id.clone(),
+                        key: value.to_owned(),
+                    },
+                    period,
+                    Lane::Search,
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn planned(url: Url, endpoint: &str, subject: Subject, period: Period, lane: Lane) -> Planned {
+    Planned {
+        spec: RequestSpec {
+            source: SourceId::GitHub,
+            endpoint: endpoint.into(),
+            subjects: vec![subject],
+            period,
+        },
+        url,
+        headers: vec![
+            ("accept", "application/vnd.github+json".into()),
+            ("x-github-api-version", API_VERSION.into()),
+        ],
+        lane,
+    }
+}
+
+/// Search qualifiers with a space or `#` (`C#`, `Visual Basic .NET`) must be
+/// quoted.
+fn quote(value: &str) -> String {
+    if value.contains([' ', '#', '+']) {
+        format!("\"{value}\"")
+    } else {
+        value.to_owned()
+    }
+}
+
+/// How long GitHub asks us to wait, from an answer's headers: when
+/// `x-ratelimit-remaining` is 0, until `x-ratelimit-reset` (Unix seconds).
+pub fn rate_limit_wait(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let remaining: u64 = header_num(headers, "x-ratelimit-remaining")?;
+    if remaining > 0 {
+        return None;
+    }
+    let reset = header_num(headers, "x-ratelimit-reset")?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    // One second of margin: the reset instant is rounded down.
+    Some(Duration::from_secs(reset.saturating_sub(now) + 1))
+}
+
+fn header_num(headers: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn catalog() -> Catalog {
+        Catalog::parse(
+            r#"
+[[technology]]
+id = "django"
+name = "Django"
+category = "framework"
+github_repo = "django/django"
+github_topic = "django"
+
+[[technology]]
+id = "csharp"
+name = "C#"
+category = "language"
+github_language = "C#"
+"#,
+            std::path::Path::new("catalog.toml"),
+        )
+        .expect("catalog parses")
+    }
+
+    #[test]
+    fn plans_snapshot_and_searches_with_real_parameters() {
+        let base = Url::parse("https://api.github.com").expect("url");
+        let window = PlanWindow {
+            first_year: 2023,
+            today: NaiveDate::from_ymd_opt(2024, 2, 10).expect("date"),
+        };
+        let plan = plan(&base, &catalog(), window);
+        let urls: Vec<&str> = plan.iter().map(|p| p.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://api.github.com/repos/django/django",
+                "https://api.github.com/search/repositories?q=topic%3Adjango+created%3A2023-01-01..2023-12-31&per_page=1",
+                "https://api.github.com/search/repositories?q=topic%3Adjango+created%3A2024-01-01..2024-02-09&per_page=1",
+                "https://api.github.com/search/repositories?q=language%3A%22C%23%22+created%3A2023-01-01..2023-12-31&per_page=1",
+                "https://api.github.com/search/repositories?q=language%3A%22C%23%22+created%3A2024-01-01..2024-02-09&per_page=1",
+            ]
+        );
+        assert_eq!(plan[0].lane, Lane::Core);
+        assert_eq!(plan[1].lane, Lane::Search);
+        assert_eq!(plan[0].spec.period, Period::snapshot(window.today));
+        assert!(plan[0].headers.contains(&("x-github-api-version", "2022-11-28".into())));
+    }
+
+    #[test]
+    fn exhausted_limit_means_wait_until_reset() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("x-ratelimit-remaining", "5".parse().expect("header"));
+        assert_eq!(rate_limit_wait(&h), None);
+        h.insert("x-ratelimit-remaining", "0".parse().expect("header"));
+        h.insert("x-ratelimit-reset", "0".parse().expect("header"));
+        assert_eq!(rate_limit_wait(&h), Some(Duration::from_secs(1)));
+    }
+}

@@ -1,0 +1,92 @@
+//! Stack Exchange API 2.3: questions asked per tag per calendar year.
+//!
+//! `GET /2.3/questions?tagged=T&site=stackoverflow&fromdate=..&todate=..&filter=total`
+//! answers `{"total": N}`. `fromdate`/`todate` are Unix seconds, both
+//! inclusive, so `todate` is the last second of the period. The optional key
+//! is added at send time (see `Auth::QueryKey`).
+
+use chrono::{NaiveDate, NaiveTime};
+use trends_core::{Catalog, RequestSpec, SourceId, SourceKey, Subject};
+use url::Url;
+
+use super::year_periods;
+use crate::{Lane, PlanWindow, Planned, join};
+
+pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
+    let periods = year_periods(window);
+    let mut out = Vec::new();
+    for (tech, tag) in catalog.with_key(SourceKey::StackOverflowTag) {
+        for &(_, period) in &periods {
+            let mut url = join(base, &["2.3", "questions"]);
+            url.query_pairs_mut()
+                .append_pair("tagged", tag)
+                .append_pair("site", "stackoverflow")
+                .append_pair("fromdate", &unix(period.start).to_string())
+                .append_pair("todate", &(unix(period.end) - 1).to_string())
+                .append_pair("filter", "total");
+            out.push(Planned {
+                spec: RequestSpec {
+                    source: SourceId::StackExchange,
+                    endpoint: "questions".into(),
+                    subjects: vec![Subject {
+                        tech: tech.id.clone(),
+                        key: tag.to_owned(),
+                    }],
+                    period,
+                },
+                url,
+                headers: Vec::new(),
+                lane: Lane::Core,
+            });
+        }
+    }
+    out
+}
+
+fn unix(day: NaiveDate) -> i64 {
+    day.and_time(NaiveTime::MIN).and_utc().timestamp()
+}
+
+/// The `backoff` field some answers carry: seconds to wait before calling
+/// the same method again. Read from any JSON body, error or not.
+pub fn backoff_secs(body: &[u8]) -> Option<u64> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value.get("backoff")?.as_u64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trends_core::Catalog;
+
+    #[test]
+    fn one_request_per_tag_and_year_with_real_parameters() {
+        let catalog = Catalog::parse(
+            "[[technology]]\nid = \"python\"\nname = \"Python\"\ncategory = \"language\"\nstackoverflow_tag = \"python\"\n\n[[technology]]\nid = \"cs\"\nname = \"C#\"\ncategory = \"language\"\nstackoverflow_tag = \"c#\"\n",
+            std::path::Path::new("catalog.toml"),
+        )
+        .expect("catalog parses");
+        let base = Url::parse("https://api.stackexchange.com").expect("url");
+        let window = PlanWindow {
+            first_year: 2023,
+            today: NaiveDate::from_ymd_opt(2024, 7, 1).expect("date"),
+        };
+        let plan = plan(&base, &catalog, window);
+        assert_eq!(plan.len(), 4);
+        assert_eq!(
+            plan[0].url.as_str(),
+            "https://api.stackexchange.com/2.3/questions?tagged=python&site=stackoverflow&fromdate=1672531200&todate=1704067199&filter=total"
+        );
+        // The current year stops at the start of today.
+        assert!(plan[1].url.as_str().contains("fromdate=1704067200&todate=1719791999"));
+        assert!(plan[2].url.as_str().contains("tagged=c%23"));
+        assert_eq!(plan[0].spec.request_key(), "stackexchange/questions/python/2023-01-01..2024-01-01");
+    }
+
+    #[test]
+    fn backoff_is_read_from_wrapper_and_error_bodies() {
+        assert_eq!(backoff_secs(br#"{"items":[],"backoff":10,"quota_remaining":5}"#), Some(10));
+        assert_eq!(backoff_secs(br#"{"total":5}"#), None);
+        assert_eq!(backoff_secs(b"not json"), None);
+    }
+}
