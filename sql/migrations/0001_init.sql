@@ -7,7 +7,7 @@ CREATE TABLE technologies (
     id        VARCHAR PRIMARY KEY,   -- catalog id, e.g. 'django'
     name      VARCHAR NOT NULL,      -- display name, e.g. 'Django'
     category  VARCHAR NOT NULL CHECK (category IN ('language', 'framework', 'practice')),
-    keys      JSON    NOT NULL       -- identifiers per source, e.g. {"stackoverflow_tag": "django"}
+    keys      VARCHAR NOT NULL       -- JSON text: identifiers per source, e.g. {"stackoverflow_tag": "django"}
 );
 
 -- The signals sources provide: what each metric counts and whether it is a
@@ -45,7 +45,7 @@ CREATE TABLE raw_responses (
     run_id       BIGINT NOT NULL,
     source       VARCHAR NOT NULL,
     request_key  VARCHAR NOT NULL,      -- stable name of what was asked, e.g. 'stackexchange/questions/python/2023-01-01..2024-01-01'
-    request      JSON NOT NULL,         -- the request spec: endpoint, subjects (tech + key), period
+    request      VARCHAR NOT NULL,      -- JSON text: the request spec: endpoint, subjects (tech + key), period
     url          VARCHAR NOT NULL,      -- without secrets
     status       SMALLINT,              -- HTTP status; NULL when no response came (timeout, reset)
     fetched_at   TIMESTAMP NOT NULL,
@@ -77,7 +77,9 @@ CREATE TABLE observations (
 -- are summed over the calendar year, with coverage = the share of the
 -- year's days the stored periods cover (2015 pageviews start in July: 0.5).
 -- Stocks (stars, forks...) take the last snapshot of the year, coverage 1.
--- partial is true for the current, unfinished year.
+-- partial is true for the year of the latest fetch (not over when fetched).
+-- (No current_date here: it needs the ICU extension, which the bundled
+-- engine lacks and an offline machine cannot download.)
 CREATE VIEW yearly_signals AS
 WITH flows AS (
     SELECT
@@ -87,13 +89,11 @@ WITH flows AS (
         year(o.period_start) AS year,
         'flow' AS kind,
         sum(o.value) AS value,
-        least(1.0, sum(date_diff('day', o.period_start, o.period_end))
-            / date_diff('day', make_date(year(o.period_start), 1, 1),
-                               make_date(year(o.period_start) + 1, 1, 1))) AS coverage,
+        sum(date_diff('day', o.period_start, o.period_end)) AS days_covered,
         count(*) AS observations
     FROM observations o
     WHERE o.grain <> 'snapshot'
-    GROUP BY ALL
+    GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
 ),
 stocks AS (
     SELECT
@@ -103,11 +103,11 @@ stocks AS (
         year(o.period_start) AS year,
         'stock' AS kind,
         arg_max(o.value, o.period_start) AS value,
-        1.0 AS coverage,
+        NULL::BIGINT AS days_covered,
         count(*) AS observations
     FROM observations o
     WHERE o.grain = 'snapshot'
-    GROUP BY ALL
+    GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
 )
 SELECT
     s.tech_id,
@@ -118,8 +118,12 @@ SELECT
     s.metric,
     s.kind,
     s.value,
-    s.coverage,
-    s.year = year(current_date) AS partial,
+    CASE WHEN s.kind = 'stock' THEN 1.0
+         ELSE least(1.0, s.days_covered / date_diff('day', make_date(s.year::INTEGER, 1, 1),
+                                                           make_date(s.year::INTEGER + 1, 1, 1)))
+    END AS coverage,
+    -- the year of the latest fetch is not over as far as the data knows
+    s.year >= (SELECT max(year(observed_at)) FROM observations) AS partial,
     s.observations
 FROM (SELECT * FROM flows UNION ALL SELECT * FROM stocks) s
 JOIN technologies t ON t.id = s.tech_id;

@@ -1,1 +1,161 @@
+//! End-to-end tests of the `trends` binary: collect against local servers
+//! that answer with the real APIs' recorded bodies (tests/fixtures), then
+//! read the DuckDB file and the report as a user would.
 
+mod support;
+
+use support::{Apis, Env, read_csv};
+
+#[test]
+fn collect_then_report_ranks_every_category_from_all_three_sources() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+
+    let out = env.trends(&["collect"]);
+    assert_eq!(out.code, Some(0), "collect failed:\n{}", out.all());
+    assert!(out.stdout.contains("collect ok"), "{}", out.stdout);
+
+    let db = env.db();
+    let sources: Vec<String> = db.strings("SELECT DISTINCT source FROM observations ORDER BY 1");
+    assert_eq!(sources, ["github", "stackexchange", "wikimedia"]);
+    // Every archived response has its body and no secret-bearing URL.
+    assert_eq!(db.int("SELECT count(*) FROM raw_responses WHERE outcome <> 'ok'"), 0);
+    assert_eq!(
+        db.int("SELECT count(*) FROM raw_responses"),
+        db.int("SELECT count(DISTINCT request_key) FROM raw_responses")
+    );
+    // Stack Overflow totals land as they were served.
+    let y = env.last_year;
+    assert_eq!(
+        db.float(&format!(
+            "SELECT value FROM observations WHERE tech_id = 'python' AND source = 'stackexchange' AND period_start = DATE '{y}-01-01'"
+        )),
+        support::so_total("python", y) as f64
+    );
+    drop(db);
+
+    let out = env.trends(&["report", "--year", &y.to_string(), "--format", "csv"]);
+    assert_eq!(out.code, Some(0), "report failed:\n{}", out.all());
+    let rows = read_csv(&out.stdout);
+    let header = &rows[0];
+    for col in [
+        "year",
+        "category",
+        "rank",
+        "technology",
+        "score",
+        "signals_used",
+        "rank_change",
+        "stackexchange_questions",
+        "github_language_repos_created",
+        "github_topic_repos_created",
+        "wikimedia_pageviews",
+    ] {
+        assert!(header.iter().any(|h| h == col), "missing column {col} in {header:?}");
+    }
+    let col = |name: &str| header.iter().position(|h| h == name).expect("column");
+    let ranked: Vec<(String, String, String)> = rows[1..]
+        .iter()
+        .map(|r| (r[col("category")].clone(), r[col("rank")].clone(), r[col("tech_id")].clone()))
+        .collect();
+    // Python leads every language signal; Go overtook Rust this year.
+    assert_eq!(
+        ranked
+            .iter()
+            .filter(|r| r.0 == "language")
+            .map(|r| (r.1.as_str(), r.2.as_str()))
+            .collect::<Vec<_>>(),
+        [("1", "python"), ("2", "go"), ("3", "rust")]
+    );
+    let go = rows[1..].iter().find(|r| r[col("tech_id")] == "go").expect("go row");
+    assert_eq!(go[col("rank_change")], "1", "go rose from 3rd to 2nd");
+    assert_eq!(go[col("year")], y.to_string());
+    // Frameworks are ranked among themselves.
+    let frameworks: Vec<&str> = ranked
+        .iter()
+        .filter(|r| r.0 == "framework")
+        .map(|r| r.2.as_str())
+        .collect();
+    assert_eq!(frameworks, ["django", "flask"]);
+    // Flask has no Wikipedia article in this catalog: its cell is empty, not 0.
+    let flask = rows[1..].iter().find(|r| r[col("tech_id")] == "flask").expect("flask row");
+    assert_eq!(flask[col("wikimedia_pageviews")], "");
+    assert_eq!(flask[col("signals_used")], "2");
+}
+
+#[test]
+fn a_second_run_over_the_same_data_leaves_the_same_observations() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    assert_eq!(env.trends(&["collect"]).code, Some(0));
+    let first = env.db().strings(
+        "SELECT tech_id || '|' || source || '|' || metric || '|' || period_start || '|' || value FROM observations ORDER BY ALL",
+    );
+    let techs = env.db().int("SELECT count(*) FROM technologies");
+    assert_eq!(env.trends(&["collect"]).code, Some(0));
+    let db = env.db();
+    let second = db.strings(
+        "SELECT tech_id || '|' || source || '|' || metric || '|' || period_start || '|' || value FROM observations ORDER BY ALL",
+    );
+    assert!(!first.is_empty());
+    assert_eq!(first, second);
+    assert_eq!(db.int("SELECT count(*) FROM technologies"), techs);
+    assert_eq!(db.int("SELECT count(*) FROM runs WHERE status = 'ok'"), 2);
+    // Each observation points at the latest response it came from.
+    assert_eq!(
+        db.int("SELECT count(*) FROM observations o JOIN raw_responses r ON r.id = o.raw_id WHERE r.run_id = o.run_id"),
+        second.len() as i64
+    );
+}
+
+#[test]
+fn a_malformed_body_is_recorded_as_failed_while_other_sources_land() {
+    let apis = Apis::start(support::Faults {
+        truncate_so_tag: Some("go"),
+    });
+    let env = Env::new(&apis);
+    let out = env.trends(&["collect"]);
+    assert_eq!(out.code, Some(2), "some failed, others landed:\n{}", out.all());
+    assert!(out.stdout.contains("collect partial"), "{}", out.stdout);
+    assert!(out.stdout.contains("parse_error"), "{}", out.stdout);
+
+    let db = env.db();
+    let failed = db.strings(
+        "SELECT request_key || ' ' || outcome || ' ' || (body IS NOT NULL) FROM raw_responses WHERE outcome <> 'ok' ORDER BY 1",
+    );
+    assert_eq!(failed.len(), 3, "one per year of the go tag: {failed:?}");
+    assert!(failed.iter().all(|f| f.starts_with("stackexchange/questions/go/") && f.ends_with("parse_error true")));
+    assert_eq!(
+        db.int("SELECT count(*) FROM observations WHERE tech_id = 'go' AND source = 'stackexchange'"),
+        0
+    );
+    assert!(db.int("SELECT count(*) FROM observations WHERE tech_id = 'go' AND source = 'github'") > 0);
+    assert!(db.int("SELECT count(*) FROM observations WHERE source = 'wikimedia'") > 0);
+    let error: String = db.strings("SELECT error FROM runs")[0].clone();
+    assert!(error.contains("stackexchange"), "{error}");
+}
+
+#[test]
+fn a_broken_config_is_refused_naming_the_file_and_key() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    std::fs::write(
+        &env.config,
+        "contact = \"x@example.org\"\nfirst_yeer = 2015\n[sources.stackexchange]\nbase_url = \"http://127.0.0.1:1\"\n",
+    )
+    .expect("write config");
+    let out = env.trends(&["collect"]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("trends.toml"), "{}", out.stderr);
+    assert!(out.stderr.contains("first_yeer"), "{}", out.stderr);
+    assert!(!env.db_path.exists(), "nothing is created on a config error");
+}
+
+#[test]
+fn report_without_a_database_says_what_to_run() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    let out = env.trends(&["report", "--year", "2023"]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("trends collect"), "{}", out.stderr);
+}

@@ -155,7 +155,7 @@ impl Store {
                 "CREATE TABLE IF NOT EXISTS schema_migrations (
                     version INTEGER PRIMARY KEY,
                     name VARCHAR NOT NULL,
-                    applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)",
+                    applied_at TIMESTAMP NOT NULL)",
             )
             .map_err(q("creating schema_migrations"))?;
         let current: i32 = self
@@ -182,8 +182,8 @@ impl Store {
             tx.execute_batch(sql)
                 .map_err(|source| StoreError::Migrate { name, source })?;
             tx.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                params![version, name],
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, CAST(? AS TIMESTAMP))",
+                params![version, name, ts(Utc::now())],
             )
             .map_err(|source| StoreError::Migrate { name, source })?;
             tx.commit()

@@ -1,0 +1,432 @@
+//! Local stand-ins for the three APIs, serving the recorded bodies of
+//! tests/fixtures with the numbers a test needs, and helpers to run the
+//! binary and read its DuckDB file.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+fn fixture(rel: &str) -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(rel);
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", p.display()))
+}
+
+fn this_year() -> i32 {
+    Utc::now().year()
+}
+
+/// Stack Overflow questions for a tag in a year: Python leads; Go passes
+/// Rust in the last complete year.
+pub fn so_total(tag: &str, year: i32) -> u64 {
+    let last = this_year() - 1;
+    match (tag, year == last) {
+        ("python", _) => 10_000 + year as u64,
+        ("go", true) => 5_000,
+        ("go", false) => 3_000,
+        ("rust", true) => 4_500,
+        ("rust", false) => 4_000,
+        ("django", _) => 2_000,
+        ("flask", _) => 1_000,
+        _ => 100,
+    }
+}
+
+fn language_repos(lang: &str, year: i32) -> u64 {
+    let last = this_year() - 1;
+    match (lang, year == last) {
+        ("Python", _) => 900_000,
+        ("Go", true) => 300_000,
+        ("Go", false) => 200_000,
+        ("Rust", true) => 260_000,
+        ("Rust", false) => 250_000,
+        _ => 10,
+    }
+}
+
+fn topic_repos(topic: &str) -> u64 {
+    match topic {
+        "django" => 5_000,
+        "flask" => 3_000,
+        _ => 10,
+    }
+}
+
+fn monthly_views(article: &str, year: i32) -> u64 {
+    let last = this_year() - 1;
+    match (article, year == last) {
+        ("Python_(programming_language)", _) => 500_000,
+        ("Go_(programming_language)", true) => 120_000,
+        ("Go_(programming_language)", false) => 90_000,
+        ("Rust_(programming_language)", true) => 110_000,
+        ("Rust_(programming_language)", false) => 100_000,
+        ("Django_(web_framework)", _) => 60_000,
+        _ => 1,
+    }
+}
+
+/// Faults a test injects.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Faults {
+    /// Answer this Stack Overflow tag with a truncated body.
+    pub truncate_so_tag: Option<&'static str>,
+}
+
+struct StackExchange {
+    faults: Faults,
+}
+
+impl Respond for StackExchange {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let q = |k: &str| {
+            req.url
+                .query_pairs()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.into_owned())
+        };
+        let (Some(tag), Some(from)) = (q("tagged"), q("fromdate")) else {
+            return ResponseTemplate::new(400).set_body_json(fixture("stackexchange/error_bad_parameter.json"));
+        };
+        assert_eq!(q("filter").as_deref(), Some("total"));
+        assert_eq!(q("site").as_deref(), Some("stackoverflow"));
+        if self.faults.truncate_so_tag == Some(tag.as_str()) {
+            return ResponseTemplate::new(200)
+                .insert_header("content-type", "application/json; charset=utf-8")
+                .set_body_string("{\"total\": 12");
+        }
+        let from: i64 = from.parse().expect("fromdate is unix seconds");
+        let year = chrono::DateTime::from_timestamp(from, 0).expect("valid").year();
+        let mut body = fixture("stackexchange/questions_total.json");
+        body["total"] = json!(so_total(&tag, year));
+        ResponseTemplate::new(200)
+            .insert_header("content-type", "application/json; charset=utf-8")
+            .set_body_json(body)
+    }
+}
+
+fn github_headers(t: ResponseTemplate, resource: &str) -> ResponseTemplate {
+    t.insert_header("content-type", "application/json; charset=utf-8")
+        .insert_header("x-github-api-version-selected", "2022-11-28")
+        .insert_header("x-ratelimit-limit", "60")
+        .insert_header("x-ratelimit-remaining", "59")
+        .insert_header("x-ratelimit-reset", "4102444800")
+        .insert_header("x-ratelimit-used", "1")
+        .insert_header("x-ratelimit-resource", resource)
+}
+
+struct GitHubRepo;
+
+impl Respond for GitHubRepo {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let parts: Vec<&str> = req.url.path().trim_start_matches('/').split('/').collect();
+        let (owner, name) = (parts[1], parts[2]);
+        let stars = if name == "django" { 80_000 } else { 67_000 };
+        let mut body = fixture("github/repo.json");
+        body["name"] = json!(name);
+        body["full_name"] = json!(format!("{owner}/{name}"));
+        body["stargazers_count"] = json!(stars);
+        body["watchers_count"] = json!(stars);
+        body["forks_count"] = json!(stars / 3);
+        body["subscribers_count"] = json!(stars / 40);
+        body["open_issues_count"] = json!(stars / 200);
+        github_headers(ResponseTemplate::new(200).set_body_json(body), "core")
+    }
+}
+
+struct GitHubSearch;
+
+impl Respond for GitHubSearch {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let q = req
+            .url
+            .query_pairs()
+            .find(|(n, _)| n == "q")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        assert!(req.url.query_pairs().any(|(n, v)| n == "per_page" && v == "1"));
+        let (qualifier, rest) = q.split_once(' ').expect("qualifier and created range");
+        let year: i32 = rest
+            .trim_start_matches("created:")
+            .get(..4)
+            .and_then(|y| y.parse().ok())
+            .expect("created:YYYY-..");
+        let total = match qualifier.split_once(':') {
+            Some(("language", l)) => language_repos(l.trim_matches('"'), year),
+            Some(("topic", t)) => topic_repos(t),
+            _ => {
+                return github_headers(
+                    ResponseTemplate::new(422).set_body_json(fixture("github/error_validation.json")),
+                    "search",
+                );
+            }
+        };
+        let mut body = fixture("github/search_repositories.json");
+        body["total_count"] = json!(total);
+        body["incomplete_results"] = json!(false);
+        github_headers(ResponseTemplate::new(200).set_body_json(body), "search")
+    }
+}
+
+struct Wikimedia;
+
+impl Respond for Wikimedia {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let segs: Vec<String> = req
+            .url
+            .path_segments()
+            .expect("path")
+            .map(|s| percent_decode(s))
+            .collect();
+        // .../user/{article}/monthly/{start}/{end}
+        let n = segs.len();
+        let (article, start, end) = (&segs[n - 4], &segs[n - 2], &segs[n - 1]);
+        let day = |ts: &str| NaiveDate::parse_from_str(&ts[..8], "%Y%m%d").expect("timestamp");
+        let (start, end) = (day(start), day(end));
+        let template = fixture("wikimedia/pageviews_monthly.json")["items"][0].clone();
+        let mut items = Vec::new();
+        let mut month = NaiveDate::from_ymd_opt(start.year(), start.month(), 1).expect("month");
+        while month <= end {
+            let mut item = template.clone();
+            item["article"] = json!(article);
+            item["timestamp"] = json!(format!("{}00", month.format("%Y%m%d")));
+            item["views"] = json!(monthly_views(article, month.year()));
+            items.push(item);
+            month = month.checked_add_months(chrono::Months::new(1)).expect("next month");
+        }
+        if monthly_views(article, start.year()) == 1 {
+            return ResponseTemplate::new(404)
+                .insert_header("content-type", "application/problem+json")
+                .set_body_json(fixture("wikimedia/error_not_found.json"));
+        }
+        ResponseTemplate::new(200)
+            .insert_header("content-type", "application/json; charset=utf-8")
+            .set_body_json(json!({ "items": items }))
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("utf-8 path")
+}
+
+/// The three mock APIs on one local server, kept alive by their runtime.
+pub struct Apis {
+    runtime: tokio::runtime::Runtime,
+    server: MockServer,
+}
+
+impl Apis {
+    pub fn start(faults: Faults) -> Apis {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let server = runtime.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(method("GET"))
+                .and(path("/se/2.3/questions"))
+                .respond_with(StackExchange { faults })
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .and(path_regex(r"^/gh/repos/[^/]+/[^/]+$"))
+                .respond_with(GitHubRepo)
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .and(path("/gh/search/repositories"))
+                .respond_with(GitHubSearch)
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .and(path_regex(
+                    r"^/wm/api/rest_v1/metrics/pageviews/per-article/en\.wikipedia/all-access/user/[^/]+/monthly/\d{10}/\d{10}$",
+                ))
+                .respond_with(Wikimedia)
+                .mount(&server)
+                .await;
+            server
+        });
+        Apis { runtime, server }
+    }
+
+    fn uri(&self) -> String {
+        let _ = &self.runtime;
+        self.server.uri()
+    }
+}
+
+/// A working folder with a config and catalog pointing at the mock APIs.
+pub struct Env {
+    _dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub db_path: PathBuf,
+    pub last_year: i32,
+}
+
+pub struct Output {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn all(&self) -> String {
+        format!("--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr)
+    }
+}
+
+const CATALOG: &str = r#"
+[[technology]]
+id = "python"
+name = "Python"
+category = "language"
+stackoverflow_tag = "python"
+github_language = "Python"
+wikipedia_article = "Python_(programming_language)"
+
+[[technology]]
+id = "go"
+name = "Go"
+category = "language"
+stackoverflow_tag = "go"
+github_language = "Go"
+wikipedia_article = "Go_(programming_language)"
+
+[[technology]]
+id = "rust"
+name = "Rust"
+category = "language"
+stackoverflow_tag = "rust"
+github_language = "Rust"
+wikipedia_article = "Rust_(programming_language)"
+
+[[technology]]
+id = "django"
+name = "Django"
+category = "framework"
+stackoverflow_tag = "django"
+github_repo = "django/django"
+github_topic = "django"
+wikipedia_article = "Django_(web_framework)"
+
+[[technology]]
+id = "flask"
+name = "Flask"
+category = "framework"
+stackoverflow_tag = "flask"
+github_repo = "pallets/flask"
+github_topic = "flask"
+"#;
+
+impl Env {
+    pub fn new(apis: &Apis) -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("trends.toml");
+        let db_path = dir.path().join("trends.duckdb");
+        let last_year = this_year() - 1;
+        let uri = apis.uri();
+        std::fs::write(dir.path().join("catalog.toml"), CATALOG).expect("catalog");
+        std::fs::write(
+            &config,
+            format!(
+                r#"
+database = "{db}"
+catalog = "catalog.toml"
+first_year = {first}
+contact = "e2e@example.org"
+[http]
+max_retries = 1
+[sources.stackexchange]
+base_url = "{uri}/se"
+requests_per_minute = 100000
+[sources.github]
+base_url = "{uri}/gh"
+concurrency = 4
+requests_per_minute = 100000
+search_requests_per_minute = 100000
+[sources.wikimedia]
+base_url = "{uri}/wm/api/rest_v1"
+requests_per_minute = 100000
+"#,
+                db = db_path.display(),
+                first = last_year - 1,
+            ),
+        )
+        .expect("config");
+        Env {
+            _dir: dir,
+            config,
+            db_path,
+            last_year,
+        }
+    }
+
+    pub fn trends(&self, args: &[&str]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_trends"))
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env_remove("TRENDS_DB")
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("STACKEXCHANGE_KEY")
+            .output()
+            .expect("run trends");
+        Output {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn db(&self) -> Db {
+        Db(duckdb::Connection::open(&self.db_path).expect("open the database"))
+    }
+}
+
+/// A read handle on the database a run left.
+pub struct Db(duckdb::Connection);
+
+impl Db {
+    pub fn strings(&self, sql: &str) -> Vec<String> {
+        let mut stmt = self.0.prepare(sql).expect("prepare");
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    pub fn int(&self, sql: &str) -> i64 {
+        self.0.query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+
+    pub fn float(&self, sql: &str) -> f64 {
+        self.0.query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+}
+
+pub fn read_csv(text: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| r.expect("csv record").iter().map(str::to_owned).collect())
+        .collect()
+}
