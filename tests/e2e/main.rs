@@ -159,3 +159,81 @@ fn report_without_a_database_says_what_to_run() {
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("trends collect"), "{}", out.stderr);
 }
+
+#[test]
+fn a_second_run_the_same_day_fetches_nothing_already_stored() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    assert_eq!(env.trends(&["collect"]).code, Some(0));
+    let first = env.db().int("SELECT count(*) FROM raw_responses");
+    let out = env.trends(&["collect"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("collect ok: 0 requests"), "{}", out.stdout);
+    assert_eq!(env.db().int("SELECT count(*) FROM raw_responses"), first);
+    // --refresh asks again for everything.
+    let out = env.trends(&["collect", "--refresh", "--sources", "stackexchange"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let so_requests = env.db().int("SELECT count(*) FROM raw_responses WHERE source = 'stackexchange'");
+    assert_eq!(env.db().int("SELECT count(*) FROM raw_responses"), first + so_requests / 2);
+}
+
+#[test]
+fn dry_run_prints_the_plan_without_secrets_and_changes_nothing() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    let out = env.trends_with_env(
+        &["collect", "--dry-run", "--techs", "python,django"],
+        &[("GITHUB_TOKEN", "ghp_SECRETSECRET"), ("STACKEXCHANGE_KEY", "SEKEYSECRET")],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    // Years: the two before this one, and this one unless today is January 1.
+    let years = if chrono::Utc::now().format("%m-%d").to_string() == "01-01" { 2 } else { 3 };
+    // python: SO per year + language search per year + 1 article;
+    // django: SO per year + 1 repo + topic search per year + 1 article.
+    let expected = 4 * years + 3;
+    assert!(
+        out.stdout.contains(&format!("dry run: {expected} requests would be made")),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("/se/2.3/questions?tagged=python&site=stackoverflow&fromdate="), "{}", out.stdout);
+    assert!(!out.all().contains("SECRET"), "{}", out.all());
+    assert!(!env.db_path.exists());
+}
+
+#[test]
+fn tokens_reach_the_apis_but_never_the_database_or_the_output() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    let out = env.trends_with_env(
+        &["-vv", "collect"],
+        &[("GITHUB_TOKEN", "ghp_SECRETSECRET"), ("STACKEXCHANGE_KEY", "SEKEYSECRET")],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(!out.all().contains("SECRET"), "{}", out.all());
+    let bytes = std::fs::read(&env.db_path).expect("database file");
+    assert!(!bytes.windows(6).any(|w| w == b"SECRET"));
+    let db = env.db();
+    assert_eq!(db.int("SELECT count(*) FROM raw_responses WHERE url LIKE '%SECRET%' OR request LIKE '%SECRET%'"), 0);
+    assert!(apis.saw_secret("ghp_SECRETSECRET", "SEKEYSECRET"), "the secrets were sent to the APIs");
+}
+
+#[test]
+fn a_second_collect_while_one_runs_exits_3_naming_the_lock_and_changes_nothing() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    let lock_path = env.db_path.with_extension("duckdb.lock");
+    let holder = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(&lock_path)
+        .expect("lock file");
+    holder.try_lock().expect("take the lock as another run would");
+    std::fs::write(&lock_path, "4242").expect("holder pid");
+    let out = env.trends(&["collect"]);
+    assert_eq!(out.code, Some(3), "{}", out.all());
+    assert!(out.stderr.contains("trends.duckdb.lock"), "{}", out.stderr);
+    assert!(out.stderr.contains("pid 4242"), "{}", out.stderr);
+    assert!(!env.db_path.exists(), "nothing changed");
+}

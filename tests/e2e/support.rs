@@ -268,6 +268,21 @@ impl Apis {
         Apis { runtime, server }
     }
 
+    /// Whether the GitHub token came as a bearer header and the Stack
+    /// Exchange key as the `key` parameter.
+    pub fn saw_secret(&self, token: &str, key: &str) -> bool {
+        let requests = self.runtime.block_on(self.server.received_requests()).unwrap_or_default();
+        let bearer = format!("Bearer {token}");
+        let gh = requests.iter().any(|r| {
+            r.url.path().starts_with("/gh/")
+                && r.headers.get("authorization").is_some_and(|v| v.to_str().ok() == Some(bearer.as_str()))
+        });
+        let se = requests.iter().any(|r| {
+            r.url.path().starts_with("/se/") && r.url.query_pairs().any(|(n, v)| n == "key" && v == key)
+        });
+        gh && se
+    }
+
     fn uri(&self) -> String {
         let _ = &self.runtime;
         self.server.uri()
@@ -358,8 +373,10 @@ max_retries = 1
 [sources.stackexchange]
 base_url = "{uri}/se"
 requests_per_minute = 100000
+token_env = "STACKEXCHANGE_KEY"
 [sources.github]
 base_url = "{uri}/gh"
+token_env = "GITHUB_TOKEN"
 concurrency = 4
 requests_per_minute = 100000
 search_requests_per_minute = 100000
@@ -381,13 +398,20 @@ requests_per_minute = 100000
     }
 
     pub fn trends(&self, args: &[&str]) -> Output {
+        self.trends_with_env(args, &[])
+    }
+
+    pub fn trends_with_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {
         let out = Command::new(env!("CARGO_BIN_EXE_trends"))
             .arg("--config")
             .arg(&self.config)
             .args(args)
             .env_remove("TRENDS_DB")
+            .env_remove("TRENDS_CONFIG")
+            .env_remove("RUST_LOG")
             .env_remove("GITHUB_TOKEN")
             .env_remove("STACKEXCHANGE_KEY")
+            .envs(vars.iter().copied())
             .output()
             .expect("run trends");
         Output {

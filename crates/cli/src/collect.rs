@@ -5,13 +5,33 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
-use chrono::Utc;
+use anyhow::{Context, bail};
+use chrono::{Datelike, Utc};
+use clap::Args;
 use tokio::sync::mpsc;
 use tracing::{info, info_span, warn};
 use trends_core::{Catalog, Config, Outcome, SourceId};
-use trends_fetcher::{Event, Fetched, HttpClient, PlanWindow};
+use trends_fetcher::{Event, Fetched, HttpClient, PlanWindow, SourcePlan};
 use trends_store::{RawResponse, RunCounts, RunStatus, Store};
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct CollectArgs {
+    /// First year to collect (default: `first_year` of the config).
+    #[arg(long, value_name = "YEAR")]
+    since: Option<i32>,
+    /// Only these sources, comma-separated (e.g. `github,wikimedia`).
+    #[arg(long, value_delimiter = ',', value_name = "SOURCES")]
+    sources: Vec<String>,
+    /// Only these technologies (catalog ids), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    techs: Vec<String>,
+    /// Fetch closed periods again even when they are already stored.
+    #[arg(long)]
+    refresh: bool,
+    /// Print the requests that would be made, per source, and stop.
+    #[arg(long)]
+    dry_run: bool,
+}
 
 /// What one source did in a run.
 #[derive(Debug, Default, Clone)]
@@ -80,11 +100,81 @@ impl Summary {
     }
 }
 
-pub fn run(config: &Config, catalog: &Catalog, db: &Path) -> anyhow::Result<ExitCode> {
+pub fn run(config: &Config, catalog: &Catalog, db: &Path, args: &CollectArgs) -> anyhow::Result<ExitCode> {
+    let mut config = config.clone();
+    if let Some(year) = args.since {
+        if !(2000..=Utc::now().year()).contains(&year) {
+            bail!("--since {year}: expected a year from 2000 to this year");
+        }
+        config.first_year = year;
+    }
+    if !args.sources.is_empty() {
+        let wanted = args
+            .sources
+            .iter()
+            .map(|s| s.parse::<SourceId>().map_err(anyhow::Error::msg))
+            .collect::<anyhow::Result<Vec<_>>>()
+            .context("--sources")?;
+        for id in &wanted {
+            if !config.sources.get(id).is_some_and(|s| s.enabled) {
+                bail!("--sources {id}: not enabled in {}; add or enable [sources.{id}]", config.path.display());
+            }
+        }
+        config.sources.retain(|id, _| wanted.contains(id));
+    }
+    let catalog = if args.techs.is_empty() {
+        catalog.clone()
+    } else {
+        catalog.select(&args.techs).context("--techs")?
+    };
+    if args.dry_run {
+        let store = if db.exists() { Some(Store::open(db)?) } else { None };
+        let plans = plan(&config, &catalog, store.as_ref(), args.refresh)?;
+        print_plan(&plans);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let _lock = crate::lock::acquire(db)?;
     let mut store = Store::open(db).with_context(|| format!("cannot use database {}", db.display()))?;
-    let summary = collect_into(config, catalog, &mut store, "collect")?;
+    let summary = collect_into(&config, &catalog, &mut store, "collect", args.refresh)?;
     summary.print();
     Ok(summary.exit_code())
+}
+
+/// The requests of a run: every enabled source's plan, less the closed
+/// periods that already have a successful answer stored (unless `refresh`).
+pub fn plan(
+    config: &Config,
+    catalog: &Catalog,
+    store: Option<&Store>,
+    refresh: bool,
+) -> anyhow::Result<Vec<SourcePlan>> {
+    let today = Utc::now().date_naive();
+    let window = PlanWindow {
+        first_year: config.first_year,
+        today,
+    };
+    let mut plans = trends_fetcher::plan(config, catalog, window);
+    if let (Some(store), false) = (store, refresh) {
+        let done = store.succeeded_keys()?;
+        for p in &mut plans {
+            let before = p.requests.len();
+            p.requests
+                .retain(|r| !(r.spec.period.is_closed(today) && done.contains(&r.spec.request_key())));
+            info!(source = %p.source, planned = before, kept = p.requests.len(), "already stored periods skipped");
+        }
+    }
+    Ok(plans)
+}
+
+fn print_plan(plans: &[SourcePlan]) {
+    let total: usize = plans.iter().map(|p| p.requests.len()).sum();
+    println!("dry run: {total} requests would be made");
+    for p in plans {
+        println!("{} ({} requests)", p.source, p.requests.len());
+        for r in &p.requests {
+            println!("  GET {}", r.url);
+        }
+    }
 }
 
 /// Runs one collect into an open store. Shared by `collect` and `demo`.
@@ -93,6 +183,7 @@ pub fn collect_into(
     catalog: &Catalog,
     store: &mut Store,
     command: &str,
+    refresh: bool,
 ) -> anyhow::Result<Summary> {
     let started = Instant::now();
     store.sync_catalog(catalog)?;
@@ -100,11 +191,7 @@ pub fn collect_into(
     let run = store.begin_run(command, now)?;
     let span = info_span!("run", run = run.0);
     let _guard = span.enter();
-    let window = PlanWindow {
-        first_year: config.first_year,
-        today: now.date_naive(),
-    };
-    let plans = trends_fetcher::plan(config, catalog, window);
+    let plans = plan(config, catalog, Some(store), refresh)?;
     let mut sources: BTreeMap<SourceId, Tally> = plans
         .iter()
         .map(|p| {

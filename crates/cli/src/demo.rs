@@ -57,8 +57,9 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
         // Never send a real token to the local server.
         cfg.token_env = None;
     }
+    let _lock = crate::lock::acquire(&db)?;
     let mut store = Store::open(&db).with_context(|| format!("cannot use database {}", db.display()))?;
-    let summary = collect::collect_into(&config, &catalog, &mut store, "demo")?;
+    let summary = collect::collect_into(&config, &catalog, &mut store, "demo", false)?;
     summary.print();
 
     let year = args.year.unwrap_or_else(|| Utc::now().year() - 1);

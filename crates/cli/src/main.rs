@@ -5,6 +5,7 @@
 
 mod collect;
 mod demo;
+mod lock;
 mod report;
 
 use std::io::IsTerminal;
@@ -19,6 +20,7 @@ Exit codes:
   0  every source answered and its data landed
   1  nothing landed, or bad usage, config or catalog
   2  some sources (or requests) failed, the others landed
+  3  another trends run holds the database's lock; nothing was changed
 
 Start offline with `trends demo`; see README.md for live use with tokens.";
 
@@ -50,8 +52,9 @@ enum Command {
     ///
     /// Each response is archived (body, status, URL without secrets) and
     /// parsed into observations in one transaction. A failed request is
-    /// recorded as failed, never stored as a number. Run it nightly from cron.
-    Collect,
+    /// recorded as failed, never stored as a number. Closed periods already
+    /// stored are not fetched again (see --refresh). Run it nightly from cron.
+    Collect(collect::CollectArgs),
     /// Rank each category for a year and print or write it (CSV or a table).
     Report(report::ReportArgs),
     /// Run the whole pipeline offline against a local server that answers in
@@ -72,17 +75,21 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            if e.downcast_ref::<lock::Held>().is_some() {
+                ExitCode::from(3)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Collect => {
+        Command::Collect(args) => {
             let (config, catalog) = load(&cli.config)?;
             let db = cli.db.clone().unwrap_or_else(|| config.database.clone());
-            collect::run(&config, &catalog, &db)
+            collect::run(&config, &catalog, &db, args)
         }
         Command::Report(args) => {
             let db = match &cli.db {

@@ -115,6 +115,50 @@ pub struct TableCounts {
     pub observations: i64,
 }
 
+/// An archived response, as `trends renormalize` reads it back.
+#[derive(Debug, Clone)]
+pub struct Archived {
+    pub id: i64,
+    pub run_id: RunId,
+    pub spec: RequestSpec,
+    pub status: Option<u16>,
+    pub fetched_at: DateTime<Utc>,
+    pub body: Option<Vec<u8>>,
+    pub outcome: Outcome,
+    pub error: Option<String>,
+}
+
+/// The new verdict on an archived response.
+#[derive(Debug, Clone)]
+pub struct Reparsed {
+    pub outcome: Outcome,
+    pub error: Option<String>,
+    pub observations: Vec<Observation>,
+}
+
+/// One line of `trends status`: a recent run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    pub id: i64,
+    pub command: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub status: String,
+    pub requests: i64,
+    pub responses_failed: i64,
+    pub observations: i64,
+    pub error: Option<String>,
+}
+
+/// Per source and year: how many technologies have data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageRow {
+    pub source: String,
+    pub year: i32,
+    pub technologies: i64,
+    pub mean_coverage: f64,
+}
+
 /// An open trends database.
 #[derive(Debug)]
 pub struct Store {
@@ -406,6 +450,163 @@ impl Store {
             .map_err(q("counting rows"))
     }
 
+    /// The request keys that already have a successful answer (`ok` or
+    /// `no_data`) in the archive: a closed period among them need not be
+    /// fetched again.
+    pub fn succeeded_keys(&self) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT request_key FROM raw_responses WHERE outcome IN ('ok', 'no_data')")
+            .map_err(q("listing fetched requests"))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(q("listing fetched requests"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(q("listing fetched requests"))
+    }
+
+    /// Every archived response that got an answer, oldest first (the order
+    /// collect wrote them in, so later answers win again).
+    pub fn archived(&self) -> Result<Vec<Archived>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, run_id, request, status, CAST(fetched_at AS VARCHAR), body, outcome, error
+                 FROM raw_responses ORDER BY id",
+            )
+            .map_err(q("reading the archive"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<i32>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                ))
+            })
+            .map_err(q("reading the archive"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, run_id, request, status, fetched_at, body, outcome, error) =
+                row.map_err(q("reading the archive"))?;
+            let spec: RequestSpec = serde_json::from_str(&request)
+                .map_err(|e| StoreError::Corrupt(format!("raw_responses {id}: request: {e}")))?;
+            let fetched_at = chrono::NaiveDateTime::parse_from_str(&fetched_at, "%Y-%m-%d %H:%M:%S%.f")
+                .map_err(|e| StoreError::Corrupt(format!("raw_responses {id}: fetched_at {fetched_at}: {e}")))?
+                .and_utc();
+            out.push(Archived {
+                id,
+                run_id: RunId(run_id),
+                spec,
+                status: status.and_then(|s| u16::try_from(s).ok()),
+                fetched_at,
+                body: body.map(String::into_bytes),
+                outcome: parse_outcome(&outcome)?,
+                error,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Replaces every observation by those parsed again from the archive,
+    /// and updates each response's verdict, in one transaction: a failure
+    /// leaves the database as it was.
+    pub fn replace_observations(&mut self, items: &[(&Archived, Reparsed)]) -> Result<u64> {
+        let tx = self.conn.transaction().map_err(q("renormalizing"))?;
+        tx.execute("DELETE FROM observations", [])
+            .map_err(q("renormalizing"))?;
+        let mut written = 0;
+        {
+            let mut verdict = tx
+                .prepare("UPDATE raw_responses SET outcome = ?, error = ?, observations = ? WHERE id = ?")
+                .map_err(q("renormalizing"))?;
+            for (archived, reparsed) in items {
+                verdict
+                    .execute(params![
+                        reparsed.outcome.as_str(),
+                        reparsed.error,
+                        reparsed.observations.len() as i64,
+                        archived.id
+                    ])
+                    .map_err(q("renormalizing"))?;
+                upsert_observations(&tx, archived.run_id, archived.id, archived.fetched_at, &reparsed.observations)?;
+                written += reparsed.observations.len() as u64;
+            }
+        }
+        tx.commit().map_err(q("renormalizing"))?;
+        Ok(written)
+    }
+
+    /// The latest runs, newest first.
+    pub fn recent_runs(&self, limit: usize) -> Result<Vec<RunRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, command, CAST(started_at AS VARCHAR), CAST(finished_at AS VARCHAR), status,
+                        requests, responses_failed, observations, error
+                 FROM runs ORDER BY id DESC LIMIT ?",
+            )
+            .map_err(q("reading runs"))?;
+        let rows = stmt
+            .query_map(params![limit as i64], |r| {
+                Ok(RunRow {
+                    id: r.get(0)?,
+                    command: r.get(1)?,
+                    started_at: r.get(2)?,
+                    finished_at: r.get(3)?,
+                    status: r.get(4)?,
+                    requests: r.get(5)?,
+                    responses_failed: r.get(6)?,
+                    observations: r.get(7)?,
+                    error: r.get(8)?,
+                })
+            })
+            .map_err(q("reading runs"))?;
+        rows.collect::<Result<_, _>>().map_err(q("reading runs"))
+    }
+
+    /// Failed responses of a run: (source, url, outcome, error).
+    pub fn failures(&self, run: i64, limit: usize) -> Result<Vec<(String, String, String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT source, url, outcome, coalesce(error, '') FROM raw_responses
+                 WHERE run_id = ? AND outcome NOT IN ('ok', 'no_data') ORDER BY id LIMIT ?",
+            )
+            .map_err(q("reading failures"))?;
+        let rows = stmt
+            .query_map(params![run, limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(q("reading failures"))?;
+        rows.collect::<Result<_, _>>().map_err(q("reading failures"))
+    }
+
+    /// Per source and year, how many technologies have a value and their
+    /// mean coverage of the year.
+    pub fn coverage(&self) -> Result<Vec<CoverageRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT source, year::INTEGER, count(DISTINCT tech_id), avg(coverage)
+                 FROM yearly_signals GROUP BY source, year ORDER BY source, year",
+            )
+            .map_err(q("reading coverage"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(CoverageRow {
+                    source: r.get(0)?,
+                    year: r.get(1)?,
+                    technologies: r.get(2)?,
+                    mean_coverage: r.get(3)?,
+                })
+            })
+            .map_err(q("reading coverage"))?;
+        rows.collect::<Result<_, _>>().map_err(q("reading coverage"))
+    }
+
     /// The status of the most recent run, if any (tests and `trends status`).
     pub fn last_run_status(&self) -> Result<Option<String>> {
         self.conn
@@ -455,6 +656,13 @@ fn upsert_observations(
         .map_err(q("upserting observations"))?;
     }
     Ok(())
+}
+
+fn parse_outcome(s: &str) -> Result<Outcome> {
+    [Outcome::Ok, Outcome::NoData, Outcome::HttpError, Outcome::TransportError, Outcome::ParseError]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+        .ok_or_else(|| StoreError::Corrupt(format!("outcome {s}")))
 }
 
 fn parse_known<T: FromStr<Err = String>>(s: &str) -> Result<T> {
@@ -571,6 +779,43 @@ mod tests {
         let c = s.counts().expect("counts");
         assert_eq!((c.raw_responses, c.observations), (1, 0));
         assert!(s.yearly_signals(2000, 2100).expect("yearly").is_empty());
+        // A failure is not "fetched": the next run asks again.
+        assert!(s.succeeded_keys().expect("keys").is_empty());
+        s.record(run, &raw(&sp, b"{}", Outcome::NoData), &[]).expect("archive");
+        let keys = s.succeeded_keys().expect("keys");
+        assert_eq!(keys.into_iter().collect::<Vec<_>>(), [sp.request_key()]);
+    }
+
+    #[test]
+    fn the_archive_reads_back_and_observations_can_be_rebuilt_from_it() {
+        let mut s = Store::open_in_memory().expect("open");
+        s.sync_catalog(&catalog()).expect("sync");
+        let run = s.begin_run("collect", at()).expect("run");
+        let sp = spec("python", 2023);
+        s.record(run, &raw(&sp, b"{\"total\": 7}", Outcome::Ok), &[obs("python", 2023, 7.0)])
+            .expect("record");
+        let archived = s.archived().expect("archive");
+        assert_eq!(archived.len(), 1);
+        assert_eq!(archived[0].spec, sp);
+        assert_eq!(archived[0].body.as_deref(), Some(&b"{\"total\": 7}"[..]));
+        assert_eq!(archived[0].fetched_at, at());
+        // A parser that now rejects the body removes its observation.
+        let reparsed = Reparsed {
+            outcome: Outcome::ParseError,
+            error: Some("changed".into()),
+            observations: vec![],
+        };
+        s.replace_observations(&[(&archived[0], reparsed)]).expect("replace");
+        assert_eq!(s.counts().expect("counts").observations, 0);
+        let again = s.archived().expect("archive");
+        assert_eq!(again[0].outcome, Outcome::ParseError);
+        let reparsed = Reparsed {
+            outcome: Outcome::Ok,
+            error: None,
+            observations: vec![obs("python", 2023, 7.0)],
+        };
+        assert_eq!(s.replace_observations(&[(&again[0], reparsed)]).expect("replace"), 1);
+        assert_eq!(s.yearly_signals(2023, 2023).expect("yearly")[0].value, 7.0);
     }
 
     #[test]
