@@ -237,3 +237,91 @@ fn a_second_collect_while_one_runs_exits_3_naming_the_lock_and_changes_nothing()
     assert!(out.stderr.contains("pid 4242"), "{}", out.stderr);
     assert!(!env.db_path.exists(), "nothing changed");
 }
+
+const OBSERVATIONS: &str = "SELECT tech_id || '|' || source || '|' || metric || '|' || grain || '|' || period_start || '|' || period_end || '|' || value FROM observations ORDER BY ALL";
+
+#[test]
+fn a_killed_run_followed_by_a_normal_run_gives_the_tables_of_an_uninterrupted_run() {
+    // The reference: one uninterrupted run.
+    let apis = Apis::start(Default::default());
+    let reference = Env::new(&apis);
+    assert_eq!(reference.trends(&["collect"]).code, Some(0));
+    let expected = reference.db().strings(OBSERVATIONS);
+
+    // A slow Stack Exchange so that the kill lands mid-run.
+    let slow = Apis::start(support::Faults {
+        se_delay_ms: 150,
+        ..Default::default()
+    });
+    let env = Env::new(&slow);
+    let mut child = env.command(&["collect"]).spawn().expect("start collect");
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    child.kill().expect("kill -9"); // SIGKILL on Unix
+    let status = child.wait().expect("reaped");
+    assert!(!status.success(), "the run was killed before it finished");
+
+    let db = env.db();
+    let running = db.int("SELECT count(*) FROM runs WHERE status = 'running' AND finished_at IS NULL");
+    assert_eq!(running, 1, "the killed run is visible as never finished");
+    let partial = db.strings(OBSERVATIONS);
+    assert!(partial.len() < expected.len(), "the kill came mid-run");
+    // Every observation that landed points at an archived response.
+    assert_eq!(
+        db.int("SELECT count(*) FROM observations o LEFT JOIN raw_responses r ON r.id = o.raw_id WHERE r.id IS NULL"),
+        0
+    );
+    drop(db);
+
+    let out = env.trends(&["collect"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert_eq!(env.db().strings(OBSERVATIONS), expected);
+}
+
+#[test]
+fn renormalize_rebuilds_the_same_observations_from_the_archive() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    assert_eq!(env.trends(&["collect"]).code, Some(0));
+    let before = env.db().strings(OBSERVATIONS);
+    env.db()
+        .strings("DELETE FROM observations RETURNING tech_id");
+    assert_eq!(env.db().int("SELECT count(*) FROM observations"), 0);
+    let requests = apis.request_count();
+    let out = env.trends(&["renormalize"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert_eq!(env.db().strings(OBSERVATIONS), before);
+    assert_eq!(apis.request_count(), requests, "no network");
+}
+
+#[test]
+fn status_shows_runs_failures_and_coverage() {
+    let apis = Apis::start(support::Faults {
+        truncate_so_tag: Some("rust"),
+        ..Default::default()
+    });
+    let env = Env::new(&apis);
+    assert_eq!(env.trends(&["collect"]).code, Some(2));
+    let out = env.trends(&["status"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("partial"), "{}", out.stdout);
+    assert!(out.stdout.contains("parse_error"), "{}", out.stdout);
+    assert!(out.stdout.contains("tagged=rust"), "{}", out.stdout);
+    let y = env.last_year;
+    assert!(out.stdout.contains(&format!("{y}:4/100%")), "{}", out.stdout);
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_for_cron() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    let out = env.trends(&["-v", "--log-format", "json", "collect"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert!(!lines.is_empty());
+    for line in lines {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(v.get("level").is_some(), "{line}");
+    }
+    // Not a terminal: no progress bars on stdout.
+    assert!(!out.stdout.contains('['), "{}", out.stdout);
+}

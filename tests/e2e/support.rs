@@ -74,6 +74,8 @@ fn monthly_views(article: &str, year: i32) -> u64 {
 pub struct Faults {
     /// Answer this Stack Overflow tag with a truncated body.
     pub truncate_so_tag: Option<&'static str>,
+    /// Delay every Stack Exchange answer by this many milliseconds.
+    pub se_delay_ms: u64,
 }
 
 struct StackExchange {
@@ -105,6 +107,7 @@ impl Respond for StackExchange {
         ResponseTemplate::new(200)
             .insert_header("content-type", "application/json; charset=utf-8")
             .set_body_json(body)
+            .set_delay(std::time::Duration::from_millis(self.faults.se_delay_ms))
     }
 }
 
@@ -283,6 +286,13 @@ impl Apis {
         gh && se
     }
 
+    /// How many requests the server has answered so far.
+    pub fn request_count(&self) -> usize {
+        self.runtime
+            .block_on(self.server.received_requests())
+            .map_or(0, |r| r.len())
+    }
+
     fn uri(&self) -> String {
         let _ = &self.runtime;
         self.server.uri()
@@ -399,6 +409,20 @@ requests_per_minute = 100000
 
     pub fn trends(&self, args: &[&str]) -> Output {
         self.trends_with_env(args, &[])
+    }
+
+    /// The command `trends` with this env's config, not yet started.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_trends"));
+        cmd.arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env_remove("TRENDS_DB")
+            .env_remove("TRENDS_CONFIG")
+            .env_remove("RUST_LOG")
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("STACKEXCHANGE_KEY");
+        cmd
     }
 
     pub fn trends_with_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {

@@ -33,6 +33,54 @@ pub struct CollectArgs {
     dry_run: bool,
 }
 
+/// Per-source progress bars on a terminal; nothing when stdout is not one
+/// (cron), so logs stay quiet.
+struct Progress {
+    multi: Option<indicatif::MultiProgress>,
+    bars: BTreeMap<SourceId, indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        use std::io::IsTerminal;
+        let multi = std::io::stdout()
+            .is_terminal()
+            .then(indicatif::MultiProgress::new);
+        Progress {
+            multi,
+            bars: BTreeMap::new(),
+        }
+    }
+
+    fn start(&mut self, source: SourceId, planned: usize) {
+        let Some(multi) = &self.multi else { return };
+        let bar = multi.add(indicatif::ProgressBar::new(planned as u64));
+        let style = indicatif::ProgressStyle::with_template(
+            "{prefix:>14} [{bar:30}] {pos}/{len} {msg} {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_prefix(source.as_str());
+        self.bars.insert(source, bar);
+    }
+
+    fn step(&self, source: SourceId, failed: u64) {
+        if let Some(bar) = self.bars.get(&source) {
+            bar.inc(1);
+            if failed > 0 {
+                bar.set_message(format!("{failed} failed"));
+            }
+        }
+    }
+
+    fn finish(&self, source: SourceId) {
+        if let Some(bar) = self.bars.get(&source) {
+            bar.finish();
+        }
+    }
+}
+
 /// What one source did in a run.
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
@@ -222,23 +270,27 @@ pub fn collect_into(
     });
     let mut counts = RunCounts::default();
     let mut store_error = None;
+    let mut progress = Progress::new();
     // The store is used on this thread only; fetch tasks hand responses over.
     while let Some(event) = runtime.block_on(rx.recv()) {
         match event {
             Event::Fetched(fetched) => {
-                let tally = sources.entry(fetched.spec.source).or_default();
+                let source = fetched.spec.source;
+                let tally = sources.entry(source).or_default();
                 if let Err(e) = record(store, run, &fetched, tally, &mut counts) {
                     store_error = Some(e);
                     break;
                 }
+                progress.step(source, tally.failed);
             }
             Event::Halted { source, reason } => {
                 sources.entry(source).or_default().halted = Some(reason);
             }
             Event::Finished(s) => {
+                progress.finish(s.source);
                 sources.entry(s.source).or_default().skipped = s.skipped;
             }
-            Event::Started { .. } => {}
+            Event::Started { source, planned } => progress.start(source, planned),
         }
     }
     drop(rx);

@@ -7,6 +7,7 @@ mod collect;
 mod demo;
 mod lock;
 mod report;
+mod status;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,11 @@ struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
 
+    /// Log lines as text or as JSON objects (one per line, for cron and
+    /// log collectors).
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: LogFormat,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -57,9 +63,21 @@ enum Command {
     Collect(collect::CollectArgs),
     /// Rank each category for a year and print or write it (CSV or a table).
     Report(report::ReportArgs),
+    /// Show the last runs, the last run's failures with their reasons, and
+    /// per source and year how many technologies have data.
+    Status,
+    /// Rebuild every observation from the archived raw responses, without
+    /// the network (after a parser fix, say). Takes the collect lock.
+    Renormalize,
     /// Run the whole pipeline offline against a local server that answers in
     /// the real APIs' formats with synthetic numbers, then print a ranking.
     Demo(demo::DemoArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,7 +88,7 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    init_logging(cli.verbose, cli.log_format);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -91,14 +109,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = cli.db.clone().unwrap_or_else(|| config.database.clone());
             collect::run(&config, &catalog, &db, args)
         }
-        Command::Report(args) => {
-            let db = match &cli.db {
-                Some(db) => db.clone(),
-                None => load(&cli.config)?.0.database,
-            };
-            report::run(&db, args)
-        }
+        Command::Report(args) => report::run(&db_path(&cli)?, args),
+        Command::Status => status::status(&db_path(&cli)?),
+        Command::Renormalize => status::renormalize(&db_path(&cli)?),
         Command::Demo(args) => demo::run(&cli.config, cli.db.as_deref(), args),
+    }
+}
+
+/// The database: `--db` / `TRENDS_DB`, else the config's `database`.
+fn db_path(cli: &Cli) -> anyhow::Result<PathBuf> {
+    match &cli.db {
+        Some(db) => Ok(db.clone()),
+        None => Ok(Config::load(&cli.config)?.database),
     }
 }
 
@@ -109,7 +131,7 @@ fn load(path: &Path) -> anyhow::Result<(Config, Catalog)> {
     Ok((config, catalog))
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, format: LogFormat) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -117,9 +139,11 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().with_current_span(true).init(),
+    }
 }

@@ -1,0 +1,109 @@
+//! `trends status` and `trends renormalize`: what the database holds, and
+//! rebuilding observations from the archive without the network.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use trends_store::{Reparsed, Store};
+
+fn open_existing(db: &Path) -> anyhow::Result<Store> {
+    if !db.exists() {
+        bail!(
+            "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",
+            db.display()
+        );
+    }
+    Store::open(db).with_context(|| format!("cannot open database {}", db.display()))
+}
+
+pub fn status(db: &Path) -> anyhow::Result<ExitCode> {
+    let store = open_existing(db)?;
+    let counts = store.counts()?;
+    println!(
+        "{}: {} technologies, {} runs, {} archived responses, {} observations",
+        db.display(),
+        counts.technologies,
+        counts.runs,
+        counts.raw_responses,
+        counts.observations
+    );
+    println!();
+    println!("last runs:");
+    let runs = store.recent_runs(5)?;
+    for r in &runs {
+        println!(
+            "  #{:<4} {:<11} {} -> {:<26} {:<8} {:>5} requests {:>4} failed {:>6} observations",
+            r.id,
+            r.command,
+            r.started_at.get(..19).unwrap_or(&r.started_at),
+            r.finished_at
+                .as_deref()
+                .map_or("(not finished: killed?)", |f| f.get(..19).unwrap_or(f)),
+            r.status,
+            r.requests,
+            r.responses_failed,
+            r.observations
+        );
+        if let Some(e) = &r.error {
+            println!("        {e}");
+        }
+    }
+    if let Some(last) = runs.first() {
+        let failures = store.failures(last.id, 10)?;
+        if !failures.is_empty() {
+            println!();
+            println!("failures of run #{} (first 10):", last.id);
+            for (source, url, outcome, error) in failures {
+                println!("  {source:<14} {outcome:<16} {url}\n        {error}");
+            }
+        }
+    }
+    println!();
+    println!("coverage (technologies with data, mean share of the year covered):");
+    let mut current = String::new();
+    for c in store.coverage()? {
+        if c.source != current {
+            print!("{}  {:<14}", if current.is_empty() { "" } else { "\n" }, c.source);
+            current = c.source.clone();
+        }
+        print!(" {}:{}/{:.0}%", c.year, c.technologies, c.mean_coverage * 100.0);
+    }
+    println!();
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn renormalize(db: &Path) -> anyhow::Result<ExitCode> {
+    let _lock = crate::lock::acquire(db)?;
+    let mut store = open_existing(db)?;
+    let archived = store.archived()?;
+    let items: Vec<_> = archived
+        .iter()
+        .map(|a| {
+            let reparsed = match (&a.status, &a.body) {
+                (Some(status), Some(body)) => {
+                    let n = trends_normalizer::normalize(&a.spec, *status, body);
+                    Reparsed {
+                        outcome: n.outcome,
+                        error: n.error,
+                        observations: n.observations,
+                    }
+                }
+                // No answer came: nothing to parse, the verdict stays.
+                _ => Reparsed {
+                    outcome: a.outcome,
+                    error: a.error.clone(),
+                    observations: Vec::new(),
+                },
+            };
+            (a, reparsed)
+        })
+        .collect();
+    let changed = items.iter().filter(|(a, r)| a.outcome != r.outcome).count();
+    let written = store.replace_observations(&items)?;
+    println!(
+        "renormalized {} archived responses without the network: {written} observations written, {changed} verdicts changed",
+        items.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
