@@ -325,3 +325,33 @@ fn json_logs_are_one_object_per_line_for_cron() {
     // Not a terminal: no progress bars on stdout.
     assert!(!out.stdout.contains('['), "{}", out.stdout);
 }
+
+#[test]
+fn the_database_opens_in_python_duckdb_2_0_as_an_analyst_would() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    assert_eq!(env.trends(&["collect"]).code, Some(0));
+    let out = support::python_analyst(&env.db_path);
+    assert!(out.contains("ok: "), "{out}");
+}
+
+#[test]
+fn every_example_query_runs_and_returns_rows() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    assert_eq!(env.trends(&["collect"]).code, Some(0));
+    let db = env.db();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sql/examples");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("sql/examples")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "{files:?}");
+    for file in files {
+        let sql = std::fs::read_to_string(&file).expect("read example");
+        let rows = db.row_count(&sql).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert!(rows > 0, "{} returned no rows", file.display());
+    }
+}

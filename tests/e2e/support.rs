@@ -466,6 +466,17 @@ impl Db {
         self.0.query_row(sql, [], |r| r.get(0)).expect("query")
     }
 
+    /// Runs a query and counts its rows.
+    pub fn row_count(&self, sql: &str) -> Result<usize, duckdb::Error> {
+        let mut stmt = self.0.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while rows.next()?.is_some() {
+            n += 1;
+        }
+        Ok(n)
+    }
+
     pub fn float(&self, sql: &str) -> f64 {
         self.0.query_row(sql, [], |r| r.get(0)).expect("query")
     }
@@ -477,4 +488,37 @@ pub fn read_csv(text: &str) -> Vec<Vec<String>> {
         .records()
         .map(|r| r.expect("csv record").iter().map(str::to_owned).collect())
         .collect()
+}
+
+/// Runs tests/python/analyst.py on a database with Python `duckdb` 2.0.0,
+/// installing it with pip into a cache beside the build if it is missing.
+pub fn python_analyst(db: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let deps = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("python-deps");
+    let has = Command::new("python3")
+        .args(["-c", "import duckdb, sys; sys.exit(0 if duckdb.__version__ == '2.0.0' else 1)"])
+        .env("PYTHONPATH", &deps)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        let pip = Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target"])
+            .arg(&deps)
+            .arg("duckdb==2.0.0")
+            .output()
+            .expect("python3 with pip is needed for the analyst test");
+        assert!(pip.status.success(), "pip install duckdb==2.0.0 failed: {}", String::from_utf8_lossy(&pip.stderr));
+    }
+    let out = Command::new("python3")
+        .arg(root.join("tests/python/analyst.py"))
+        .arg(db)
+        .env("PYTHONPATH", &deps)
+        .output()
+        .expect("run python3");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "analyst.py failed:\n{text}");
+    text
 }

@@ -1,0 +1,38 @@
+"""Open a trends database as an analyst would, with Python duckdb 2.0.
+
+Usage: python3 tests/python/analyst.py PATH.duckdb
+Exits non-zero (with the reason) when the file cannot be read or the views
+do not hold what the README promises.
+"""
+import sys
+
+import duckdb
+
+assert duckdb.__version__.startswith("2.0"), f"expected duckdb 2.0, got {duckdb.__version__}"
+con = duckdb.connect(sys.argv[1], read_only=True)
+
+sources = [r[0] for r in con.sql("SELECT DISTINCT source FROM observations ORDER BY 1").fetchall()]
+assert len(sources) >= 3, f"observations from {sources}"
+
+rows = con.sql(
+    "SELECT technology, category, year, source, metric, value, coverage, partial "
+    "FROM yearly_signals ORDER BY year, category, technology"
+).fetchall()
+assert rows, "yearly_signals is empty"
+for technology, category, year, source, metric, value, coverage, partial in rows:
+    assert category in ("language", "framework", "practice"), category
+    assert value is not None and value >= 0, (technology, source, metric, value)
+    assert 0 < coverage <= 1, (technology, year, source, metric, coverage)
+
+# The documented provenance query: from a number to the response behind it.
+prov = con.sql(
+    "SELECT o.value, r.url, r.status, r.body FROM observations o "
+    "JOIN raw_responses r ON r.id = o.raw_id LIMIT 5"
+).fetchall()
+assert prov and all(p[1].startswith("http") and p[2] == 200 for p in prov), prov
+
+# JSON text columns work with the JSON extension Python ships.
+keys = con.sql("SELECT json_extract_string(keys, '$.stackoverflow_tag') FROM technologies").fetchall()
+assert any(k[0] for k in keys), keys
+
+print(f"ok: {len(rows)} yearly signals from {', '.join(sources)}")
