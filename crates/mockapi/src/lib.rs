@@ -1,1 +1,139 @@
-//! placeholder
+//! A local HTTP server that answers the endpoints `trends` collects from,
+//! in the real APIs' exact formats, with **synthetic** numbers.
+//!
+//! It powers `trends demo` (the whole pipeline offline, on a fresh machine)
+//! and benchmarks. Bodies, content types, rate-limit headers and error
+//! bodies follow the real Stack Exchange, GitHub and Wikimedia APIs (see
+//! each module for the recording it follows); every number in them is made
+//! up, a deterministic function of the request ([`numbers`]): the same
+//! request always gets the same number, and no number says anything about
+//! the real popularity of a technology.
+//!
+//! The server is built on wiremock: one `MockServer` per source on
+//! 127.0.0.1, each answering every request through one `Respond` impl that
+//! routes by path. It does no other IO and never reaches the network.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use trends_core::SourceId;
+//! let server = trends_mockapi::DemoServer::start().await;
+//! let base = server.base_url(SourceId::GitHub); // e.g. http://127.0.0.1:41234
+//! let stars = trends_mockapi::synthetic_repo_counts("django/django").stars;
+//! # }
+//! ```
+
+mod github;
+pub mod numbers;
+mod stackexchange;
+mod wikimedia;
+
+use serde::Serialize;
+use trends_core::SourceId;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer};
+
+pub use numbers::{
+    Qualifier, RepoCounts, Series, synthetic_monthly_views, synthetic_questions,
+    synthetic_questions_between, synthetic_repo_counts, synthetic_repos_created,
+    synthetic_repos_created_between, synthetic_value,
+};
+
+/// The demo server: one local wiremock server per source. Dropping it shuts
+/// them down.
+#[derive(Debug)]
+pub struct DemoServer {
+    stackexchange: MockServer,
+    github: MockServer,
+    wikimedia: MockServer,
+}
+
+impl DemoServer {
+    /// Starts the three servers on free ports of 127.0.0.1. Requests are not
+    /// recorded, so memory stays flat however many a benchmark sends.
+    pub async fn start() -> DemoServer {
+        let stackexchange = serve(stackexchange::StackExchange).await;
+        let github = serve(github::GitHub::new()).await;
+        let wikimedia = serve(wikimedia::Wikimedia).await;
+        DemoServer {
+            stackexchange,
+            github,
+            wikimedia,
+        }
+    }
+
+    /// What to put in config `[sources.<name>] base_url` for this source,
+    /// in place of `https://api.stackexchange.com`, `https://api.github.com`
+    /// and `https://wikimedia.org/api/rest_v1` (the Wikimedia one keeps the
+    /// `/api/rest_v1` path).
+    pub fn base_url(&self, source: SourceId) -> String {
+        match source {
+            SourceId::StackExchange => self.stackexchange.uri(),
+            SourceId::GitHub => self.github.uri(),
+            SourceId::Wikimedia => format!("{}{}", self.wikimedia.uri(), wikimedia::PREFIX),
+        }
+    }
+}
+
+async fn serve(responder: impl wiremock::Respond + 'static) -> MockServer {
+    let server = MockServer::builder()
+        .disable_request_recording()
+        .start()
+        .await;
+    Mock::given(any())
+        .respond_with(responder)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A JSON object with its keys in the given order, as the APIs send them
+/// (`serde_json`'s map would sort them). Values are JSON texts ([`js`]).
+pub(crate) fn object(fields: &[(&str, String)]) -> String {
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|(key, value)| format!("{}:{value}", js(key)))
+        .collect();
+    format!("{{{}}}", fields.join(","))
+}
+
+/// A value as JSON text.
+pub(crate) fn js(value: impl Serialize) -> String {
+    serde_json::to_string(&value).unwrap_or_else(|_| "null".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    /// A plain GET: status, headers (lowercase names), body.
+    pub(crate) async fn get(url: &str) -> (u16, HashMap<String, String>, String) {
+        let response = reqwest::get(url).await.expect("the demo server answers");
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let body = response.text().await.expect("a text body");
+        (status, headers, body)
+    }
+
+    #[tokio::test]
+    async fn base_urls_are_local_and_distinct() {
+        let server = DemoServer::start().await;
+        let urls: Vec<String> = SourceId::ALL.iter().map(|s| server.base_url(*s)).collect();
+        for url in &urls {
+            assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        }
+        assert!(urls[2].ends_with("/api/rest_v1"));
+        assert_ne!(urls[0], urls[1]);
+    }
+
+    #[test]
+    fn objects_keep_their_key_order() {
+        let text = object(&[("z", js(1)), ("a", js("x\"y")), ("m", "[]".into())]);
+        assert_eq!(text, r#"{"z":1,"a":"x\"y","m":[]}"#);
+    }
+}
