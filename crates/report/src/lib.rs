@@ -1,1 +1,382 @@
-//! placeholder
+//! Rankings: the rows of the `yearly_signals` view in, a ranking per
+//! category out, written as CSV or a terminal table.
+//!
+//! Pure: no database, no network, no clock. It never turns a missing signal
+//! into a number: a technology without a signal has an empty cell and the
+//! signal is left out of its score.
+//!
+//! # Method
+//!
+//! For a year Y and a category C:
+//!
+//! 1. For each signal s (a source and metric), every technology t of C that
+//!    has s in Y gets `share_s(t) = value_s(t) / Σ value_s` over the
+//!    technologies of C that have s in Y. Technologies without s are left
+//!    out of the sum and have no share (not 0). A signal whose total is 0
+//!    gives no shares.
+//! 2. `score(t) = 100 × mean of share_s(t)` over the signals t has;
+//!    `signals_used` is how many.
+//! 3. Rank by score, highest first, ties by technology id. A technology
+//!    with no signal is listed unranked.
+//! 4. `rank_change = rank(Y−1) − rank(Y)` with the same method on Y−1
+//!    (positive: it rose); empty when it was not ranked in Y−1.
+//! 5. `coverage` is the mean coverage of the signals used; `partial` says a
+//!    used signal's year was not over when fetched.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+
+use trends_core::{Category, TechId, YearlySignal};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write the CSV report")]
+    Csv(#[from] csv::Error),
+    #[error("cannot write the report")]
+    Io(#[from] std::io::Error),
+}
+
+/// A ranked year, all requested categories.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    pub year: i32,
+    /// The signal columns, sorted: `{source}_{metric}`.
+    pub signals: Vec<String>,
+    /// Ordered by category (language, framework, practice), then rank.
+    pub rows: Vec<RankRow>,
+}
+
+/// One technology in a ranked year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankRow {
+    pub year: i32,
+    pub category: Category,
+    /// `None`: no signal at all in the year.
+    pub rank: Option<u32>,
+    pub tech: TechId,
+    pub name: String,
+    /// 0..100, `None` when unranked.
+    pub score: Option<f64>,
+    /// The raw yearly value per signal; an absent key is an empty cell.
+    pub values: BTreeMap<String, f64>,
+    pub signals_used: usize,
+    pub coverage: Option<f64>,
+    pub partial: bool,
+    /// rank(Y−1) − rank(Y); `None` when unknown.
+    pub rank_change: Option<i64>,
+}
+
+/// Ranks `year` per category (or only `category`), with rank changes from
+/// the year before when `signals` holds it.
+pub fn rank(signals: &[YearlySignal], year: i32, category: Option<Category>) -> Ranking {
+    let categories: Vec<Category> = match category {
+        Some(c) => vec![c],
+        None => Category::ALL.to_vec(),
+    };
+    let mut rows = Vec::new();
+    let mut columns = BTreeSet::new();
+    for c in categories {
+        let current = rank_category(signals, year, c);
+        let previous: BTreeMap<TechId, u32> = rank_category(signals, year - 1, c)
+            .into_iter()
+            .filter_map(|r| r.rank.map(|k| (r.tech, k)))
+            .collect();
+        for mut row in current {
+            columns.extend(row.values.keys().cloned());
+            row.rank_change = match (previous.get(&row.tech), row.rank) {
+                (Some(&before), Some(now)) => Some(i64::from(before) - i64::from(now)),
+                _ => None,
+            };
+            rows.push(row);
+        }
+    }
+    Ranking {
+        year,
+        signals: columns.into_iter().collect(),
+        rows,
+    }
+}
+
+fn rank_category(signals: &[YearlySignal], year: i32, category: Category) -> Vec<RankRow> {
+    let of_year: Vec<&YearlySignal> = signals
+        .iter()
+        .filter(|s| s.year == year && s.category == category)
+        .collect();
+    // Category total per signal.
+    let mut totals: BTreeMap<String, f64> = BTreeMap::new();
+    for s in &of_year {
+        *totals.entry(s.metric.signal_name()).or_default() += s.value;
+    }
+    struct Acc {
+        name: String,
+        values: BTreeMap<String, f64>,
+        shares: Vec<f64>,
+        coverage: Vec<f64>,
+        partial: bool,
+    }
+    let mut techs: BTreeMap<TechId, Acc> = BTreeMap::new();
+    for s in &of_year {
+        let signal = s.metric.signal_name();
+        let acc = techs.entry(s.tech.clone()).or_insert_with(|| Acc {
+            name: s.name.clone(),
+            values: BTreeMap::new(),
+            shares: Vec::new(),
+            coverage: Vec::new(),
+            partial: false,
+        });
+        acc.values.insert(signal.clone(), s.value);
+        let total = totals.get(&signal).copied().unwrap_or(0.0);
+        if total > 0.0 {
+            acc.shares.push(s.value / total);
+            acc.coverage.push(s.coverage);
+            acc.partial |= s.partial;
+        }
+    }
+    let mut rows: Vec<RankRow> = techs
+        .into_iter()
+        .map(|(tech, acc)| {
+            let n = acc.shares.len();
+            let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+            RankRow {
+                year,
+                category,
+                rank: None,
+                tech,
+                name: acc.name,
+                score: mean(&acc.shares).map(|m| 100.0 * m),
+                values: acc.values,
+                signals_used: n,
+                coverage: mean(&acc.coverage),
+                partial: acc.partial,
+                rank_change: None,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| match (a.score, b.score) {
+        (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a.tech.cmp(&b.tech)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.tech.cmp(&b.tech),
+    });
+    let mut next = 1;
+    for row in &mut rows {
+        if row.score.is_some() {
+            row.rank = Some(next);
+            next += 1;
+        }
+    }
+    rows
+}
+
+/// A number as a CSV cell: integers without a fraction.
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Writes one CSV row per technology (RFC 4180, via the csv crate).
+pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut header: Vec<&str> = vec!["year", "category", "rank", "technology", "tech_id", "score"];
+    header.extend(ranking.signals.iter().map(String::as_str));
+    header.extend(["signals_used", "coverage", "partial", "rank_change"]);
+    w.write_record(&header)?;
+    for r in &ranking.rows {
+        let mut rec: Vec<String> = vec![
+            r.year.to_string(),
+            r.category.to_string(),
+            r.rank.map(|k| k.to_string()).unwrap_or_default(),
+            r.name.clone(),
+            r.tech.to_string(),
+            r.score.map(|s| format!("{s:.2}")).unwrap_or_default(),
+        ];
+        rec.extend(
+            ranking
+                .signals
+                .iter()
+                .map(|s| r.values.get(s).map(|v| number(*v)).unwrap_or_default()),
+        );
+        rec.push(r.signals_used.to_string());
+        rec.push(r.coverage.map(|c| format!("{c:.2}")).unwrap_or_default());
+        rec.push(r.partial.to_string());
+        rec.push(r.rank_change.map(|c| c.to_string()).unwrap_or_default());
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// An aligned table per category, for reading on a terminal.
+pub fn render_table(ranking: &Ranking) -> String {
+    let mut out = String::new();
+    for c in Category::ALL {
+        let rows: Vec<&RankRow> = ranking.rows.iter().filter(|r| r.category == c).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let partial = if rows.iter().any(|r| r.partial) {
+            " (partial year)"
+        } else {
+            ""
+        };
+        out.push_str(&format!("{} {}{partial}\n", ranking.year, plural(c)));
+        out.push_str(&format!(
+            "  {:>4}  {:<22} {:>6}  {:>7}  {:>8}  {:>6}\n",
+            "rank", "technology", "score", "signals", "coverage", "change"
+        ));
+        for r in rows {
+            let change = match (r.rank_change, r.rank) {
+                (_, None) => String::new(),
+                (None, Some(_)) => "new".to_owned(),
+                (Some(0), _) => "=".to_owned(),
+                (Some(d), _) if d > 0 => format!("↑{d}"),
+                (Some(d), _) => format!("↓{}", -d),
+            };
+            out.push_str(&format!(
+                "  {:>4}  {:<22} {:>6}  {:>7}  {:>8}  {:>6}\n",
+                r.rank.map(|k| k.to_string()).unwrap_or_else(|| "-".into()),
+                r.name,
+                r.score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
+                r.signals_used,
+                r.coverage.map(|c| format!("{:.0}%", c * 100.0)).unwrap_or_else(|| "-".into()),
+                change
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn plural(c: Category) -> &'static str {
+    match c {
+        Category::Language => "languages",
+        Category::Framework => "frameworks",
+        Category::Practice => "practices",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trends_core::{Metric, SourceId};
+
+    fn sig(tech: &str, cat: Category, year: i32, metric: Metric, value: f64) -> YearlySignal {
+        YearlySignal {
+            tech: TechId(tech.into()),
+            name: tech.to_uppercase(),
+            category: cat,
+            year,
+            source: metric.source(),
+            metric,
+            value,
+            coverage: 1.0,
+            partial: false,
+        }
+    }
+
+    /// The README's worked example.
+    fn frameworks(year: i32) -> Vec<YearlySignal> {
+        use Category::Framework as F;
+        vec![
+            sig("django", F, year, Metric::Questions, 2000.0),
+            sig("flask", F, year, Metric::Questions, 1000.0),
+            sig("django", F, year, Metric::TopicReposCreated, 5000.0),
+            sig("flask", F, year, Metric::TopicReposCreated, 3000.0),
+            sig("fastapi", F, year, Metric::TopicReposCreated, 1000.0),
+        ]
+    }
+
+    #[test]
+    fn worked_example_by_hand() {
+        let r = rank(&frameworks(2023), 2023, None);
+        let got: Vec<(&str, Option<u32>, f64, usize)> = r
+            .rows
+            .iter()
+            .map(|r| (r.tech.as_str(), r.rank, r.score.unwrap_or(f64::NAN), r.signals_used))
+            .collect();
+        let django = 100.0 * (2000.0 / 3000.0 + 5000.0 / 9000.0) / 2.0;
+        let flask = 100.0 * (1000.0 / 3000.0 + 3000.0 / 9000.0) / 2.0;
+        let fastapi = 100.0 * 1000.0 / 9000.0;
+        assert_eq!(got.len(), 3);
+        assert_eq!((got[0].0, got[0].1, got[0].3), ("django", Some(1), 2));
+        assert!((got[0].2 - django).abs() < 1e-9);
+        assert!((got[1].2 - flask).abs() < 1e-9);
+        assert_eq!((got[2].0, got[2].3), ("fastapi", 1));
+        assert!((got[2].2 - fastapi).abs() < 1e-9);
+        // FastAPI has no questions value: absent, not 0.
+        assert!(!r.rows[2].values.contains_key("stackexchange_questions"));
+    }
+
+    #[test]
+    fn categories_are_ranked_apart() {
+        let mut s = frameworks(2023);
+        s.push(sig("python", Category::Language, 2023, Metric::Questions, 1_000_000.0));
+        let r = rank(&s, 2023, None);
+        let python = r.rows.iter().find(|r| r.tech.as_str() == "python").expect("python");
+        assert_eq!(python.rank, Some(1));
+        assert_eq!(python.score, Some(100.0));
+        assert_eq!(r.rows[0].category, Category::Language);
+        let django = r.rows.iter().find(|r| r.tech.as_str() == "django").expect("django");
+        assert_eq!(django.rank, Some(1));
+        let only = rank(&s, 2023, Some(Category::Language));
+        assert_eq!(only.rows.len(), 1);
+        assert_eq!(only.signals, ["stackexchange_questions"]);
+    }
+
+    #[test]
+    fn rank_change_compares_with_the_year_before() {
+        let mut s = frameworks(2023);
+        use Category::Framework as F;
+        s.push(sig("flask", F, 2022, Metric::Questions, 10.0));
+        s.push(sig("django", F, 2022, Metric::Questions, 5.0));
+        let r = rank(&s, 2023, None);
+        let change = |t: &str| r.rows.iter().find(|r| r.tech.as_str() == t).and_then(|r| r.rank_change);
+        assert_eq!(change("django"), Some(1));
+        assert_eq!(change("flask"), Some(-1));
+        assert_eq!(change("fastapi"), None, "not ranked in 2022");
+    }
+
+    #[test]
+    fn ties_go_to_the_id_and_zero_totals_give_no_share() {
+        use Category::Practice as P;
+        let s = vec![
+            sig("b", P, 2023, Metric::Pageviews, 10.0),
+            sig("a", P, 2023, Metric::Pageviews, 10.0),
+            sig("c", P, 2023, Metric::Questions, 0.0),
+        ];
+        let r = rank(&s, 2023, None);
+        let order: Vec<(&str, Option<u32>)> = r.rows.iter().map(|r| (r.tech.as_str(), r.rank)).collect();
+        assert_eq!(order, [("a", Some(1)), ("b", Some(2)), ("c", None)]);
+        assert_eq!(r.rows[2].score, None);
+        assert_eq!(r.rows[2].values.get("stackexchange_questions"), Some(&0.0));
+    }
+
+    #[test]
+    fn csv_has_empty_cells_for_missing_values() {
+        let r = rank(&frameworks(2023), 2023, None);
+        let mut out = Vec::new();
+        write_csv(&r, &mut out).expect("csv");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(
+            text,
+            "year,category,rank,technology,tech_id,score,github_topic_repos_created,stackexchange_questions,signals_used,coverage,partial,rank_change\n\
+             2023,framework,1,DJANGO,django,61.11,5000,2000,2,1.00,false,\n\
+             2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,\n\
+             2023,framework,3,FASTAPI,fastapi,11.11,1000,,1,1.00,false,\n"
+        );
+        assert_eq!(SourceId::GitHub.as_str(), "github");
+    }
+
+    #[test]
+    fn table_shows_ranks_and_changes() {
+        let mut s = frameworks(2023);
+        s.extend(frameworks(2022));
+        let t = render_table(&rank(&s, 2023, None));
+        assert!(t.starts_with("2023 frameworks\n"), "{t}");
+        assert!(t.contains("DJANGO"), "{t}");
+        assert!(t.lines().nth(2).is_some_and(|l| l.ends_with(" =")), "{t}");
+    }
+}
