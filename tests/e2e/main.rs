@@ -112,6 +112,7 @@ fn a_second_run_over_the_same_data_leaves_the_same_observations() {
 fn a_malformed_body_is_recorded_as_failed_while_other_sources_land() {
     let apis = Apis::start(support::Faults {
         truncate_so_tag: Some("go"),
+        ..Default::default()
     });
     let env = Env::new(&apis);
     let out = env.trends(&["collect"]);

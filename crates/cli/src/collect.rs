@@ -131,7 +131,8 @@ impl Summary {
         );
         for (source, t) in &self.sources {
             let mut line = format!(
-                "  {source:<14} {:>5} planned {:>5} ok {:>4} no-data {:>4} failed {:>6} observations",
+                "  {:<14} {:>5} planned {:>5} ok {:>4} no-data {:>4} failed {:>6} observations",
+                source.as_str(),
                 t.planned, t.ok, t.no_data, t.failed, t.observations
             );
             if t.skipped > 0 {

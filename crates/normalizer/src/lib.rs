@@ -1,1 +1,206 @@
-//! placeholder
+//! Pure parsers: one raw response (the request it answered, its status and
+//! body bytes) in, observations or a named failure out, one module per
+//! source.
+//!
+//! No IO, no clock, no network. A parser never guesses: a missing or
+//! malformed number is a [`NormalizeError`], never a 0, and a failure carries
+//! no observations. The same function serves `trends collect` and `trends
+//! renormalize`, so the archive can be parsed again after a fix.
+
+mod github;
+mod stackexchange;
+mod wikimedia;
+
+use trends_core::{Observation, Outcome, RequestSpec, SourceId};
+
+/// The verdict on one raw response: what the store archives beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normalized {
+    /// `Ok`, `NoData`, `HttpError` or `ParseError` (never `TransportError`:
+    /// that is decided before there is a body).
+    pub outcome: Outcome,
+    /// Non-empty only when `outcome` is `Ok`.
+    pub observations: Vec<Observation>,
+    /// One line: the reason for `NoData`, `HttpError` and `ParseError`.
+    pub error: Option<String>,
+}
+
+/// Why a body could not be turned into observations.
+#[derive(Debug, thiserror::Error)]
+pub enum NormalizeError {
+    #[error("{key}: body is not the JSON the API sends: {source}")]
+    Json {
+        key: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{key}: {what}")]
+    Shape { key: String, what: String },
+    #[error("{key}: unknown endpoint `{endpoint}` for {source_id}")]
+    Endpoint {
+        key: String,
+        endpoint: String,
+        source_id: SourceId,
+    },
+}
+
+/// What a source's parser found in a 2xx body.
+pub(crate) enum Parsed {
+    Observations(Vec<Observation>),
+    NoData(String),
+}
+
+/// Turns one answer into its verdict. `status` is the HTTP status, `body`
+/// the (decompressed) bytes.
+pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
+    if !(200..300).contains(&status) {
+        if let Some(reason) = no_data(spec, status, body) {
+            return Normalized {
+                outcome: Outcome::NoData,
+                observations: Vec::new(),
+                error: Some(reason),
+            };
+        }
+        return Normalized {
+            outcome: Outcome::HttpError,
+            observations: Vec::new(),
+            error: Some(describe_error(spec.source, status, body)),
+        };
+    }
+    let parsed = match spec.source {
+        SourceId::StackExchange => stackexchange::parse(spec, body),
+        SourceId::GitHub => github::parse(spec, body),
+        SourceId::Wikimedia => wikimedia::parse(spec, body),
+    };
+    match parsed {
+        Ok(Parsed::Observations(observations)) if !observations.is_empty() => Normalized {
+            outcome: Outcome::Ok,
+            observations,
+            error: None,
+        },
+        Ok(Parsed::Observations(_)) => Normalized {
+            outcome: Outcome::NoData,
+            observations: Vec::new(),
+            error: Some("the answer holds no values".into()),
+        },
+        Ok(Parsed::NoData(reason)) => Normalized {
+            outcome: Outcome::NoData,
+            observations: Vec::new(),
+            error: Some(reason),
+        },
+        Err(e) => Normalized {
+            outcome: Outcome::ParseError,
+            observations: Vec::new(),
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// Error statuses that mean "nothing recorded" rather than a failure.
+fn no_data(spec: &RequestSpec, status: u16, body: &[u8]) -> Option<String> {
+    match spec.source {
+        SourceId::Wikimedia => wikimedia::no_data(status, body),
+        SourceId::StackExchange | SourceId::GitHub => None,
+    }
+}
+
+/// A one-line description of an error answer, quoting the API's own error
+/// fields when the body is in its error format.
+pub fn describe_error(source: SourceId, status: u16, body: &[u8]) -> String {
+    let own = match source {
+        SourceId::StackExchange => stackexchange::describe_error(body),
+        SourceId::GitHub => github::describe_error(body),
+        SourceId::Wikimedia => wikimedia::describe_error(body),
+    };
+    match own {
+        Some(msg) => format!("{source} {status}: {msg}"),
+        None => format!("{source} {status}: {}", snippet(body)),
+    }
+}
+
+/// The first 200 characters of a body, on one line.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.is_empty() {
+        "(empty body)".to_owned()
+    } else if one_line.chars().count() > 200 {
+        format!("{}…", one_line.chars().take(200).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+/// Parses JSON into `T`, naming the request on failure.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(
+    spec: &RequestSpec,
+    body: &[u8],
+) -> Result<T, NormalizeError> {
+    serde_json::from_slice(body).map_err(|source| NormalizeError::Json {
+        key: spec.request_key(),
+        source,
+    })
+}
+
+/// A count that must be a non-negative whole number.
+pub(crate) fn count(spec: &RequestSpec, field: &str, v: Option<i64>) -> Result<f64, NormalizeError> {
+    match v {
+        Some(n) if n >= 0 => Ok(n as f64),
+        Some(n) => Err(NormalizeError::Shape {
+            key: spec.request_key(),
+            what: format!("`{field}` is negative ({n})"),
+        }),
+        None => Err(NormalizeError::Shape {
+            key: spec.request_key(),
+            what: format!("missing field `{field}`"),
+        }),
+    }
+}
+
+/// The one technology a single-subject request is about.
+pub(crate) fn subject(spec: &RequestSpec) -> Result<&trends_core::Subject, NormalizeError> {
+    match spec.subjects.as_slice() {
+        [one] => Ok(one),
+        _ => Err(NormalizeError::Shape {
+            key: spec.request_key(),
+            what: format!("expected one subject, the request has {}", spec.subjects.len()),
+        }),
+    }
+}
+
+pub(crate) fn unknown_endpoint(spec: &RequestSpec) -> NormalizeError {
+    NormalizeError::Endpoint {
+        key: spec.request_key(),
+        endpoint: spec.endpoint.clone(),
+        source_id: spec.source,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use chrono::NaiveDate;
+    use trends_core::{Period, RequestSpec, SourceId, Subject, TechId};
+
+    pub fn fixture(rel: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures")
+            .join(rel);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    }
+
+    pub fn spec(source: SourceId, endpoint: &str, tech: &str, key: &str, period: Period) -> RequestSpec {
+        RequestSpec {
+            source,
+            endpoint: endpoint.into(),
+            subjects: vec![Subject {
+                tech: TechId(tech.into()),
+                key: key.into(),
+            }],
+            period,
+        }
+    }
+
+    pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+}
