@@ -19,7 +19,10 @@ fn collect_then_report_ranks_every_category_from_all_three_sources() {
     let sources: Vec<String> = db.strings("SELECT DISTINCT source FROM observations ORDER BY 1");
     assert_eq!(sources, ["github", "stackexchange", "wikimedia"]);
     // Every archived response has its body and no secret-bearing URL.
-    assert_eq!(db.int("SELECT count(*) FROM raw_responses WHERE outcome <> 'ok'"), 0);
+    assert_eq!(
+        db.int("SELECT count(*) FROM raw_responses WHERE outcome <> 'ok'"),
+        0
+    );
     assert_eq!(
         db.int("SELECT count(*) FROM raw_responses"),
         db.int("SELECT count(DISTINCT request_key) FROM raw_responses")
@@ -51,12 +54,21 @@ fn collect_then_report_ranks_every_category_from_all_three_sources() {
         "github_topic_repos_created",
         "wikimedia_pageviews",
     ] {
-        assert!(header.iter().any(|h| h == col), "missing column {col} in {header:?}");
+        assert!(
+            header.iter().any(|h| h == col),
+            "missing column {col} in {header:?}"
+        );
     }
     let col = |name: &str| header.iter().position(|h| h == name).expect("column");
     let ranked: Vec<(String, String, String)> = rows[1..]
         .iter()
-        .map(|r| (r[col("category")].clone(), r[col("rank")].clone(), r[col("tech_id")].clone()))
+        .map(|r| {
+            (
+                r[col("category")].clone(),
+                r[col("rank")].clone(),
+                r[col("tech_id")].clone(),
+            )
+        })
         .collect();
     // Python leads every language signal; Go overtook Rust this year.
     assert_eq!(
@@ -67,7 +79,10 @@ fn collect_then_report_ranks_every_category_from_all_three_sources() {
             .collect::<Vec<_>>(),
         [("1", "python"), ("2", "go"), ("3", "rust")]
     );
-    let go = rows[1..].iter().find(|r| r[col("tech_id")] == "go").expect("go row");
+    let go = rows[1..]
+        .iter()
+        .find(|r| r[col("tech_id")] == "go")
+        .expect("go row");
     assert_eq!(go[col("rank_change")], "1", "go rose from 3rd to 2nd");
     assert_eq!(go[col("year")], y.to_string());
     // Frameworks are ranked among themselves.
@@ -78,7 +93,10 @@ fn collect_then_report_ranks_every_category_from_all_three_sources() {
         .collect();
     assert_eq!(frameworks, ["django", "flask"]);
     // Flask has no Wikipedia article in this catalog: its cell is empty, not 0.
-    let flask = rows[1..].iter().find(|r| r[col("tech_id")] == "flask").expect("flask row");
+    let flask = rows[1..]
+        .iter()
+        .find(|r| r[col("tech_id")] == "flask")
+        .expect("flask row");
     assert_eq!(flask[col("wikimedia_pageviews")], "");
     assert_eq!(flask[col("signals_used")], "2");
 }
@@ -116,7 +134,12 @@ fn a_malformed_body_is_recorded_as_failed_while_other_sources_land() {
     });
     let env = Env::new(&apis);
     let out = env.trends(&["collect"]);
-    assert_eq!(out.code, Some(2), "some failed, others landed:\n{}", out.all());
+    assert_eq!(
+        out.code,
+        Some(2),
+        "some failed, others landed:\n{}",
+        out.all()
+    );
     assert!(out.stdout.contains("collect partial"), "{}", out.stdout);
     assert!(out.stdout.contains("parse_error"), "{}", out.stdout);
 
@@ -125,12 +148,20 @@ fn a_malformed_body_is_recorded_as_failed_while_other_sources_land() {
         "SELECT request_key || ' ' || outcome || ' ' || (body IS NOT NULL) FROM raw_responses WHERE outcome <> 'ok' ORDER BY 1",
     );
     assert_eq!(failed.len(), 3, "one per year of the go tag: {failed:?}");
-    assert!(failed.iter().all(|f| f.starts_with("stackexchange/questions/go/") && f.ends_with("parse_error true")));
+    assert!(
+        failed.iter().all(
+            |f| f.starts_with("stackexchange/questions/go/") && f.ends_with("parse_error true")
+        )
+    );
     assert_eq!(
-        db.int("SELECT count(*) FROM observations WHERE tech_id = 'go' AND source = 'stackexchange'"),
+        db.int(
+            "SELECT count(*) FROM observations WHERE tech_id = 'go' AND source = 'stackexchange'"
+        ),
         0
     );
-    assert!(db.int("SELECT count(*) FROM observations WHERE tech_id = 'go' AND source = 'github'") > 0);
+    assert!(
+        db.int("SELECT count(*) FROM observations WHERE tech_id = 'go' AND source = 'github'") > 0
+    );
     assert!(db.int("SELECT count(*) FROM observations WHERE source = 'wikimedia'") > 0);
     let error: String = db.strings("SELECT error FROM runs")[0].clone();
     assert!(error.contains("stackexchange"), "{error}");
@@ -149,7 +180,10 @@ fn a_broken_config_is_refused_naming_the_file_and_key() {
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("trends.toml"), "{}", out.stderr);
     assert!(out.stderr.contains("first_yeer"), "{}", out.stderr);
-    assert!(!env.db_path.exists(), "nothing is created on a config error");
+    assert!(
+        !env.db_path.exists(),
+        "nothing is created on a config error"
+    );
 }
 
 #[test]
@@ -169,13 +203,22 @@ fn a_second_run_the_same_day_fetches_nothing_already_stored() {
     let first = env.db().int("SELECT count(*) FROM raw_responses");
     let out = env.trends(&["collect"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
-    assert!(out.stdout.contains("collect ok: 0 requests"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("collect ok: 0 requests"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(env.db().int("SELECT count(*) FROM raw_responses"), first);
     // --refresh asks again for everything.
     let out = env.trends(&["collect", "--refresh", "--sources", "stackexchange"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
-    let so_requests = env.db().int("SELECT count(*) FROM raw_responses WHERE source = 'stackexchange'");
-    assert_eq!(env.db().int("SELECT count(*) FROM raw_responses"), first + so_requests / 2);
+    let so_requests = env
+        .db()
+        .int("SELECT count(*) FROM raw_responses WHERE source = 'stackexchange'");
+    assert_eq!(
+        env.db().int("SELECT count(*) FROM raw_responses"),
+        first + so_requests / 2
+    );
 }
 
 #[test]
@@ -184,20 +227,33 @@ fn dry_run_prints_the_plan_without_secrets_and_changes_nothing() {
     let env = Env::new(&apis);
     let out = env.trends_with_env(
         &["collect", "--dry-run", "--techs", "python,django"],
-        &[("GITHUB_TOKEN", "ghp_SECRETSECRET"), ("STACKEXCHANGE_KEY", "SEKEYSECRET")],
+        &[
+            ("GITHUB_TOKEN", "ghp_SECRETSECRET"),
+            ("STACKEXCHANGE_KEY", "SEKEYSECRET"),
+        ],
     );
     assert_eq!(out.code, Some(0), "{}", out.all());
     // Years: the two before this one, and this one unless today is January 1.
-    let years = if chrono::Utc::now().format("%m-%d").to_string() == "01-01" { 2 } else { 3 };
+    let years = if chrono::Utc::now().format("%m-%d").to_string() == "01-01" {
+        2
+    } else {
+        3
+    };
     // python: SO per year + language search per year + 1 article;
     // django: SO per year + 1 repo + topic search per year + 1 article.
     let expected = 4 * years + 3;
     assert!(
-        out.stdout.contains(&format!("dry run: {expected} requests would be made")),
+        out.stdout
+            .contains(&format!("dry run: {expected} requests would be made")),
         "{}",
         out.stdout
     );
-    assert!(out.stdout.contains("/se/2.3/questions?tagged=python&site=stackoverflow&fromdate="), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("/se/2.3/questions?tagged=python&site=stackoverflow&fromdate="),
+        "{}",
+        out.stdout
+    );
     assert!(!out.all().contains("SECRET"), "{}", out.all());
     assert!(!env.db_path.exists());
 }
@@ -208,7 +264,10 @@ fn tokens_reach_the_apis_but_never_the_database_or_the_output() {
     let env = Env::new(&apis);
     let out = env.trends_with_env(
         &["-vv", "collect"],
-        &[("GITHUB_TOKEN", "ghp_SECRETSECRET"), ("STACKEXCHANGE_KEY", "SEKEYSECRET")],
+        &[
+            ("GITHUB_TOKEN", "ghp_SECRETSECRET"),
+            ("STACKEXCHANGE_KEY", "SEKEYSECRET"),
+        ],
     );
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert!(!out.all().contains("SECRET"), "{}", out.all());
@@ -216,7 +275,10 @@ fn tokens_reach_the_apis_but_never_the_database_or_the_output() {
     assert!(!bytes.windows(6).any(|w| w == b"SECRET"));
     let db = env.db();
     assert_eq!(db.int("SELECT count(*) FROM raw_responses WHERE url LIKE '%SECRET%' OR request LIKE '%SECRET%'"), 0);
-    assert!(apis.saw_secret("ghp_SECRETSECRET", "SEKEYSECRET"), "the secrets were sent to the APIs");
+    assert!(
+        apis.saw_secret("ghp_SECRETSECRET", "SEKEYSECRET"),
+        "the secrets were sent to the APIs"
+    );
 }
 
 #[test]
@@ -230,7 +292,9 @@ fn a_second_collect_while_one_runs_exits_3_naming_the_lock_and_changes_nothing()
         .write(true)
         .open(&lock_path)
         .expect("lock file");
-    holder.try_lock().expect("take the lock as another run would");
+    holder
+        .try_lock()
+        .expect("take the lock as another run would");
     std::fs::write(&lock_path, "4242").expect("holder pid");
     let out = env.trends(&["collect"]);
     assert_eq!(out.code, Some(3), "{}", out.all());
@@ -262,7 +326,8 @@ fn a_killed_run_followed_by_a_normal_run_gives_the_tables_of_an_uninterrupted_ru
     assert!(!status.success(), "the run was killed before it finished");
 
     let db = env.db();
-    let running = db.int("SELECT count(*) FROM runs WHERE status = 'running' AND finished_at IS NULL");
+    let running =
+        db.int("SELECT count(*) FROM runs WHERE status = 'running' AND finished_at IS NULL");
     assert_eq!(running, 1, "the killed run is visible as never finished");
     let partial = db.strings(OBSERVATIONS);
     assert!(partial.len() < expected.len(), "the kill came mid-run");
@@ -308,7 +373,11 @@ fn status_shows_runs_failures_and_coverage() {
     assert!(out.stdout.contains("parse_error"), "{}", out.stdout);
     assert!(out.stdout.contains("tagged=rust"), "{}", out.stdout);
     let y = env.last_year;
-    assert!(out.stdout.contains(&format!("{y}:4/100%")), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(&format!("{y}:4/100%")),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -320,7 +389,8 @@ fn json_logs_are_one_object_per_line_for_cron() {
     let lines: Vec<&str> = out.stderr.lines().collect();
     assert!(!lines.is_empty());
     for line in lines {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert!(v.get("level").is_some(), "{line}");
     }
     // Not a terminal: no progress bars on stdout.
@@ -352,7 +422,9 @@ fn every_example_query_runs_and_returns_rows() {
     assert!(files.len() >= 8, "{files:?}");
     for file in files {
         let sql = std::fs::read_to_string(&file).expect("read example");
-        let rows = db.row_count(&sql).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let rows = db
+            .row_count(&sql)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         assert!(rows > 0, "{} returned no rows", file.display());
     }
 }

@@ -11,7 +11,9 @@ use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 fn fixture(rel: &str) -> Value {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(rel);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(rel);
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", p.display()))
 }
@@ -91,7 +93,8 @@ impl Respond for StackExchange {
                 .map(|(_, v)| v.into_owned())
         };
         let (Some(tag), Some(from)) = (q("tagged"), q("fromdate")) else {
-            return ResponseTemplate::new(400).set_body_json(fixture("stackexchange/error_bad_parameter.json"));
+            return ResponseTemplate::new(400)
+                .set_body_json(fixture("stackexchange/error_bad_parameter.json"));
         };
         assert_eq!(q("filter").as_deref(), Some("total"));
         assert_eq!(q("site").as_deref(), Some("stackoverflow"));
@@ -101,7 +104,9 @@ impl Respond for StackExchange {
                 .set_body_string("{\"total\": 12");
         }
         let from: i64 = from.parse().expect("fromdate is unix seconds");
-        let year = chrono::DateTime::from_timestamp(from, 0).expect("valid").year();
+        let year = chrono::DateTime::from_timestamp(from, 0)
+            .expect("valid")
+            .year();
         let mut body = fixture("stackexchange/questions_total.json");
         body["total"] = json!(so_total(&tag, year));
         ResponseTemplate::new(200)
@@ -150,7 +155,11 @@ impl Respond for GitHubSearch {
             .find(|(n, _)| n == "q")
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default();
-        assert!(req.url.query_pairs().any(|(n, v)| n == "per_page" && v == "1"));
+        assert!(
+            req.url
+                .query_pairs()
+                .any(|(n, v)| n == "per_page" && v == "1")
+        );
         let (qualifier, rest) = q.split_once(' ').expect("qualifier and created range");
         let year: i32 = rest
             .trim_start_matches("created:")
@@ -162,7 +171,8 @@ impl Respond for GitHubSearch {
             Some(("topic", t)) => topic_repos(t),
             _ => {
                 return github_headers(
-                    ResponseTemplate::new(422).set_body_json(fixture("github/error_validation.json")),
+                    ResponseTemplate::new(422)
+                        .set_body_json(fixture("github/error_validation.json")),
                     "search",
                 );
             }
@@ -182,7 +192,7 @@ impl Respond for Wikimedia {
             .url
             .path_segments()
             .expect("path")
-            .map(|s| percent_decode(s))
+            .map(percent_decode)
             .collect();
         // .../user/{article}/monthly/{start}/{end}
         let n = segs.len();
@@ -198,7 +208,9 @@ impl Respond for Wikimedia {
             item["timestamp"] = json!(format!("{}00", month.format("%Y%m%d")));
             item["views"] = json!(monthly_views(article, month.year()));
             items.push(item);
-            month = month.checked_add_months(chrono::Months::new(1)).expect("next month");
+            month = month
+                .checked_add_months(chrono::Months::new(1))
+                .expect("next month");
         }
         if monthly_views(article, start.year()) == 1 {
             return ResponseTemplate::new(404)
@@ -216,12 +228,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -274,14 +287,20 @@ impl Apis {
     /// Whether the GitHub token came as a bearer header and the Stack
     /// Exchange key as the `key` parameter.
     pub fn saw_secret(&self, token: &str, key: &str) -> bool {
-        let requests = self.runtime.block_on(self.server.received_requests()).unwrap_or_default();
+        let requests = self
+            .runtime
+            .block_on(self.server.received_requests())
+            .unwrap_or_default();
         let bearer = format!("Bearer {token}");
         let gh = requests.iter().any(|r| {
             r.url.path().starts_with("/gh/")
-                && r.headers.get("authorization").is_some_and(|v| v.to_str().ok() == Some(bearer.as_str()))
+                && r.headers
+                    .get("authorization")
+                    .is_some_and(|v| v.to_str().ok() == Some(bearer.as_str()))
         });
         let se = requests.iter().any(|r| {
-            r.url.path().starts_with("/se/") && r.url.query_pairs().any(|(n, v)| n == "key" && v == key)
+            r.url.path().starts_with("/se/")
+                && r.url.query_pairs().any(|(n, v)| n == "key" && v == key)
         });
         gh && se
     }
@@ -483,7 +502,9 @@ impl Db {
 }
 
 pub fn read_csv(text: &str) -> Vec<Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
     reader
         .records()
         .map(|r| r.expect("csv record").iter().map(str::to_owned).collect())
@@ -499,18 +520,32 @@ pub fn python_analyst(db: &Path) -> String {
         .unwrap_or_else(|| root.join("target"))
         .join("python-deps");
     let has = Command::new("python3")
-        .args(["-c", "import duckdb, sys; sys.exit(0 if duckdb.__version__ == '2.0.0' else 1)"])
+        .args([
+            "-c",
+            "import duckdb, sys; sys.exit(0 if duckdb.__version__ == '2.0.0' else 1)",
+        ])
         .env("PYTHONPATH", &deps)
         .status()
         .is_ok_and(|s| s.success());
     if !has {
         let pip = Command::new("python3")
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+            ])
             .arg(&deps)
             .arg("duckdb==2.0.0")
             .output()
             .expect("python3 with pip is needed for the analyst test");
-        assert!(pip.status.success(), "pip install duckdb==2.0.0 failed: {}", String::from_utf8_lossy(&pip.stderr));
+        assert!(
+            pip.status.success(),
+            "pip install duckdb==2.0.0 failed: {}",
+            String::from_utf8_lossy(&pip.stderr)
+        );
     }
     let out = Command::new("python3")
         .arg(root.join("tests/python/analyst.py"))
@@ -518,7 +553,11 @@ pub fn python_analyst(db: &Path) -> String {
         .env("PYTHONPATH", &deps)
         .output()
         .expect("run python3");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "analyst.py failed:\n{text}");
     text
 }

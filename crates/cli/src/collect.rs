@@ -133,7 +133,11 @@ impl Summary {
             let mut line = format!(
                 "  {:<14} {:>5} planned {:>5} ok {:>4} no-data {:>4} failed {:>6} observations",
                 source.as_str(),
-                t.planned, t.ok, t.no_data, t.failed, t.observations
+                t.planned,
+                t.ok,
+                t.no_data,
+                t.failed,
+                t.observations
             );
             if t.skipped > 0 {
                 line.push_str(&format!(", {} skipped", t.skipped));
@@ -149,7 +153,12 @@ impl Summary {
     }
 }
 
-pub fn run(config: &Config, catalog: &Catalog, db: &Path, args: &CollectArgs) -> anyhow::Result<ExitCode> {
+pub fn run(
+    config: &Config,
+    catalog: &Catalog,
+    db: &Path,
+    args: &CollectArgs,
+) -> anyhow::Result<ExitCode> {
     let mut config = config.clone();
     if let Some(year) = args.since {
         if !(2000..=Utc::now().year()).contains(&year) {
@@ -166,7 +175,10 @@ pub fn run(config: &Config, catalog: &Catalog, db: &Path, args: &CollectArgs) ->
             .context("--sources")?;
         for id in &wanted {
             if !config.sources.get(id).is_some_and(|s| s.enabled) {
-                bail!("--sources {id}: not enabled in {}; add or enable [sources.{id}]", config.path.display());
+                bail!(
+                    "--sources {id}: not enabled in {}; add or enable [sources.{id}]",
+                    config.path.display()
+                );
             }
         }
         config.sources.retain(|id, _| wanted.contains(id));
@@ -177,13 +189,18 @@ pub fn run(config: &Config, catalog: &Catalog, db: &Path, args: &CollectArgs) ->
         catalog.select(&args.techs).context("--techs")?
     };
     if args.dry_run {
-        let store = if db.exists() { Some(Store::open(db)?) } else { None };
+        let store = if db.exists() {
+            Some(Store::open(db)?)
+        } else {
+            None
+        };
         let plans = plan(&config, &catalog, store.as_ref(), args.refresh)?;
         print_plan(&plans);
         return Ok(ExitCode::SUCCESS);
     }
     let _lock = crate::lock::acquire(db)?;
-    let mut store = Store::open(db).with_context(|| format!("cannot use database {}", db.display()))?;
+    let mut store =
+        Store::open(db).with_context(|| format!("cannot use database {}", db.display()))?;
     let summary = collect_into(&config, &catalog, &mut store, "collect", args.refresh)?;
     summary.print();
     Ok(summary.exit_code())
@@ -207,8 +224,9 @@ pub fn plan(
         let done = store.succeeded_keys()?;
         for p in &mut plans {
             let before = p.requests.len();
-            p.requests
-                .retain(|r| !(r.spec.period.is_closed(today) && done.contains(&r.spec.request_key())));
+            p.requests.retain(|r| {
+                !(r.spec.period.is_closed(today) && done.contains(&r.spec.request_key()))
+            });
             info!(source = %p.source, planned = before, kept = p.requests.len(), "already stored periods skipped");
         }
     }

@@ -58,7 +58,8 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
         cfg.token_env = None;
     }
     let _lock = crate::lock::acquire(&db)?;
-    let mut store = Store::open(&db).with_context(|| format!("cannot use database {}", db.display()))?;
+    let mut store =
+        Store::open(&db).with_context(|| format!("cannot use database {}", db.display()))?;
     let summary = collect::collect_into(&config, &catalog, &mut store, "demo", false)?;
     summary.print();
 
@@ -68,7 +69,11 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
     println!();
     report::write(&ranking, Format::Table, std::io::stdout().lock())?;
     println!();
-    println!("Database: {} (open it with `duckdb {}` or Python duckdb)", db.display(), db.display());
+    println!(
+        "Database: {} (open it with `duckdb {}` or Python duckdb)",
+        db.display(),
+        db.display()
+    );
     println!(
         "Next: trends report --db {} --year {year} --format csv --out ranking.csv",
         db.display()

@@ -68,7 +68,10 @@ mod tests {
         let first = acquire(&db).expect("first lock");
         let err = acquire(&db).expect_err("second is refused");
         let held = err.downcast_ref::<Held>().expect("a Held error");
-        assert_eq!(held.holder.as_deref(), Some(std::process::id().to_string().as_str()));
+        assert_eq!(
+            held.holder.as_deref(),
+            Some(std::process::id().to_string().as_str())
+        );
         assert!(err.to_string().contains("t.duckdb.lock"), "{err}");
         drop(first);
         acquire(&db).expect("free again once released");

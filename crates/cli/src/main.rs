@@ -32,7 +32,12 @@ Start offline with `trends demo`; see README.md for live use with tokens.";
 #[command(name = "trends", version, about, after_help = AFTER_HELP)]
 struct Cli {
     /// Config file (sources, limits, database, catalog path).
-    #[arg(long, global = true, env = "TRENDS_CONFIG", default_value = "config/trends.toml")]
+    #[arg(
+        long,
+        global = true,
+        env = "TRENDS_CONFIG",
+        default_value = "config/trends.toml"
+    )]
     config: PathBuf,
 
     /// DuckDB file to use; overrides `database` in the config.

@@ -41,7 +41,8 @@ pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
             db.display()
         );
     }
-    let store = Store::open(db).with_context(|| format!("cannot open database {}", db.display()))?;
+    let store =
+        Store::open(db).with_context(|| format!("cannot open database {}", db.display()))?;
     let year = args.year.unwrap_or_else(|| Utc::now().year() - 1);
     let signals = store.yearly_signals(year - 1, year)?;
     if !signals.iter().any(|s| s.year == year) {
@@ -52,19 +53,26 @@ pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
             if years.is_empty() {
                 "none (run `trends collect`)".to_owned()
             } else {
-                years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+                years
+                    .iter()
+                    .map(i32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         );
     }
     let ranking = trends_report::rank(&signals, year, args.category);
-    let format = args.format.unwrap_or(if args.out.is_none() && std::io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Csv
-    });
+    let format = args
+        .format
+        .unwrap_or(if args.out.is_none() && std::io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Csv
+        });
     match &args.out {
         Some(path) => {
-            let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let file =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
             write(&ranking, format, BufWriter::new(file))
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote {} rows to {}", ranking.rows.len(), path.display());
@@ -74,7 +82,11 @@ pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn write(ranking: &trends_report::Ranking, format: Format, mut out: impl Write) -> anyhow::Result<()> {
+pub fn write(
+    ranking: &trends_report::Ranking,
+    format: Format,
+    mut out: impl Write,
+) -> anyhow::Result<()> {
     match format {
         Format::Csv => trends_report::write_csv(ranking, &mut out)?,
         Format::Table => out.write_all(trends_report::render_table(ranking).as_bytes())?,

@@ -64,10 +64,19 @@ pub fn status(db: &Path) -> anyhow::Result<ExitCode> {
     let mut current = String::new();
     for c in store.coverage()? {
         if c.source != current {
-            print!("{}  {:<14}", if current.is_empty() { "" } else { "\n" }, c.source);
+            print!(
+                "{}  {:<14}",
+                if current.is_empty() { "" } else { "\n" },
+                c.source
+            );
             current = c.source.clone();
         }
-        print!(" {}:{}/{:.0}%", c.year, c.technologies, c.mean_coverage * 100.0);
+        print!(
+            " {}:{}/{:.0}%",
+            c.year,
+            c.technologies,
+            c.mean_coverage * 100.0
+        );
     }
     println!();
     Ok(ExitCode::SUCCESS)

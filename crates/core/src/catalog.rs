@@ -103,7 +103,10 @@ pub enum CatalogError {
         source: toml::de::Error,
     },
     #[error("catalog {path} has {} problem(s); fix them and run again:\n  - {}", problems.len(), problems.join("\n  - "))]
-    Invalid { path: PathBuf, problems: Vec<String> },
+    Invalid {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
     #[error(
         "unknown technology `{id}` (not in the catalog; `trends techs` lists the ids, or add it to catalog.toml)"
     )]
@@ -309,18 +312,22 @@ mod tests {
         assert!(msg.contains("catalog.toml has 4 problem(s)"), "{msg}");
         assert!(msg.contains("duplicate id `go`"), "{msg}");
         assert!(msg.contains("unknown category `langauge`"), "{msg}");
-        assert!(msg.contains("unknown source key `stackoverflow_tagg`"), "{msg}");
+        assert!(
+            msg.contains("unknown source key `stackoverflow_tagg`"),
+            "{msg}"
+        );
         assert!(msg.contains("`wikipedia_article` is empty"), "{msg}");
         assert!(msg.contains("technology `go` (entry 2)"), "{msg}");
     }
 
     #[test]
     fn select_rejects_unknown_ids() {
-        let c = parse(
-            "[[technology]]\nid = \"go\"\nname = \"Go\"\ncategory = \"language\"\n",
-        )
-        .expect("valid");
-        assert_eq!(c.select(&["go".into()]).expect("known").technologies.len(), 1);
+        let c = parse("[[technology]]\nid = \"go\"\nname = \"Go\"\ncategory = \"language\"\n")
+            .expect("valid");
+        assert_eq!(
+            c.select(&["go".into()]).expect("known").technologies.len(),
+            1
+        );
         let err = c.select(&["cobol".into()]).expect_err("unknown");
         assert!(err.to_string().contains("unknown technology `cobol`"));
     }

@@ -76,7 +76,10 @@ pub enum ConfigError {
         source: toml::de::Error,
     },
     #[error("config {path} has {} problem(s); fix them and run again:\n  - {}", problems.len(), problems.join("\n  - "))]
-    Invalid { path: PathBuf, problems: Vec<String> },
+    Invalid {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -169,7 +172,10 @@ impl Config {
             let base_url = match Url::parse(&s.base_url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => u,
                 Ok(u) => {
-                    problems.push(format!("{key}.base_url: scheme `{}` is not http(s)", u.scheme()));
+                    problems.push(format!(
+                        "{key}.base_url: scheme `{}` is not http(s)",
+                        u.scheme()
+                    ));
                     continue;
                 }
                 Err(e) => {
@@ -191,7 +197,9 @@ impl Config {
                 ));
             }
             if s.search_requests_per_minute == Some(0) {
-                problems.push(format!("{key}.search_requests_per_minute: must be at least 1"));
+                problems.push(format!(
+                    "{key}.search_requests_per_minute: must be at least 1"
+                ));
             }
             sources.insert(
                 id,
@@ -249,7 +257,10 @@ mod tests {
         assert_eq!(cfg.first_year, 2015);
         assert_eq!(cfg.database, PathBuf::from("trends.duckdb"));
         for id in SourceId::ALL {
-            assert!(cfg.sources.contains_key(&id), "{id} missing from config/trends.toml");
+            assert!(
+                cfg.sources.contains_key(&id),
+                "{id} missing from config/trends.toml"
+            );
         }
         let gh = &cfg.sources[&SourceId::GitHub];
         assert_eq!(gh.base_url.as_str(), "https://api.github.com/");
@@ -259,7 +270,12 @@ mod tests {
     #[test]
     fn unknown_keys_are_rejected_with_their_name() {
         let err = parse("contact = \"x\"\ndatabse = \"a.duckdb\"\n").expect_err("typo");
-        let chain = format!("{err}: {}", std::error::Error::source(&err).map(|e| e.to_string()).unwrap_or_default());
+        let chain = format!(
+            "{err}: {}",
+            std::error::Error::source(&err)
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        );
         assert!(chain.contains("databse"), "{chain}");
         assert!(chain.contains("config/trends.toml"), "{chain}");
     }

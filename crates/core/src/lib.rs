@@ -11,6 +11,6 @@ pub mod model;
 pub use catalog::{Catalog, CatalogError, SourceKey, Technology};
 pub use config::{Config, ConfigError, SourceConfig};
 pub use model::{
-    Category, Grain, Metric, MetricKind, Observation, Outcome, Period, RequestSpec, SourceId, Subject,
-    TechId, YearlySignal,
+    Category, Grain, Metric, MetricKind, Observation, Outcome, Period, RequestSpec, SourceId,
+    Subject, TechId, YearlySignal,
 };

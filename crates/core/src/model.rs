@@ -54,7 +54,11 @@ pub enum SourceId {
 }
 
 impl SourceId {
-    pub const ALL: [SourceId; 3] = [SourceId::StackExchange, SourceId::GitHub, SourceId::Wikimedia];
+    pub const ALL: [SourceId; 3] = [
+        SourceId::StackExchange,
+        SourceId::GitHub,
+        SourceId::Wikimedia,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -74,10 +78,13 @@ impl fmt::Display for SourceId {
 impl FromStr for SourceId {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SourceId::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
-            let known: Vec<_> = SourceId::ALL.iter().map(|s| s.as_str()).collect();
-            format!("unknown source `{s}` (known: {})", known.join(", "))
-        })
+        SourceId::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| {
+                let known: Vec<_> = SourceId::ALL.iter().map(|s| s.as_str()).collect();
+                format!("unknown source `{s}` (known: {})", known.join(", "))
+            })
     }
 }
 

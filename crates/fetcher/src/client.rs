@@ -31,18 +31,16 @@ pub struct HttpClient {
 
 impl HttpClient {
     pub fn new(config: &Config) -> Result<HttpClient, TransportError> {
-        let user_agent = format!(
-            "trends/{} (+{})",
-            env!("CARGO_PKG_VERSION"),
-            config.contact
-        );
+        let user_agent = format!("trends/{} (+{})", env!("CARGO_PKG_VERSION"), config.contact);
         let client = reqwest::Client::builder()
             .user_agent(user_agent)
             .connect_timeout(config.http.connect_timeout)
             .timeout(config.http.timeout)
             .gzip(true)
             .build()
-            .map_err(|e| TransportError(format!("cannot build the HTTP client: {}", describe(e))))?;
+            .map_err(|e| {
+                TransportError(format!("cannot build the HTTP client: {}", describe(e)))
+            })?;
         Ok(HttpClient {
             client,
             http: config.http.clone(),
@@ -185,7 +183,11 @@ impl SourceState {
     }
 
     async fn ready(&self, lane: Lane) {
-        let until = self.not_before.lock().ok().and_then(|nb| nb.get(&lane).copied());
+        let until = self
+            .not_before
+            .lock()
+            .ok()
+            .and_then(|nb| nb.get(&lane).copied());
         if let Some(until) = until {
             tokio::time::sleep_until(until).await;
         }
@@ -385,7 +387,13 @@ async fn send(
 
 /// `Retry-After` in seconds (the form these APIs send).
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let secs: u64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    let secs: u64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     Some(Duration::from_secs(secs))
 }
 

@@ -46,8 +46,16 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
         "repo" => {
             let r: Repo = json(spec, body)?;
             let mut out = vec![
-                obs(Metric::Stars, Grain::Snapshot, count(spec, "stargazers_count", r.stargazers_count)?),
-                obs(Metric::Forks, Grain::Snapshot, count(spec, "forks_count", r.forks_count)?),
+                obs(
+                    Metric::Stars,
+                    Grain::Snapshot,
+                    count(spec, "stargazers_count", r.stargazers_count)?,
+                ),
+                obs(
+                    Metric::Forks,
+                    Grain::Snapshot,
+                    count(spec, "forks_count", r.forks_count)?,
+                ),
                 obs(
                     Metric::OpenIssues,
                     Grain::Snapshot,
@@ -101,11 +109,23 @@ mod tests {
     use crate::testing::{day, fixture, spec};
 
     fn repo() -> trends_core::RequestSpec {
-        spec(SourceId::GitHub, "repo", "django", "django/django", Period::snapshot(day(2024, 5, 1)))
+        spec(
+            SourceId::GitHub,
+            "repo",
+            "django",
+            "django/django",
+            Period::snapshot(day(2024, 5, 1)),
+        )
     }
 
     fn search(endpoint: &str) -> trends_core::RequestSpec {
-        spec(SourceId::GitHub, endpoint, "django", "django", Period::year(2023))
+        spec(
+            SourceId::GitHub,
+            endpoint,
+            "django",
+            "django",
+            Period::year(2023),
+        )
     }
 
     #[test]
@@ -125,21 +145,37 @@ mod tests {
                 (Metric::Subscribers, f("subscribers_count")),
             ]
         );
-        assert!(n.observations.iter().all(|o| o.period == Period::snapshot(day(2024, 5, 1))));
+        assert!(
+            n.observations
+                .iter()
+                .all(|o| o.period == Period::snapshot(day(2024, 5, 1)))
+        );
     }
 
     #[test]
     fn a_missing_subscribers_count_is_unknown_not_zero() {
         let mut v: serde_json::Value =
             serde_json::from_slice(&fixture("github/repo.json")).expect("fixture is JSON");
-        v.as_object_mut().expect("object").remove("subscribers_count");
+        v.as_object_mut()
+            .expect("object")
+            .remove("subscribers_count");
         let n = normalize(&repo(), 200, v.to_string().as_bytes());
         assert_eq!(n.observations.len(), 3);
-        assert!(n.observations.iter().all(|o| o.metric != Metric::Subscribers));
-        v.as_object_mut().expect("object").remove("stargazers_count");
+        assert!(
+            n.observations
+                .iter()
+                .all(|o| o.metric != Metric::Subscribers)
+        );
+        v.as_object_mut()
+            .expect("object")
+            .remove("stargazers_count");
         let n = normalize(&repo(), 200, v.to_string().as_bytes());
         assert_eq!(n.outcome, Outcome::ParseError);
-        assert!(n.error.expect("message").contains("missing field `stargazers_count`"));
+        assert!(
+            n.error
+                .expect("message")
+                .contains("missing field `stargazers_count`")
+        );
     }
 
     #[test]
@@ -153,7 +189,10 @@ mod tests {
             let n = normalize(&search(endpoint), 200, &body);
             assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
             assert_eq!(n.observations[0].metric, metric);
-            assert_eq!(n.observations[0].value, v["total_count"].as_f64().expect("total_count"));
+            assert_eq!(
+                n.observations[0].value,
+                v["total_count"].as_f64().expect("total_count")
+            );
             assert_eq!(n.observations[0].period, Period::year(2023));
         }
     }
@@ -161,7 +200,8 @@ mod tests {
     #[test]
     fn incomplete_search_results_are_refused() {
         let mut v: serde_json::Value =
-            serde_json::from_slice(&fixture("github/search_repositories.json")).expect("fixture is JSON");
+            serde_json::from_slice(&fixture("github/search_repositories.json"))
+                .expect("fixture is JSON");
         v["incomplete_results"] = serde_json::Value::Bool(true);
         let n = normalize(&search("search_topic"), 200, v.to_string().as_bytes());
         assert_eq!(n.outcome, Outcome::ParseError);
@@ -172,8 +212,16 @@ mod tests {
     fn api_errors_quote_the_message() {
         for (status, file, text) in [
             (404, "github/error_not_found.json", "github 404: Not Found"),
-            (403, "github/error_rate_limit.json", "github 403: API rate limit exceeded"),
-            (422, "github/error_validation.json", "github 422: Validation Failed"),
+            (
+                403,
+                "github/error_rate_limit.json",
+                "github 403: API rate limit exceeded",
+            ),
+            (
+                422,
+                "github/error_validation.json",
+                "github 422: Validation Failed",
+            ),
         ] {
             let n = normalize(&repo(), status, &fixture(file));
             assert_eq!(n.outcome, Outcome::HttpError);
@@ -184,12 +232,20 @@ mod tests {
 
     #[test]
     fn malformed_bodies_are_parse_errors() {
-        for body in [&b"{\"stargazers_count\": 1"[..], b"[]", b"{\"stargazers_count\": \"lots\"}"] {
+        for body in [
+            &b"{\"stargazers_count\": 1"[..],
+            b"[]",
+            b"{\"stargazers_count\": \"lots\"}",
+        ] {
             let n = normalize(&repo(), 200, body);
             assert_eq!(n.outcome, Outcome::ParseError);
             assert!(n.observations.is_empty());
         }
-        let n = normalize(&search("search_topic"), 200, b"{\"total_count\": null, \"items\": []}");
+        let n = normalize(
+            &search("search_topic"),
+            200,
+            b"{\"total_count\": null, \"items\": []}",
+        );
         assert_eq!(n.outcome, Outcome::ParseError);
     }
 }

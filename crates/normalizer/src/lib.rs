@@ -143,7 +143,11 @@ pub(crate) fn json<T: serde::de::DeserializeOwned>(
 }
 
 /// A count that must be a non-negative whole number.
-pub(crate) fn count(spec: &RequestSpec, field: &str, v: Option<i64>) -> Result<f64, NormalizeError> {
+pub(crate) fn count(
+    spec: &RequestSpec,
+    field: &str,
+    v: Option<i64>,
+) -> Result<f64, NormalizeError> {
     match v {
         Some(n) if n >= 0 => Ok(n as f64),
         Some(n) => Err(NormalizeError::Shape {
@@ -163,7 +167,10 @@ pub(crate) fn subject(spec: &RequestSpec) -> Result<&trends_core::Subject, Norma
         [one] => Ok(one),
         _ => Err(NormalizeError::Shape {
             key: spec.request_key(),
-            what: format!("expected one subject, the request has {}", spec.subjects.len()),
+            what: format!(
+                "expected one subject, the request has {}",
+                spec.subjects.len()
+            ),
         }),
     }
 }
@@ -188,7 +195,13 @@ pub(crate) mod testing {
         std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
     }
 
-    pub fn spec(source: SourceId, endpoint: &str, tech: &str, key: &str, period: Period) -> RequestSpec {
+    pub fn spec(
+        source: SourceId,
+        endpoint: &str,
+        tech: &str,
+        key: &str,
+        period: Period,
+    ) -> RequestSpec {
         RequestSpec {
             source,
             endpoint: endpoint.into(),

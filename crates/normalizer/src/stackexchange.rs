@@ -42,7 +42,10 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
 
 pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
     let e: ApiError = serde_json::from_slice(body).ok()?;
-    Some(format!("error {} {}: {}", e.error_id, e.error_name, e.error_message))
+    Some(format!(
+        "error {} {}: {}",
+        e.error_id, e.error_name, e.error_message
+    ))
 }
 
 #[cfg(test)]
@@ -53,7 +56,13 @@ mod tests {
     use crate::testing::{fixture, spec};
 
     fn questions() -> trends_core::RequestSpec {
-        spec(SourceId::StackExchange, "questions", "python", "python", Period::year(2023))
+        spec(
+            SourceId::StackExchange,
+            "questions",
+            "python",
+            "python",
+            Period::year(2023),
+        )
     }
 
     #[test]
@@ -72,29 +81,58 @@ mod tests {
 
     #[test]
     fn api_errors_quote_the_apis_own_fields() {
-        let n = normalize(&questions(), 400, &fixture("stackexchange/error_throttle.json"));
+        let n = normalize(
+            &questions(),
+            400,
+            &fixture("stackexchange/error_throttle.json"),
+        );
         assert_eq!(n.outcome, Outcome::HttpError);
         let msg = n.error.expect("message");
-        assert!(msg.starts_with("stackexchange 400: error 502 throttle_violation: "), "{msg}");
+        assert!(
+            msg.starts_with("stackexchange 400: error 502 throttle_violation: "),
+            "{msg}"
+        );
         assert!(n.observations.is_empty());
-        let n = normalize(&questions(), 400, &fixture("stackexchange/error_bad_parameter.json"));
+        let n = normalize(
+            &questions(),
+            400,
+            &fixture("stackexchange/error_bad_parameter.json"),
+        );
         assert!(n.error.expect("message").contains("bad_parameter"));
     }
 
     #[test]
     fn malformed_and_wrong_shapes_are_parse_errors_not_zeros() {
-        for body in [&b"{\"total\": 12"[..], b"{\"total\": \"many\"}", b"{\"items\": []}", b"{\"total\": -3}", b"<html>"] {
+        for body in [
+            &b"{\"total\": 12"[..],
+            b"{\"total\": \"many\"}",
+            b"{\"items\": []}",
+            b"{\"total\": -3}",
+            b"<html>",
+        ] {
             let n = normalize(&questions(), 200, body);
-            assert_eq!(n.outcome, Outcome::ParseError, "{}", String::from_utf8_lossy(body));
+            assert_eq!(
+                n.outcome,
+                Outcome::ParseError,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
             assert!(n.observations.is_empty());
             let msg = n.error.expect("message");
-            assert!(msg.contains("stackexchange/questions/python/2023-01-01..2024-01-01"), "{msg}");
+            assert!(
+                msg.contains("stackexchange/questions/python/2023-01-01..2024-01-01"),
+                "{msg}"
+            );
         }
     }
 
     #[test]
     fn a_gateway_page_is_described_by_its_start() {
-        let n = normalize(&questions(), 503, b"<html><body>Service Unavailable</body></html>");
+        let n = normalize(
+            &questions(),
+            503,
+            b"<html><body>Service Unavailable</body></html>",
+        );
         assert_eq!(n.outcome, Outcome::HttpError);
         assert_eq!(
             n.error.as_deref(),

@@ -139,10 +139,23 @@ mod tests {
 
     #[test]
     fn not_found_is_no_data_other_errors_are_failures() {
-        let n = normalize(&pageviews((2015, 7), (2024, 1)), 404, &fixture("wikimedia/error_not_found.json"));
+        let n = normalize(
+            &pageviews((2015, 7), (2024, 1)),
+            404,
+            &fixture("wikimedia/error_not_found.json"),
+        );
         assert_eq!(n.outcome, Outcome::NoData);
-        assert!(n.error.expect("reason").to_lowercase().contains("not found"));
-        let n = normalize(&pageviews((2015, 7), (2024, 1)), 500, b"upstream connect error");
+        assert!(
+            n.error
+                .expect("reason")
+                .to_lowercase()
+                .contains("not found")
+        );
+        let n = normalize(
+            &pageviews((2015, 7), (2024, 1)),
+            500,
+            b"upstream connect error",
+        );
         assert_eq!(n.outcome, Outcome::HttpError);
         // A 404 that is not the API's problem+json (a proxy page) is a failure.
         let n = normalize(&pageviews((2015, 7), (2024, 1)), 404, b"<html>404</html>");
@@ -153,9 +166,19 @@ mod tests {
     fn bad_items_fail_the_whole_response() {
         let bad_ts = br#"{"items":[{"timestamp":"2023-01","views":3}]}"#;
         let no_views = br#"{"items":[{"timestamp":"2023010100"}]}"#;
-        for body in [&bad_ts[..], no_views, b"{\"items\": \"x\"}", b"{\"items\": [" ] {
+        for body in [
+            &bad_ts[..],
+            no_views,
+            b"{\"items\": \"x\"}",
+            b"{\"items\": [",
+        ] {
             let n = normalize(&pageviews((2015, 7), (2024, 1)), 200, body);
-            assert_eq!(n.outcome, Outcome::ParseError, "{}", String::from_utf8_lossy(body));
+            assert_eq!(
+                n.outcome,
+                Outcome::ParseError,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
             assert!(n.observations.is_empty());
         }
         let n = normalize(&pageviews((2015, 7), (2024, 1)), 200, br#"{"items":[]}"#);

@@ -239,9 +239,13 @@ pub fn render_table(ranking: &Ranking) -> String {
                 "  {:>4}  {:<22} {:>6}  {:>7}  {:>8}  {:>6}\n",
                 r.rank.map(|k| k.to_string()).unwrap_or_else(|| "-".into()),
                 r.name,
-                r.score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into()),
+                r.score
+                    .map(|s| format!("{s:.1}"))
+                    .unwrap_or_else(|| "-".into()),
                 r.signals_used,
-                r.coverage.map(|c| format!("{:.0}%", c * 100.0)).unwrap_or_else(|| "-".into()),
+                r.coverage
+                    .map(|c| format!("{:.0}%", c * 100.0))
+                    .unwrap_or_else(|| "-".into()),
                 change
             ));
         }
@@ -295,7 +299,14 @@ mod tests {
         let got: Vec<(&str, Option<u32>, f64, usize)> = r
             .rows
             .iter()
-            .map(|r| (r.tech.as_str(), r.rank, r.score.unwrap_or(f64::NAN), r.signals_used))
+            .map(|r| {
+                (
+                    r.tech.as_str(),
+                    r.rank,
+                    r.score.unwrap_or(f64::NAN),
+                    r.signals_used,
+                )
+            })
             .collect();
         let django = 100.0 * (2000.0 / 3000.0 + 5000.0 / 9000.0) / 2.0;
         let flask = 100.0 * (1000.0 / 3000.0 + 3000.0 / 9000.0) / 2.0;
@@ -313,13 +324,27 @@ mod tests {
     #[test]
     fn categories_are_ranked_apart() {
         let mut s = frameworks(2023);
-        s.push(sig("python", Category::Language, 2023, Metric::Questions, 1_000_000.0));
+        s.push(sig(
+            "python",
+            Category::Language,
+            2023,
+            Metric::Questions,
+            1_000_000.0,
+        ));
         let r = rank(&s, 2023, None);
-        let python = r.rows.iter().find(|r| r.tech.as_str() == "python").expect("python");
+        let python = r
+            .rows
+            .iter()
+            .find(|r| r.tech.as_str() == "python")
+            .expect("python");
         assert_eq!(python.rank, Some(1));
         assert_eq!(python.score, Some(100.0));
         assert_eq!(r.rows[0].category, Category::Language);
-        let django = r.rows.iter().find(|r| r.tech.as_str() == "django").expect("django");
+        let django = r
+            .rows
+            .iter()
+            .find(|r| r.tech.as_str() == "django")
+            .expect("django");
         assert_eq!(django.rank, Some(1));
         let only = rank(&s, 2023, Some(Category::Language));
         assert_eq!(only.rows.len(), 1);
@@ -333,7 +358,12 @@ mod tests {
         s.push(sig("flask", F, 2022, Metric::Questions, 10.0));
         s.push(sig("django", F, 2022, Metric::Questions, 5.0));
         let r = rank(&s, 2023, None);
-        let change = |t: &str| r.rows.iter().find(|r| r.tech.as_str() == t).and_then(|r| r.rank_change);
+        let change = |t: &str| {
+            r.rows
+                .iter()
+                .find(|r| r.tech.as_str() == t)
+                .and_then(|r| r.rank_change)
+        };
         assert_eq!(change("django"), Some(1));
         assert_eq!(change("flask"), Some(-1));
         assert_eq!(change("fastapi"), None, "not ranked in 2022");
@@ -348,7 +378,8 @@ mod tests {
             sig("c", P, 2023, Metric::Questions, 0.0),
         ];
         let r = rank(&s, 2023, None);
-        let order: Vec<(&str, Option<u32>)> = r.rows.iter().map(|r| (r.tech.as_str(), r.rank)).collect();
+        let order: Vec<(&str, Option<u32>)> =
+            r.rows.iter().map(|r| (r.tech.as_str(), r.rank)).collect();
         assert_eq!(order, [("a", Some(1)), ("b", Some(2)), ("c", None)]);
         assert_eq!(r.rows[2].score, None);
         assert_eq!(r.rows[2].values.get("stackexchange_questions"), Some(&0.0));

@@ -10,9 +10,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use duckdb::{Connection, OptionalExt, params};
 use sha2::{Digest, Sha256};
-use trends_core::{
-    Catalog, Metric, Observation, Outcome, RequestSpec, TechId, YearlySignal,
-};
+use trends_core::{Catalog, Metric, Observation, Outcome, RequestSpec, TechId, YearlySignal};
 
 /// The migrations, in order. Append only: a released migration never changes.
 const MIGRATIONS: &[(i32, &str, &str)] = &[(
@@ -251,8 +249,13 @@ impl Store {
                     trends_core::MetricKind::Flow => "flow",
                     trends_core::MetricKind::Stock => "stock",
                 };
-                stmt.execute(params![m.source().as_str(), m.as_str(), kind, m.description()])
-                    .map_err(q("syncing metrics"))?;
+                stmt.execute(params![
+                    m.source().as_str(),
+                    m.as_str(),
+                    kind,
+                    m.description()
+                ])
+                .map_err(q("syncing metrics"))?;
             }
         }
         tx.commit().map_err(q("syncing metrics"))
@@ -407,7 +410,8 @@ impl Store {
                 tech: TechId(tech),
                 name,
                 category: parse_known(&category)?,
-                year: i32::try_from(year).map_err(|_| StoreError::Corrupt(format!("year {year}")))?,
+                year: i32::try_from(year)
+                    .map_err(|_| StoreError::Corrupt(format!("year {year}")))?,
                 source: parse_known(&source)?,
                 metric: parse_known(&metric)?,
                 value,
@@ -456,7 +460,9 @@ impl Store {
     pub fn succeeded_keys(&self) -> Result<std::collections::HashSet<String>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT DISTINCT request_key FROM raw_responses WHERE outcome IN ('ok', 'no_data')")
+            .prepare(
+                "SELECT DISTINCT request_key FROM raw_responses WHERE outcome IN ('ok', 'no_data')",
+            )
             .map_err(q("listing fetched requests"))?;
         let rows = stmt
             .query_map([], |r| r.get::<_, String>(0))
@@ -495,9 +501,14 @@ impl Store {
                 row.map_err(q("reading the archive"))?;
             let spec: RequestSpec = serde_json::from_str(&request)
                 .map_err(|e| StoreError::Corrupt(format!("raw_responses {id}: request: {e}")))?;
-            let fetched_at = chrono::NaiveDateTime::parse_from_str(&fetched_at, "%Y-%m-%d %H:%M:%S%.f")
-                .map_err(|e| StoreError::Corrupt(format!("raw_responses {id}: fetched_at {fetched_at}: {e}")))?
-                .and_utc();
+            let fetched_at =
+                chrono::NaiveDateTime::parse_from_str(&fetched_at, "%Y-%m-%d %H:%M:%S%.f")
+                    .map_err(|e| {
+                        StoreError::Corrupt(format!(
+                            "raw_responses {id}: fetched_at {fetched_at}: {e}"
+                        ))
+                    })?
+                    .and_utc();
             out.push(Archived {
                 id,
                 run_id: RunId(run_id),
@@ -533,7 +544,13 @@ impl Store {
                         archived.id
                     ])
                     .map_err(q("renormalizing"))?;
-                upsert_observations(&tx, archived.run_id, archived.id, archived.fetched_at, &reparsed.observations)?;
+                upsert_observations(
+                    &tx,
+                    archived.run_id,
+                    archived.id,
+                    archived.fetched_at,
+                    &reparsed.observations,
+                )?;
                 written += reparsed.observations.len() as u64;
             }
         }
@@ -570,7 +587,11 @@ impl Store {
     }
 
     /// Failed responses of a run: (source, url, outcome, error).
-    pub fn failures(&self, run: i64, limit: usize) -> Result<Vec<(String, String, String, String)>> {
+    pub fn failures(
+        &self,
+        run: i64,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String, String)>> {
         let mut stmt = self
             .conn
             .prepare(
@@ -579,9 +600,12 @@ impl Store {
             )
             .map_err(q("reading failures"))?;
         let rows = stmt
-            .query_map(params![run, limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map(params![run, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .map_err(q("reading failures"))?;
-        rows.collect::<Result<_, _>>().map_err(q("reading failures"))
+        rows.collect::<Result<_, _>>()
+            .map_err(q("reading failures"))
     }
 
     /// Per source and year, how many technologies have a value and their
@@ -604,7 +628,8 @@ impl Store {
                 })
             })
             .map_err(q("reading coverage"))?;
-        rows.collect::<Result<_, _>>().map_err(q("reading coverage"))
+        rows.collect::<Result<_, _>>()
+            .map_err(q("reading coverage"))
     }
 
     /// The status of the most recent run, if any (tests and `trends status`).
@@ -659,10 +684,16 @@ fn upsert_observations(
 }
 
 fn parse_outcome(s: &str) -> Result<Outcome> {
-    [Outcome::Ok, Outcome::NoData, Outcome::HttpError, Outcome::TransportError, Outcome::ParseError]
-        .into_iter()
-        .find(|o| o.as_str() == s)
-        .ok_or_else(|| StoreError::Corrupt(format!("outcome {s}")))
+    [
+        Outcome::Ok,
+        Outcome::NoData,
+        Outcome::HttpError,
+        Outcome::TransportError,
+        Outcome::ParseError,
+    ]
+    .into_iter()
+    .find(|o| o.as_str() == s)
+    .ok_or_else(|| StoreError::Corrupt(format!("outcome {s}")))
 }
 
 fn parse_known<T: FromStr<Err = String>>(s: &str) -> Result<T> {
@@ -706,7 +737,10 @@ mod tests {
         RequestSpec {
             source: SourceId::StackExchange,
             endpoint: "questions".into(),
-            subjects: vec![Subject { tech: TechId(tech.into()), key: tech.into() }],
+            subjects: vec![Subject {
+                tech: TechId(tech.into()),
+                key: tech.into(),
+            }],
             period: Period::year(year),
         }
     }
@@ -723,7 +757,9 @@ mod tests {
     }
 
     fn at() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2024, 3, 1, 12, 0, 0).single().expect("valid time")
+        Utc.with_ymd_and_hms(2024, 3, 1, 12, 0, 0)
+            .single()
+            .expect("valid time")
     }
 
     fn raw<'a>(spec: &'a RequestSpec, body: &'a [u8], outcome: Outcome) -> RawResponse<'a> {
@@ -755,10 +791,18 @@ mod tests {
         s.sync_catalog(&catalog()).expect("sync");
         let run = s.begin_run("collect", at()).expect("run");
         let sp = spec("python", 2023);
-        s.record(run, &raw(&sp, br#"{"total": 10}"#, Outcome::Ok), &[obs("python", 2023, 10.0)])
-            .expect("first");
-        s.record(run, &raw(&sp, br#"{"total": 12}"#, Outcome::Ok), &[obs("python", 2023, 12.0)])
-            .expect("second");
+        s.record(
+            run,
+            &raw(&sp, br#"{"total": 10}"#, Outcome::Ok),
+            &[obs("python", 2023, 10.0)],
+        )
+        .expect("first");
+        s.record(
+            run,
+            &raw(&sp, br#"{"total": 12}"#, Outcome::Ok),
+            &[obs("python", 2023, 12.0)],
+        )
+        .expect("second");
         let c = s.counts().expect("counts");
         assert_eq!((c.raw_responses, c.observations), (2, 1));
         let ys = s.yearly_signals(2023, 2023).expect("yearly");
@@ -781,7 +825,8 @@ mod tests {
         assert!(s.yearly_signals(2000, 2100).expect("yearly").is_empty());
         // A failure is not "fetched": the next run asks again.
         assert!(s.succeeded_keys().expect("keys").is_empty());
-        s.record(run, &raw(&sp, b"{}", Outcome::NoData), &[]).expect("archive");
+        s.record(run, &raw(&sp, b"{}", Outcome::NoData), &[])
+            .expect("archive");
         let keys = s.succeeded_keys().expect("keys");
         assert_eq!(keys.into_iter().collect::<Vec<_>>(), [sp.request_key()]);
     }
@@ -792,8 +837,12 @@ mod tests {
         s.sync_catalog(&catalog()).expect("sync");
         let run = s.begin_run("collect", at()).expect("run");
         let sp = spec("python", 2023);
-        s.record(run, &raw(&sp, b"{\"total\": 7}", Outcome::Ok), &[obs("python", 2023, 7.0)])
-            .expect("record");
+        s.record(
+            run,
+            &raw(&sp, b"{\"total\": 7}", Outcome::Ok),
+            &[obs("python", 2023, 7.0)],
+        )
+        .expect("record");
         let archived = s.archived().expect("archive");
         assert_eq!(archived.len(), 1);
         assert_eq!(archived[0].spec, sp);
@@ -805,7 +854,8 @@ mod tests {
             error: Some("changed".into()),
             observations: vec![],
         };
-        s.replace_observations(&[(&archived[0], reparsed)]).expect("replace");
+        s.replace_observations(&[(&archived[0], reparsed)])
+            .expect("replace");
         assert_eq!(s.counts().expect("counts").observations, 0);
         let again = s.archived().expect("archive");
         assert_eq!(again[0].outcome, Outcome::ParseError);
@@ -814,7 +864,11 @@ mod tests {
             error: None,
             observations: vec![obs("python", 2023, 7.0)],
         };
-        assert_eq!(s.replace_observations(&[(&again[0], reparsed)]).expect("replace"), 1);
+        assert_eq!(
+            s.replace_observations(&[(&again[0], reparsed)])
+                .expect("replace"),
+            1
+        );
         assert_eq!(s.yearly_signals(2023, 2023).expect("yearly")[0].value, 7.0);
     }
 
@@ -837,11 +891,16 @@ mod tests {
                 }
             })
             .collect();
-        s.record(run, &raw(&sp, b"{}", Outcome::Ok), &months).expect("record");
+        s.record(run, &raw(&sp, b"{}", Outcome::Ok), &months)
+            .expect("record");
         let ys = s.yearly_signals(2015, 2015).expect("yearly");
         assert_eq!(ys.len(), 1);
         assert_eq!(ys[0].value, 600.0);
-        assert!((ys[0].coverage - 184.0 / 365.0).abs() < 1e-9, "{}", ys[0].coverage);
+        assert!(
+            (ys[0].coverage - 184.0 / 365.0).abs() < 1e-9,
+            "{}",
+            ys[0].coverage
+        );
         assert!(!ys[0].partial);
     }
 
@@ -849,9 +908,21 @@ mod tests {
     fn runs_record_their_end() {
         let mut s = Store::open_in_memory().expect("open");
         let run = s.begin_run("collect", at()).expect("run");
-        assert_eq!(s.last_run_status().expect("status").as_deref(), Some("running"));
-        let counts = RunCounts { requests: 3, responses_ok: 2, responses_failed: 1, observations: 5 };
-        s.finish_run(run, RunStatus::Partial, &counts, None, at()).expect("finish");
-        assert_eq!(s.last_run_status().expect("status").as_deref(), Some("partial"));
+        assert_eq!(
+            s.last_run_status().expect("status").as_deref(),
+            Some("running")
+        );
+        let counts = RunCounts {
+            requests: 3,
+            responses_ok: 2,
+            responses_failed: 1,
+            observations: 5,
+        };
+        s.finish_run(run, RunStatus::Partial, &counts, None, at())
+            .expect("finish");
+        assert_eq!(
+            s.last_run_status().expect("status").as_deref(),
+            Some("partial")
+        );
     }
 }

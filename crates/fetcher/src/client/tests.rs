@@ -53,7 +53,12 @@ fn planned(server: &MockServer, source: SourceId, route: &str) -> Planned {
     }
 }
 
-async fn run(config: &Config, source: SourceId, auth: Auth, requests: Vec<Planned>) -> (Vec<Fetched>, SourceSummary) {
+async fn run(
+    config: &Config,
+    source: SourceId,
+    auth: Auth,
+    requests: Vec<Planned>,
+) -> (Vec<Fetched>, SourceSummary) {
     let client = HttpClient::new(config).expect("client");
     let plan = SourcePlan {
         source,
@@ -123,7 +128,11 @@ async fn query_key_is_sent_but_never_kept() {
         &cfg,
         SourceId::StackExchange,
         Auth::QueryKey("k3y-value".into()),
-        vec![planned(&server, SourceId::StackExchange, "/2.3/questions?tagged=go")],
+        vec![planned(
+            &server,
+            SourceId::StackExchange,
+            "/2.3/questions?tagged=go",
+        )],
     )
     .await;
     assert_eq!(status(&fetched[0]), 200);
@@ -146,7 +155,13 @@ async fn server_errors_are_retried_until_an_answer() {
         .mount(&server)
         .await;
     let cfg = config(&server);
-    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    let (fetched, _) = run(
+        &cfg,
+        SourceId::GitHub,
+        Auth::None,
+        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+    )
+    .await;
     assert_eq!(status(&fetched[0]), 200);
     assert_eq!(fetched[0].attempts, 2);
 }
@@ -160,7 +175,13 @@ async fn retries_are_bounded_and_the_last_answer_is_kept() {
         .mount(&server)
         .await;
     let cfg = config(&server);
-    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    let (fetched, _) = run(
+        &cfg,
+        SourceId::GitHub,
+        Auth::None,
+        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+    )
+    .await;
     assert_eq!(status(&fetched[0]), 503);
     assert_eq!(fetched[0].attempts, 3);
 }
@@ -179,7 +200,13 @@ async fn too_many_requests_waits_for_retry_after() {
         .await;
     let cfg = config(&server);
     let start = std::time::Instant::now();
-    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    let (fetched, _) = run(
+        &cfg,
+        SourceId::GitHub,
+        Auth::None,
+        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+    )
+    .await;
     assert_eq!(status(&fetched[0]), 200);
     // Behaviour, not speed: the second attempt came after the asked wait.
     assert!(start.elapsed() >= Duration::from_secs(1));
@@ -189,15 +216,20 @@ async fn too_many_requests_waits_for_retry_after() {
 async fn client_errors_are_not_retried() {
     let server = MockServer::start().await;
     Mock::given(path("/repos/a/b"))
-        .respond_with(
-            ResponseTemplate::new(404)
-                .set_body_string(r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}"#),
-        )
+        .respond_with(ResponseTemplate::new(404).set_body_string(
+            r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}"#,
+        ))
         .expect(1)
         .mount(&server)
         .await;
     let cfg = config(&server);
-    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    let (fetched, _) = run(
+        &cfg,
+        SourceId::GitHub,
+        Auth::None,
+        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+    )
+    .await;
     assert_eq!(status(&fetched[0]), 404);
     assert_eq!(fetched[0].attempts, 1);
 }
@@ -212,7 +244,13 @@ async fn an_oversized_body_is_refused_without_retry() {
         .await;
     let mut cfg = config(&server);
     cfg.http.max_body_bytes = 1024;
-    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    let (fetched, _) = run(
+        &cfg,
+        SourceId::GitHub,
+        Auth::None,
+        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+    )
+    .await;
     let err = fetched[0].result.as_ref().expect_err("refused");
     assert!(err.0.contains("max_body_bytes"), "{err}");
 }
@@ -226,7 +264,13 @@ async fn a_timeout_is_a_transport_error_after_retries() {
         .mount(&server)
         .await;
     let cfg = config(&server);
-    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![planned(&server, SourceId::GitHub, "/repos/a/b")]).await;
+    let (fetched, _) = run(
+        &cfg,
+        SourceId::GitHub,
+        Auth::None,
+        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+    )
+    .await;
     let err = fetched[0].result.as_ref().expect_err("timed out");
     assert!(err.0.starts_with("timed out"), "{err}");
     assert!(!err.0.contains("127.0.0.1"), "no URL in the message: {err}");
@@ -249,7 +293,10 @@ async fn a_spent_github_budget_halts_the_source_and_skips_the_rest() {
         .mount(&server)
         .await;
     let mut cfg = config(&server);
-    cfg.sources.get_mut(&SourceId::GitHub).expect("github").concurrency = 1;
+    cfg.sources
+        .get_mut(&SourceId::GitHub)
+        .expect("github")
+        .concurrency = 1;
     let requests = vec![
         planned(&server, SourceId::GitHub, "/repos/a/b"),
         planned(&server, SourceId::GitHub, "/repos/c/d"),
@@ -259,5 +306,11 @@ async fn a_spent_github_budget_halts_the_source_and_skips_the_rest() {
     assert_eq!(fetched.len(), 1);
     assert_eq!(status(&fetched[0]), 403);
     assert_eq!(summary.skipped, 2);
-    assert!(summary.halted.as_deref().unwrap_or("").contains("rate limit spent"));
+    assert!(
+        summary
+            .halted
+            .as_deref()
+            .unwrap_or("")
+            .contains("rate limit spent")
+    );
 }

@@ -165,7 +165,11 @@ github_language = "C#"
         assert_eq!(plan[0].lane, Lane::Core);
         assert_eq!(plan[1].lane, Lane::Search);
         assert_eq!(plan[0].spec.period, Period::snapshot(window.today));
-        assert!(plan[0].headers.contains(&("x-github-api-version", "2022-11-28".into())));
+        assert!(
+            plan[0]
+                .headers
+                .contains(&("x-github-api-version", "2022-11-28".into()))
+        );
     }
 
     #[test]

@@ -78,14 +78,25 @@ mod tests {
             "https://api.stackexchange.com/2.3/questions?tagged=python&site=stackoverflow&fromdate=1672531200&todate=1704067199&filter=total"
         );
         // The current year stops at the start of today.
-        assert!(plan[1].url.as_str().contains("fromdate=1704067200&todate=1719791999"));
+        assert!(
+            plan[1]
+                .url
+                .as_str()
+                .contains("fromdate=1704067200&todate=1719791999")
+        );
         assert!(plan[2].url.as_str().contains("tagged=c%23"));
-        assert_eq!(plan[0].spec.request_key(), "stackexchange/questions/python/2023-01-01..2024-01-01");
+        assert_eq!(
+            plan[0].spec.request_key(),
+            "stackexchange/questions/python/2023-01-01..2024-01-01"
+        );
     }
 
     #[test]
     fn backoff_is_read_from_wrapper_and_error_bodies() {
-        assert_eq!(backoff_secs(br#"{"items":[],"backoff":10,"quota_remaining":5}"#), Some(10));
+        assert_eq!(
+            backoff_secs(br#"{"items":[],"backoff":10,"quota_remaining":5}"#),
+            Some(10)
+        );
         assert_eq!(backoff_secs(br#"{"total":5}"#), None);
         assert_eq!(backoff_secs(b"not json"), None);
     }

@@ -85,11 +85,17 @@ mod tests {
             plan[0].url.as_str(),
             "https://wikimedia.org/api/rest_v1/metrics/pageviews/per-article/en.wikipedia/all-access/user/Django_%28web_framework%29/monthly/2015070100/2024022900"
         );
-        assert_eq!(plan[0].spec.period.end, NaiveDate::from_ymd_opt(2024, 3, 1).expect("date"));
+        assert_eq!(
+            plan[0].spec.period.end,
+            NaiveDate::from_ymd_opt(2024, 3, 1).expect("date")
+        );
     }
 
     #[test]
     fn slash_and_hash_are_encoded() {
-        assert_eq!(utf8_percent_encode("AC/DC#x", SEGMENT).to_string(), "AC%2FDC%23x");
+        assert_eq!(
+            utf8_percent_encode("AC/DC#x", SEGMENT).to_string(),
+            "AC%2FDC%23x"
+        );
     }
 }
