@@ -358,11 +358,16 @@ async fn send(
         }
         rate_limit_wait = Some(wait);
     }
-    if state.source == SourceId::StackExchange
-        && let Some(secs) = stackexchange::backoff_secs(&body)
-    {
-        debug!(secs, "stack exchange asks to back off");
-        state.pause(Lane::Core, Duration::from_secs(secs));
+    if state.source == SourceId::StackExchange {
+        if let Some(secs) = stackexchange::backoff_secs(&body) {
+            debug!(secs, "stack exchange asks to back off");
+            state.pause(Lane::Core, Duration::from_secs(secs));
+        }
+        if status >= 400
+            && let Some(reason) = stackexchange::throttled(&body)
+        {
+            state.halt(reason);
+        }
     }
 
     let response = HttpResponse { status, body };

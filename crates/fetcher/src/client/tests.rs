@@ -11,6 +11,8 @@ use url::Url;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use super::*;
 
 fn config(server: &MockServer) -> Config {
@@ -312,5 +314,147 @@ async fn a_spent_github_budget_halts_the_source_and_skips_the_rest() {
             .as_deref()
             .unwrap_or("")
             .contains("rate limit spent")
+    );
+}
+
+#[tokio::test]
+async fn a_secondary_rate_limit_403_waits_for_retry_after() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("retry-after", "1")
+                .set_body_string(r#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}"#),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let cfg = config(&server);
+    let (fetched, summary) = run(
+        &cfg,
+        SourceId::GitHub,
+        Auth::None,
+        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+    )
+    .await;
+    assert_eq!(status(&fetched[0]), 200);
+    assert_eq!(fetched[0].attempts, 2);
+    assert_eq!(summary.halted, None);
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_allowed_stops_the_source() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut cfg = config(&server);
+    cfg.sources
+        .get_mut(&SourceId::GitHub)
+        .expect("github")
+        .concurrency = 1;
+    let requests = vec![
+        planned(&server, SourceId::GitHub, "/repos/a/b"),
+        planned(&server, SourceId::GitHub, "/repos/c/d"),
+    ];
+    let (fetched, summary) = run(&cfg, SourceId::GitHub, Auth::None, requests).await;
+    assert_eq!(fetched.len(), 1);
+    assert_eq!(status(&fetched[0]), 429);
+    assert_eq!(summary.skipped, 1);
+    assert!(
+        summary.halted.as_deref().unwrap_or("").contains("3600s"),
+        "{summary:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_stack_exchange_throttle_stops_the_source_for_this_run() {
+    let server = MockServer::start().await;
+    Mock::given(path("/2.3/questions"))
+        .respond_with(ResponseTemplate::new(400).set_body_string(
+            r#"{"error_id":502,"error_message":"too many requests from this IP, more requests available in 84268 seconds","error_name":"throttle_violation"}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cfg = config(&server);
+    let requests = vec![
+        planned(&server, SourceId::StackExchange, "/2.3/questions?tagged=go"),
+        planned(
+            &server,
+            SourceId::StackExchange,
+            "/2.3/questions?tagged=rust",
+        ),
+    ];
+    let (fetched, summary) = run(&cfg, SourceId::StackExchange, Auth::None, requests).await;
+    assert_eq!(fetched.len(), 1);
+    assert_eq!(summary.skipped, 1);
+    assert!(
+        summary
+            .halted
+            .as_deref()
+            .unwrap_or("")
+            .contains("quota spent")
+    );
+}
+
+#[tokio::test]
+async fn a_reset_connection_is_retried_then_recorded_as_a_transport_error() {
+    // A server that accepts and closes every connection without answering.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let accepted = std::sync::Arc::new(AtomicU32::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::Relaxed);
+            drop(socket);
+        }
+    });
+    let server = MockServer::start().await;
+    let cfg = config(&server);
+    let mut p = planned(&server, SourceId::GitHub, "/repos/a/b");
+    p.url = Url::parse(&format!("http://{addr}/repos/a/b")).expect("url");
+    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![p]).await;
+    let err = fetched[0].result.as_ref().expect_err("no answer");
+    assert_eq!(fetched[0].attempts, 3, "{err}");
+    assert_eq!(accepted.load(Ordering::Relaxed), 3);
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_a_transport_error() {
+    // Announces 100 bytes, sends 10, closes.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"total\": ")
+                .await;
+            drop(socket);
+        }
+    });
+    let server = MockServer::start().await;
+    let cfg = config(&server);
+    let mut p = planned(&server, SourceId::GitHub, "/repos/a/b");
+    p.url = Url::parse(&format!("http://{addr}/repos/a/b")).expect("url");
+    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![p]).await;
+    let err = fetched[0].result.as_ref().expect_err("cut short");
+    assert!(
+        err.0.starts_with("failed reading the body") || err.0.starts_with("request failed"),
+        "{err}"
     );
 }

@@ -54,6 +54,19 @@ pub fn backoff_secs(body: &[u8]) -> Option<u64> {
     value.get("backoff")?.as_u64()
 }
 
+/// A `throttle_violation` error: the IP's (or key's) daily quota is spent,
+/// or requests came too fast. Asking again before it lifts only prolongs it.
+pub fn throttled(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    (value.get("error_name")?.as_str()? == "throttle_violation").then(|| {
+        let message = value
+            .get("error_message")
+            .and_then(|m| m.as_str())
+            .unwrap_or("throttled");
+        format!("stack exchange quota spent: {message}")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +112,15 @@ mod tests {
         );
         assert_eq!(backoff_secs(br#"{"total":5}"#), None);
         assert_eq!(backoff_secs(b"not json"), None);
+    }
+
+    #[test]
+    fn throttle_violation_is_recognised() {
+        let body = br#"{"error_id":502,"error_message":"too many requests from this IP, more requests available in 84268 seconds","error_name":"throttle_violation"}"#;
+        assert!(throttled(body).is_some_and(|m| m.contains("84268 seconds")));
+        assert_eq!(
+            throttled(br#"{"error_id":400,"error_name":"bad_parameter","error_message":"x"}"#),
+            None
+        );
     }
 }
