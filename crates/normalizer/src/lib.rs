@@ -7,6 +7,8 @@
 //! no observations. The same function serves `trends collect` and `trends
 //! renormalize`, so the archive can be parsed again after a fix.
 
+#[cfg(test)]
+mod fuzz;
 mod github;
 mod stackexchange;
 mod wikimedia;
