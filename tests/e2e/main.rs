@@ -428,3 +428,21 @@ fn every_example_query_runs_and_returns_rows() {
         assert!(rows > 0, "{} returned no rows", file.display());
     }
 }
+
+#[test]
+fn an_unknown_technology_or_source_is_refused_before_anything_runs() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    let out = env.trends(&["collect", "--techs", "python,cobol"]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("cobol"), "{}", out.stderr);
+    let out = env.trends(&["collect", "--sources", "myspace"]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(
+        out.stderr.contains("unknown source `myspace`"),
+        "{}",
+        out.stderr
+    );
+    assert!(!env.db_path.exists());
+    assert_eq!(apis.request_count(), 0);
+}

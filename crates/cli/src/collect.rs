@@ -105,6 +105,9 @@ impl Tally {
 #[derive(Debug)]
 pub struct Summary {
     pub status: RunStatus,
+    /// Observations that were new, and that replaced a stored value.
+    pub added: u64,
+    pub updated: u64,
     pub counts: RunCounts,
     pub sources: BTreeMap<SourceId, Tally>,
     pub seconds: f64,
@@ -121,12 +124,14 @@ impl Summary {
 
     pub fn print(&self) {
         println!(
-            "collect {}: {} requests, {} answered with data or no-data, {} failed, {} observations written, {:.1}s",
+            "collect {}: {} requests, {} answered with data or no-data, {} failed, {} observations ({} added, {} updated), {:.1}s",
             self.status.as_str(),
             self.counts.requests,
             self.counts.responses_ok,
             self.counts.responses_failed,
             self.counts.observations,
+            self.added,
+            self.updated,
             self.seconds
         );
         for (source, t) in &self.sources {
@@ -254,6 +259,7 @@ pub fn collect_into(
 ) -> anyhow::Result<Summary> {
     let started = Instant::now();
     store.sync_catalog(catalog)?;
+    let before = store.counts()?.observations;
     let now = Utc::now();
     let run = store.begin_run(command, now)?;
     let span = info_span!("run", run = run.0);
@@ -330,8 +336,11 @@ pub fn collect_into(
     if let Some(e) = store_error {
         return Err(e.context("the run stopped; what was stored before stays"));
     }
+    let added = u64::try_from(store.counts()?.observations - before).unwrap_or(0);
     Ok(Summary {
         status,
+        added,
+        updated: counts.observations.saturating_sub(added),
         counts,
         sources,
         seconds: started.elapsed().as_secs_f64(),

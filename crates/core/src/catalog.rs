@@ -108,7 +108,7 @@ pub enum CatalogError {
         problems: Vec<String>,
     },
     #[error(
-        "unknown technology `{id}` (not in the catalog; `trends techs` lists the ids, or add it to catalog.toml)"
+        "unknown technology `{id}`: not an `id` of the catalog (see config/catalog.toml, or add it there)"
     )]
     UnknownTechnology { id: String },
 }

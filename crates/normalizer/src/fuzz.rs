@@ -14,7 +14,13 @@ fn specs() -> Vec<RequestSpec> {
     let year = Period::year(2023);
     vec![
         spec(SourceId::StackExchange, "questions", "t", "t", year),
-        spec(SourceId::GitHub, "repo", "t", "o/r", Period::snapshot(day(2024, 1, 2))),
+        spec(
+            SourceId::GitHub,
+            "repo",
+            "t",
+            "o/r",
+            Period::snapshot(day(2024, 1, 2)),
+        ),
         spec(SourceId::GitHub, "search_topic", "t", "t", year),
         spec(SourceId::GitHub, "search_language", "t", "T", year),
         spec(
@@ -37,7 +43,10 @@ fn check(spec: &RequestSpec, status: u16, body: &[u8]) -> Result<(), TestCaseErr
         for o in &n.observations {
             prop_assert!(o.value.is_finite() && o.value >= 0.0, "{o:?}");
             prop_assert_eq!(&o.tech, &spec.subjects[0].tech);
-            prop_assert!(o.period.start >= spec.period.start && o.period.end <= spec.period.end.max(o.period.start));
+            prop_assert!(
+                o.period.start >= spec.period.start
+                    && o.period.end <= spec.period.end.max(o.period.start)
+            );
         }
     } else {
         prop_assert!(n.observations.is_empty());
