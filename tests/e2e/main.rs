@@ -446,3 +446,28 @@ fn an_unknown_technology_or_source_is_refused_before_anything_runs() {
     assert!(!env.db_path.exists());
     assert_eq!(apis.request_count(), 0);
 }
+
+#[test]
+fn sources_lists_every_source_with_signals_limits_and_auth() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    let out = env.trends_with_env(&["sources"], &[("GITHUB_TOKEN", "ghp_SECRETSECRET")]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    for line in [
+        "stackexchange (enabled)",
+        "github (enabled)",
+        "wikimedia (enabled)",
+        "stackexchange_questions",
+        "github_stars",
+        "snapshot",
+        "GITHUB_TOKEN (set)",
+        "STACKEXCHANGE_KEY (not set)",
+    ] {
+        assert!(
+            out.stdout.contains(line),
+            "missing {line:?} in\n{}",
+            out.stdout
+        );
+    }
+    assert!(!out.all().contains("SECRET"));
+}

@@ -68,6 +68,9 @@ enum Command {
     Collect(collect::CollectArgs),
     /// Rank each category for a year and print or write it (CSV or a table).
     Report(report::ReportArgs),
+    /// List every source: its signals (flow per period or snapshot), history
+    /// depth, auth, rate limits, and whether it is enabled in the config.
+    Sources,
     /// Show the last runs, the last run's failures with their reasons, and
     /// per source and year how many technologies have data.
     Status,
@@ -115,6 +118,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             collect::run(&config, &catalog, &db, args)
         }
         Command::Report(args) => report::run(&db_path(&cli)?, args),
+        Command::Sources => {
+            let config = Config::load(&cli.config)?;
+            status::sources(&config);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Status => status::status(&db_path(&cli)?),
         Command::Renormalize => status::renormalize(&db_path(&cli)?),
         Command::Demo(args) => demo::run(&cli.config, cli.db.as_deref(), args),

@@ -17,6 +17,46 @@ fn open_existing(db: &Path) -> anyhow::Result<Store> {
     Store::open(db).with_context(|| format!("cannot open database {}", db.display()))
 }
 
+/// `trends sources`: what each source measures and how it is configured.
+pub fn sources(config: &trends_core::Config) {
+    use trends_core::{Metric, MetricKind, SourceId};
+    for source in SourceId::ALL {
+        let info = source.info();
+        let cfg = config.sources.get(&source);
+        let state = match cfg {
+            Some(c) if c.enabled => "enabled",
+            Some(_) => "disabled",
+            None => "not configured",
+        };
+        println!("{source} ({state}) — {}", info.api);
+        for m in Metric::ALL.into_iter().filter(|m| m.source() == source) {
+            let kind = match m.kind() {
+                MetricKind::Flow => "flow per period",
+                MetricKind::Stock => "snapshot",
+            };
+            println!("  {:<34} {kind:<16} {}", m.signal_name(), m.description());
+        }
+        println!("  history: {}", info.history);
+        println!("  limits:  {}", info.limits);
+        if let Some(c) = cfg {
+            let auth = match &c.token_env {
+                Some(var) if c.token().is_some() => format!("{var} (set)"),
+                Some(var) => format!("{var} (not set)"),
+                None => "none".to_owned(),
+            };
+            let search = c
+                .search_requests_per_minute
+                .map(|n| format!(", search {n}/minute"))
+                .unwrap_or_default();
+            println!(
+                "  config:  {} — {}/minute{search}, {} at once, auth: {auth}",
+                c.base_url, c.requests_per_minute, c.concurrency
+            );
+        }
+        println!();
+    }
+}
+
 pub fn status(db: &Path) -> anyhow::Result<ExitCode> {
     let store = open_existing(db)?;
     let counts = store.counts()?;

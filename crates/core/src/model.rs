@@ -69,6 +69,39 @@ impl SourceId {
     }
 }
 
+/// What `trends sources` says of a source beyond its config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// The real API.
+    pub api: &'static str,
+    /// How far back its data goes.
+    pub history: &'static str,
+    /// The API's own limits.
+    pub limits: &'static str,
+}
+
+impl SourceId {
+    pub fn info(self) -> SourceInfo {
+        match self {
+            SourceId::StackExchange => SourceInfo {
+                api: "Stack Exchange API 2.3 (api.stackexchange.com)",
+                history: "2008 on, per calendar year",
+                limits: "300 requests/day per IP without a key, 10,000 with; honours `backoff`",
+            },
+            SourceId::GitHub => SourceInfo {
+                api: "GitHub REST (api.github.com)",
+                history: "search counts: 2008 on, per year; repository counts: snapshots from the first run",
+                limits: "core 60/hour without a token, 5,000 with; search 10/minute without, 30 with",
+            },
+            SourceId::Wikimedia => SourceInfo {
+                api: "Wikimedia REST pageviews (wikimedia.org/api/rest_v1)",
+                history: "2015-07 on, per month",
+                limits: "a descriptive User-Agent is required; keep to a modest rate",
+            },
+        }
+    }
+}
+
 impl fmt::Display for SourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
