@@ -231,13 +231,14 @@ impl fmt::Display for Metric {
     }
 }
 
-impl FromStr for Metric {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+impl Metric {
+    /// The metric `name` of `source`. Names are unique within a source
+    /// only (several registries have `downloads`), so both are needed.
+    pub fn parse(source: SourceId, name: &str) -> Result<Metric, String> {
         Metric::ALL
             .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| format!("unknown metric `{s}`"))
+            .find(|m| m.source() == source && m.as_str() == name)
+            .ok_or_else(|| format!("unknown metric `{name}` of source `{source}`"))
     }
 }
 
@@ -458,7 +459,7 @@ mod tests {
             assert_eq!(s.as_str().parse::<SourceId>(), Ok(s));
         }
         for m in Metric::ALL {
-            assert_eq!(m.as_str().parse::<Metric>(), Ok(m));
+            assert_eq!(Metric::parse(m.source(), m.as_str()), Ok(m));
         }
         for c in Category::ALL {
             assert_eq!(c.as_str().parse::<Category>(), Ok(c));

@@ -12,8 +12,9 @@
 //! 1. For each signal s (a source and metric), every technology t of C that
 //!    has s in Y gets `share_s(t) = value_s(t) / Σ value_s` over the
 //!    technologies of C that have s in Y. Technologies without s are left
-//!    out of the sum and have no share (not 0). A signal whose total is 0
-//!    gives no shares.
+//!    out of the sum and have no share (not 0). A signal whose total is 0,
+//!    or that fewer than two technologies of C have (its one share would be
+//!    100% and say nothing), gives no shares; its values still show.
 //! 2. `score(t) = 100 × mean of share_s(t)` over the signals t has;
 //!    `signals_used` is how many.
 //! 3. Rank by score, highest first, ties by technology id. A technology
@@ -97,15 +98,21 @@ pub fn rank(signals: &[YearlySignal], year: i32, category: Option<Category>) -> 
     }
 }
 
+/// A signal is used in a category only when at least this many of its
+/// technologies have it.
+pub const MIN_TECHS_PER_SIGNAL: usize = 2;
+
 fn rank_category(signals: &[YearlySignal], year: i32, category: Category) -> Vec<RankRow> {
     let of_year: Vec<&YearlySignal> = signals
         .iter()
         .filter(|s| s.year == year && s.category == category)
         .collect();
-    // Category total per signal.
-    let mut totals: BTreeMap<String, f64> = BTreeMap::new();
+    // Category total per signal, and how many technologies have it.
+    let mut totals: BTreeMap<String, (f64, usize)> = BTreeMap::new();
     for s in &of_year {
-        *totals.entry(s.metric.signal_name()).or_default() += s.value;
+        let t = totals.entry(s.metric.signal_name()).or_default();
+        t.0 += s.value;
+        t.1 += 1;
     }
     struct Acc {
         name: String,
@@ -125,8 +132,8 @@ fn rank_category(signals: &[YearlySignal], year: i32, category: Category) -> Vec
             partial: false,
         });
         acc.values.insert(signal.clone(), s.value);
-        let total = totals.get(&signal).copied().unwrap_or(0.0);
-        if total > 0.0 {
+        let (total, having) = totals.get(&signal).copied().unwrap_or((0.0, 0));
+        if total > 0.0 && having >= MIN_TECHS_PER_SIGNAL {
             acc.shares.push(s.value / total);
             acc.coverage.push(s.coverage);
             acc.partial |= s.partial;
@@ -383,6 +390,24 @@ mod tests {
         assert_eq!(order, [("a", Some(1)), ("b", Some(2)), ("c", None)]);
         assert_eq!(r.rows[2].score, None);
         assert_eq!(r.rows[2].values.get("stackexchange_questions"), Some(&0.0));
+    }
+
+    #[test]
+    fn a_signal_only_one_technology_has_is_not_used() {
+        let mut s = frameworks(2023);
+        // Only Django has stars: a 100% share would say nothing.
+        s.push(sig(
+            "django",
+            Category::Framework,
+            2023,
+            Metric::Stars,
+            80_000.0,
+        ));
+        let with = rank(&s, 2023, None);
+        let without = rank(&frameworks(2023), 2023, None);
+        assert_eq!(with.rows[0].score, without.rows[0].score);
+        assert_eq!(with.rows[0].signals_used, 2);
+        assert_eq!(with.rows[0].values.get("github_stars"), Some(&80_000.0));
     }
 
     #[test]

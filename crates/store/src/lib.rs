@@ -406,14 +406,15 @@ impl Store {
         for row in rows {
             let (tech, name, category, year, source, metric, value, coverage, partial) =
                 row.map_err(q("reading yearly signals"))?;
+            let source = parse_known(&source)?;
             out.push(YearlySignal {
                 tech: TechId(tech),
                 name,
                 category: parse_known(&category)?,
                 year: i32::try_from(year)
                     .map_err(|_| StoreError::Corrupt(format!("year {year}")))?,
-                source: parse_known(&source)?,
-                metric: parse_known(&metric)?,
+                source,
+                metric: Metric::parse(source, &metric).map_err(StoreError::Corrupt)?,
                 value,
                 coverage,
                 partial,
