@@ -24,15 +24,18 @@ pub enum SourceKey {
     GitHubLanguage,
     /// English Wikipedia article title with underscores.
     WikipediaArticle,
+    /// Hacker News search term, unambiguous (`golang`, not `go`).
+    HackerNewsQuery,
 }
 
 impl SourceKey {
-    pub const ALL: [SourceKey; 5] = [
+    pub const ALL: [SourceKey; 6] = [
         SourceKey::StackOverflowTag,
         SourceKey::GitHubRepo,
         SourceKey::GitHubTopic,
         SourceKey::GitHubLanguage,
         SourceKey::WikipediaArticle,
+        SourceKey::HackerNewsQuery,
     ];
 
     /// The key's name in `catalog.toml`.
@@ -43,6 +46,7 @@ impl SourceKey {
             SourceKey::GitHubTopic => "github_topic",
             SourceKey::GitHubLanguage => "github_language",
             SourceKey::WikipediaArticle => "wikipedia_article",
+            SourceKey::HackerNewsQuery => "hackernews_query",
         }
     }
 
@@ -53,6 +57,7 @@ impl SourceKey {
                 SourceId::GitHub
             }
             SourceKey::WikipediaArticle => SourceId::Wikimedia,
+            SourceKey::HackerNewsQuery => SourceId::HackerNews,
         }
     }
 

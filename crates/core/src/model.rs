@@ -51,13 +51,15 @@ pub enum SourceId {
     StackExchange,
     GitHub,
     Wikimedia,
+    HackerNews,
 }
 
 impl SourceId {
-    pub const ALL: [SourceId; 3] = [
+    pub const ALL: [SourceId; 4] = [
         SourceId::StackExchange,
         SourceId::GitHub,
         SourceId::Wikimedia,
+        SourceId::HackerNews,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +67,7 @@ impl SourceId {
             SourceId::StackExchange => "stackexchange",
             SourceId::GitHub => "github",
             SourceId::Wikimedia => "wikimedia",
+            SourceId::HackerNews => "hackernews",
         }
     }
 }
@@ -97,6 +100,11 @@ impl SourceId {
                 api: "Wikimedia REST pageviews (wikimedia.org/api/rest_v1)",
                 history: "2015-07 on, per month",
                 limits: "a descriptive User-Agent is required; keep to a modest rate",
+            },
+            SourceId::HackerNews => SourceInfo {
+                api: "Hacker News Search by Algolia (hn.algolia.com/api/v1)",
+                history: "2007 on, per calendar year",
+                limits: "10,000 requests/hour per IP",
             },
         }
     }
@@ -150,10 +158,12 @@ pub enum Metric {
     LanguageReposCreated,
     /// English Wikipedia article views by users (not bots) in the period.
     Pageviews,
+    /// Hacker News stories and comments matching the term in the period.
+    Mentions,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 8] = [
+    pub const ALL: [Metric; 9] = [
         Metric::Questions,
         Metric::Stars,
         Metric::Forks,
@@ -162,6 +172,7 @@ impl Metric {
         Metric::TopicReposCreated,
         Metric::LanguageReposCreated,
         Metric::Pageviews,
+        Metric::Mentions,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -174,6 +185,7 @@ impl Metric {
             Metric::TopicReposCreated => "topic_repos_created",
             Metric::LanguageReposCreated => "language_repos_created",
             Metric::Pageviews => "pageviews",
+            Metric::Mentions => "mentions",
         }
     }
 
@@ -188,6 +200,7 @@ impl Metric {
             | Metric::TopicReposCreated
             | Metric::LanguageReposCreated => SourceId::GitHub,
             Metric::Pageviews => SourceId::Wikimedia,
+            Metric::Mentions => SourceId::HackerNews,
         }
     }
 
@@ -204,6 +217,7 @@ impl Metric {
                 "GitHub repositories created in the period in the language"
             }
             Metric::Pageviews => "English Wikipedia article views by users in the period",
+            Metric::Mentions => "Hacker News stories and comments matching the term in the period",
         }
     }
 
@@ -220,7 +234,8 @@ impl Metric {
             Metric::Questions
             | Metric::TopicReposCreated
             | Metric::LanguageReposCreated
-            | Metric::Pageviews => MetricKind::Flow,
+            | Metric::Pageviews
+            | Metric::Mentions => MetricKind::Flow,
         }
     }
 }

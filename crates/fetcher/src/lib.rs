@@ -118,6 +118,10 @@ pub fn plan(config: &Config, catalog: &Catalog, window: PlanWindow) -> Vec<Sourc
                     Auth::None,
                     sources::wikimedia::plan(&cfg.base_url, catalog, window),
                 ),
+                SourceId::HackerNews => (
+                    Auth::None,
+                    sources::hackernews::plan(&cfg.base_url, catalog, window),
+                ),
             };
             SourcePlan {
                 source,

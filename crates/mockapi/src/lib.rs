@@ -23,6 +23,7 @@
 //! ```
 
 mod github;
+mod hackernews;
 pub mod numbers;
 mod stackexchange;
 mod wikimedia;
@@ -33,9 +34,9 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
 pub use numbers::{
-    Qualifier, RepoCounts, Series, synthetic_monthly_views, synthetic_questions,
-    synthetic_questions_between, synthetic_repo_counts, synthetic_repos_created,
-    synthetic_repos_created_between, synthetic_value,
+    Qualifier, RepoCounts, Series, synthetic_mentions_between, synthetic_monthly_views,
+    synthetic_questions, synthetic_questions_between, synthetic_repo_counts,
+    synthetic_repos_created, synthetic_repos_created_between, synthetic_value,
 };
 
 /// The demo server: one local wiremock server per source. Dropping it shuts
@@ -45,6 +46,7 @@ pub struct DemoServer {
     stackexchange: MockServer,
     github: MockServer,
     wikimedia: MockServer,
+    hackernews: MockServer,
 }
 
 impl DemoServer {
@@ -54,10 +56,12 @@ impl DemoServer {
         let stackexchange = serve(stackexchange::StackExchange).await;
         let github = serve(github::GitHub::new()).await;
         let wikimedia = serve(wikimedia::Wikimedia).await;
+        let hackernews = serve(hackernews::HackerNews).await;
         DemoServer {
             stackexchange,
             github,
             wikimedia,
+            hackernews,
         }
     }
 
@@ -70,6 +74,7 @@ impl DemoServer {
             SourceId::StackExchange => self.stackexchange.uri(),
             SourceId::GitHub => self.github.uri(),
             SourceId::Wikimedia => format!("{}{}", self.wikimedia.uri(), wikimedia::PREFIX),
+            SourceId::HackerNews => self.hackernews.uri(),
         }
     }
 }

@@ -52,6 +52,8 @@ pub enum Series {
     MonthlyPageviews,
     /// GitHub stars of a repository.
     Stars,
+    /// Hacker News stories and comments per year matching a term.
+    Mentions,
 }
 
 impl Series {
@@ -63,6 +65,7 @@ impl Series {
             Series::LanguageRepos => (10_000, 2_000_000),
             Series::MonthlyPageviews => (10_000, 1_000_000),
             Series::Stars => (1_000, 200_000),
+            Series::Mentions => (200, 60_000),
         }
     }
 
@@ -73,6 +76,7 @@ impl Series {
             Series::LanguageRepos => "github_language",
             Series::MonthlyPageviews => "wikipedia_article",
             Series::Stars => "github_repo",
+            Series::Mentions => "hackernews_query",
         }
     }
 }
@@ -207,8 +211,19 @@ pub fn synthetic_value(key: SourceKey, value: &str, period: Period) -> Option<u6
             }
             Some(sum)
         }
+        SourceKey::HackerNewsQuery => Some(synthetic_mentions_between(
+            value,
+            unix(period.start),
+            unix(period.end),
+        )),
         SourceKey::GitHubRepo => None,
     }
+}
+
+/// What Hacker News search answers as `nbHits` for a term between two Unix
+/// seconds (`created_at_i >= start`, `< end`).
+pub fn synthetic_mentions_between(query: &str, start: i64, end: i64) -> u64 {
+    between(Series::Mentions, &query.to_lowercase(), start, end)
 }
 
 /// A number in `[0, 2^32)` derived from `parts`, for ids and dates that must

@@ -23,6 +23,7 @@ fn specs() -> Vec<RequestSpec> {
         ),
         spec(SourceId::GitHub, "search_topic", "t", "t", year),
         spec(SourceId::GitHub, "search_language", "t", "T", year),
+        spec(SourceId::HackerNews, "search", "t", "t", year),
         spec(
             SourceId::Wikimedia,
             "pageviews",
@@ -66,6 +67,7 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
         "github/error_not_found.json",
         "wikimedia/pageviews_monthly.json",
         "wikimedia/error_not_found.json",
+        "hackernews/search_nbhits.json",
     ]
     .iter()
     .map(|f| fixture(f))

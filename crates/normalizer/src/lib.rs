@@ -10,6 +10,7 @@
 #[cfg(test)]
 mod fuzz;
 mod github;
+mod hackernews;
 mod stackexchange;
 mod wikimedia;
 
@@ -73,6 +74,7 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
         SourceId::StackExchange => stackexchange::parse(spec, body),
         SourceId::GitHub => github::parse(spec, body),
         SourceId::Wikimedia => wikimedia::parse(spec, body),
+        SourceId::HackerNews => hackernews::parse(spec, body),
     };
     match parsed {
         Ok(Parsed::Observations(observations)) if !observations.is_empty() => Normalized {
@@ -102,7 +104,7 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
 fn no_data(spec: &RequestSpec, status: u16, body: &[u8]) -> Option<String> {
     match spec.source {
         SourceId::Wikimedia => wikimedia::no_data(status, body),
-        SourceId::StackExchange | SourceId::GitHub => None,
+        SourceId::StackExchange | SourceId::GitHub | SourceId::HackerNews => None,
     }
 }
 
@@ -113,6 +115,7 @@ pub fn describe_error(source: SourceId, status: u16, body: &[u8]) -> String {
         SourceId::StackExchange => stackexchange::describe_error(body),
         SourceId::GitHub => github::describe_error(body),
         SourceId::Wikimedia => wikimedia::describe_error(body),
+        SourceId::HackerNews => hackernews::describe_error(body),
     };
     match own {
         Some(msg) => format!("{source} {status}: {msg}"),

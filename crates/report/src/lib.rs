@@ -331,15 +331,35 @@ mod tests {
     #[test]
     fn categories_are_ranked_apart() {
         let mut s = frameworks(2023);
-        s.push(sig("python", Category::Language, 2023, Metric::Questions, 3000.0));
-        s.push(sig("go", Category::Language, 2023, Metric::Questions, 1000.0));
+        s.push(sig(
+            "python",
+            Category::Language,
+            2023,
+            Metric::Questions,
+            3000.0,
+        ));
+        s.push(sig(
+            "go",
+            Category::Language,
+            2023,
+            Metric::Questions,
+            1000.0,
+        ));
         let r = rank(&s, 2023, None);
-        let python = r.rows.iter().find(|r| r.tech.as_str() == "python").expect("python");
+        let python = r
+            .rows
+            .iter()
+            .find(|r| r.tech.as_str() == "python")
+            .expect("python");
         assert_eq!(python.rank, Some(1));
         assert_eq!(python.score, Some(75.0));
         assert_eq!(r.rows[0].category, Category::Language);
         // Django's questions share is of framework questions only.
-        let django = r.rows.iter().find(|r| r.tech.as_str() == "django").expect("django");
+        let django = r
+            .rows
+            .iter()
+            .find(|r| r.tech.as_str() == "django")
+            .expect("django");
         assert_eq!(django.rank, Some(1));
         let only = rank(&s, 2023, Some(Category::Language));
         assert_eq!(only.rows.len(), 2);

@@ -3,6 +3,7 @@
 //! plan exactly as it will be sent.
 
 pub mod github;
+pub mod hackernews;
 pub mod stackexchange;
 pub mod wikimedia;
 

@@ -1,0 +1,127 @@
+//! Hacker News Search by Algolia: `GET /api/v1/search?query=..&tags=..&numericFilters=created_at_i>=X,created_at_i<Y&hitsPerPage=0`.
+//!
+//! Answers the Algolia search wrapper in the API's key order with `hits`
+//! empty and a synthetic `nbHits`; errors are `{"message": "...",
+//! "status": 400}`. Stricter than the API: it needs `query` and both
+//! `created_at_i` bounds (the only form `trends` asks for).
+
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use crate::numbers::synthetic_mentions_between;
+use crate::{js, object};
+
+const JSON: &str = "application/json; charset=UTF-8";
+
+#[derive(Debug, Default)]
+pub(crate) struct HackerNews;
+
+impl Respond for HackerNews {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if request.method.as_str() != "GET" || request.url.path() != "/api/v1/search" {
+            return error(404, "Not Found");
+        }
+        let param = |name: &str| {
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        let Some(query) = param("query") else {
+            return error(400, "query is required");
+        };
+        let filters = param("numericFilters").unwrap_or_default();
+        let bound = |prefix: &str| {
+            filters
+                .split(',')
+                .find_map(|f| f.strip_prefix(prefix))
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        let (Some(start), Some(end)) = (bound("created_at_i>="), bound("created_at_i<")) else {
+            return error(400, &format!("invalid numericFilters: {filters}"));
+        };
+        let hits = synthetic_mentions_between(&query, start, end);
+        let params = request.url.query().unwrap_or_default().to_owned();
+        let body = object(&[
+            (
+                "exhaustive",
+                object(&[("nbHits", js(false)), ("typo", js(false))]),
+            ),
+            ("exhaustiveNbHits", js(false)),
+            ("exhaustiveTypo", js(false)),
+            ("hits", "[]".into()),
+            ("hitsPerPage", js(0)),
+            ("nbHits", js(hits)),
+            ("nbPages", js(0)),
+            ("page", js(0)),
+            ("params", js(params)),
+            ("processingTimeMS", js(3)),
+            (
+                "processingTimingsMS",
+                object(&[
+                    ("_request", object(&[("roundTrip", js(5))])),
+                    ("total", js(3)),
+                ]),
+            ),
+            ("query", js(&query)),
+            ("serverTimeMS", js(4)),
+        ]);
+        ResponseTemplate::new(200).set_body_raw(body, JSON)
+    }
+}
+
+fn error(status: u16, message: &str) -> ResponseTemplate {
+    let body = object(&[("message", js(message)), ("status", js(status))]);
+    ResponseTemplate::new(status).set_body_raw(body, JSON)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use trends_core::SourceId;
+
+    use crate::DemoServer;
+    use crate::numbers::synthetic_mentions_between;
+    use crate::tests::get;
+
+    #[tokio::test]
+    async fn nb_hits_for_a_term_and_year() {
+        let server = DemoServer::start().await;
+        let url = format!(
+            "{}/api/v1/search?query=golang&tags=%28story%2Ccomment%29&numericFilters=created_at_i%3E%3D1672531200%2Ccreated_at_i%3C1704067200&hitsPerPage=0",
+            server.base_url(SourceId::HackerNews)
+        );
+        let (status, headers, body) = get(&url).await;
+        assert_eq!(status, 200);
+        assert!(headers["content-type"].starts_with("application/json"));
+        let v: Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(
+            v["nbHits"].as_u64(),
+            Some(synthetic_mentions_between(
+                "golang",
+                1_672_531_200,
+                1_704_067_200
+            ))
+        );
+        assert_eq!(v["hits"], Value::Array(vec![]));
+        assert!(body.starts_with("{\"exhaustive\""));
+    }
+
+    #[tokio::test]
+    async fn a_missing_filter_gets_the_api_error_body() {
+        let server = DemoServer::start().await;
+        let url = format!(
+            "{}/api/v1/search?query=golang",
+            server.base_url(SourceId::HackerNews)
+        );
+        let (status, _, body) = get(&url).await;
+        assert_eq!(status, 400);
+        let v: Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(v["status"], 400);
+        assert!(
+            v["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("numericFilters"))
+        );
+    }
+}
