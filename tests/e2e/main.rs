@@ -471,3 +471,58 @@ fn sources_lists_every_source_with_signals_limits_and_auth() {
     }
     assert!(!out.all().contains("SECRET"));
 }
+
+#[test]
+fn report_all_years_and_every_format() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    assert_eq!(env.trends(&["collect"]).code, Some(0));
+    let out = env.trends(&["report", "--all-years", "--format", "csv"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let rows = read_csv(&out.stdout);
+    let years: std::collections::BTreeSet<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    let y = env.last_year;
+    let expected: std::collections::BTreeSet<String> =
+        [y - 1, y, y + 1].iter().map(|y| y.to_string()).collect();
+    assert_eq!(years, expected.iter().map(String::as_str).collect());
+    let out = env.trends(&["report", "--year", &y.to_string(), "--format", "md"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(
+        out.stdout.contains(&format!("## {y} languages")),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("| 1 | Python |"), "{}", out.stdout);
+    let out = env.trends(&[
+        "report",
+        "--year",
+        &y.to_string(),
+        "--format",
+        "json",
+        "--category",
+        "framework",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON report");
+    let ids: Vec<&str> = v["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["tech"].as_str())
+        .collect();
+    assert_eq!(ids, ["django", "flask"]);
+    let out_file = env.db_path.with_file_name("ranking.csv");
+    let out = env.trends(&[
+        "report",
+        "--year",
+        &y.to_string(),
+        "--out",
+        out_file.to_str().expect("path"),
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let text = std::fs::read_to_string(&out_file).expect("written");
+    assert!(
+        text.starts_with("year,category,rank,technology,tech_id,score,"),
+        "{text}"
+    );
+}

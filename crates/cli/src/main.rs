@@ -92,6 +92,8 @@ enum LogFormat {
 enum Format {
     Csv,
     Table,
+    Md,
+    Json,
 }
 
 fn main() -> ExitCode {

@@ -16,13 +16,17 @@ use crate::Format;
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The year to rank (default: last year, the latest complete one).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "all_years")]
     year: Option<i32>,
+    /// Rank every year with data, as one long table.
+    #[arg(long)]
+    all_years: bool,
     /// Rank only this category: language, framework or practice.
     #[arg(long, value_parser = parse_category)]
     category: Option<Category>,
-    /// csv (one row per technology) or table (for reading on a terminal).
-    /// Default: table on a terminal, csv otherwise or with --out.
+    /// csv (one row per technology and year, RFC 4180), md (Markdown
+    /// tables), json, or table (for reading on a terminal). Default: table
+    /// on a terminal, csv otherwise or with --out.
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Write to this file instead of stdout.
@@ -43,6 +47,20 @@ pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     }
     let store =
         Store::open(db).with_context(|| format!("cannot open database {}", db.display()))?;
+    if args.all_years {
+        let years = store.years()?;
+        let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
+            bail!("no data in {}; run `trends collect` first", db.display());
+        };
+        let signals = store.yearly_signals(first - 1, last)?;
+        let ranking = trends_report::Ranking::concat(
+            years
+                .iter()
+                .map(|&y| trends_report::rank(&signals, y, args.category))
+                .collect(),
+        );
+        return emit(&ranking, args);
+    }
     let year = args.year.unwrap_or_else(|| Utc::now().year() - 1);
     let signals = store.yearly_signals(year - 1, year)?;
     if !signals.iter().any(|s| s.year == year) {
@@ -62,6 +80,10 @@ pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let ranking = trends_report::rank(&signals, year, args.category);
+    emit(&ranking, args)
+}
+
+fn emit(ranking: &trends_report::Ranking, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let format = args
         .format
         .unwrap_or(if args.out.is_none() && std::io::stdout().is_terminal() {
@@ -73,11 +95,11 @@ pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
         Some(path) => {
             let file =
                 File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            write(&ranking, format, BufWriter::new(file))
+            write(ranking, format, BufWriter::new(file))
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote {} rows to {}", ranking.rows.len(), path.display());
         }
-        None => write(&ranking, format, std::io::stdout().lock())?,
+        None => write(ranking, format, std::io::stdout().lock())?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -89,7 +111,26 @@ pub fn write(
 ) -> anyhow::Result<()> {
     match format {
         Format::Csv => trends_report::write_csv(ranking, &mut out)?,
-        Format::Table => out.write_all(trends_report::render_table(ranking).as_bytes())?,
+        Format::Table => {
+            // One table per year and category.
+            let mut years: Vec<i32> = ranking.rows.iter().map(|r| r.year).collect();
+            years.dedup();
+            for y in years {
+                let one = trends_report::Ranking {
+                    year: y,
+                    signals: ranking.signals.clone(),
+                    rows: ranking
+                        .rows
+                        .iter()
+                        .filter(|r| r.year == y)
+                        .cloned()
+                        .collect(),
+                };
+                out.write_all(trends_report::render_table(&one).as_bytes())?;
+            }
+        }
+        Format::Md => out.write_all(trends_report::render_markdown(ranking).as_bytes())?,
+        Format::Json => trends_report::write_json(ranking, &mut out)?,
     }
     out.flush()?;
     Ok(())

@@ -38,7 +38,7 @@ pub enum ReportError {
 }
 
 /// A ranked year, all requested categories.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Ranking {
     pub year: i32,
     /// The signal columns, sorted: `{source}_{metric}`.
@@ -48,7 +48,7 @@ pub struct Ranking {
 }
 
 /// One technology in a ranked year.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RankRow {
     pub year: i32,
     pub category: Category,
@@ -175,6 +175,33 @@ fn rank_category(signals: &[YearlySignal], year: i32, category: Category) -> Vec
     rows
 }
 
+impl Ranking {
+    /// Several years as one long table: their rows in order, the union of
+    /// their signal columns.
+    pub fn concat(rankings: Vec<Ranking>) -> Ranking {
+        let year = rankings.last().map_or(0, |r| r.year);
+        let signals: BTreeSet<String> = rankings
+            .iter()
+            .flat_map(|r| r.signals.iter().cloned())
+            .collect();
+        Ranking {
+            year,
+            signals: signals.into_iter().collect(),
+            rows: rankings.into_iter().flat_map(|r| r.rows).collect(),
+        }
+    }
+}
+
+/// A text cell for a spreadsheet: one starting with `=`, `+`, `-` or `@`
+/// would be read as a formula, so it gets a leading `'` (OWASP's advice).
+fn text_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
 /// A number as a CSV cell: integers without a fraction.
 fn number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -196,8 +223,8 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
             r.year.to_string(),
             r.category.to_string(),
             r.rank.map(|k| k.to_string()).unwrap_or_default(),
-            r.name.clone(),
-            r.tech.to_string(),
+            text_cell(&r.name),
+            text_cell(r.tech.as_str()),
             r.score.map(|s| format!("{s:.2}")).unwrap_or_default(),
         ];
         rec.extend(
@@ -214,6 +241,69 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
     }
     w.flush()?;
     Ok(())
+}
+
+/// The ranking as JSON: `{"year", "signals", "rows": [...]}`; missing values
+/// are absent from `values`, unknown ones `null`.
+pub fn write_json<W: Write>(ranking: &Ranking, mut out: W) -> Result<(), ReportError> {
+    serde_json::to_writer_pretty(&mut out, ranking).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// A Markdown table per category and year (GitHub-flavoured), with one
+/// column per signal; an empty cell is a missing value.
+pub fn render_markdown(ranking: &Ranking) -> String {
+    let mut out = String::new();
+    let mut keys: Vec<(i32, Category)> =
+        ranking.rows.iter().map(|r| (r.year, r.category)).collect();
+    keys.dedup();
+    for (year, c) in keys {
+        let rows: Vec<&RankRow> = ranking
+            .rows
+            .iter()
+            .filter(|r| r.year == year && r.category == c)
+            .collect();
+        let partial = if rows.iter().any(|r| r.partial) {
+            " (partial year)"
+        } else {
+            ""
+        };
+        out.push_str(&format!("## {year} {}{partial}\n\n", plural(c)));
+        out.push_str("| rank | technology | score | ");
+        for s in &ranking.signals {
+            out.push_str(&format!("{s} | "));
+        }
+        out.push_str("signals | coverage | change |\n|---:|---|---:|");
+        for _ in &ranking.signals {
+            out.push_str("---:|");
+        }
+        out.push_str("---:|---:|---:|\n");
+        for r in rows {
+            let name = r.name.replace('|', "\\|");
+            out.push_str(&format!(
+                "| {} | {name} | {} | ",
+                r.rank.map(|k| k.to_string()).unwrap_or_default(),
+                r.score.map(|s| format!("{s:.1}")).unwrap_or_default()
+            ));
+            for s in &ranking.signals {
+                out.push_str(&format!(
+                    "{} | ",
+                    r.values.get(s).map(|v| number(*v)).unwrap_or_default()
+                ));
+            }
+            out.push_str(&format!(
+                "{} | {} | {} |\n",
+                r.signals_used,
+                r.coverage
+                    .map(|c| format!("{:.0}%", c * 100.0))
+                    .unwrap_or_default(),
+                r.rank_change.map(|d| format!("{d:+}")).unwrap_or_default()
+            ));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// An aligned table per category, for reading on a terminal.
@@ -432,6 +522,50 @@ mod tests {
              2023,framework,3,FASTAPI,fastapi,11.11,1000,,1,1.00,false,\n"
         );
         assert_eq!(SourceId::GitHub.as_str(), "github");
+    }
+
+    #[test]
+    fn text_cells_cannot_become_spreadsheet_formulas() {
+        let mut s = frameworks(2023);
+        for x in &mut s {
+            if x.tech.as_str() == "flask" {
+                x.name = "=HYPERLINK(\"http://evil\")".into();
+            }
+        }
+        let mut out = Vec::new();
+        write_csv(&rank(&s, 2023, None), &mut out).expect("csv");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(
+            text.contains(",\"'=HYPERLINK(\"\"http://evil\"\")\",flask,"),
+            "{text}"
+        );
+        // rank_change is a number column and never passes through it.
+        assert_eq!(text_cell("-1"), "'-1");
+        assert_eq!(text_cell("Django"), "Django");
+    }
+
+    #[test]
+    fn markdown_and_json_carry_the_same_rows() {
+        let mut s = frameworks(2023);
+        s.extend(frameworks(2022));
+        let all = Ranking::concat(vec![rank(&s, 2022, None), rank(&s, 2023, None)]);
+        assert_eq!(all.rows.len(), 6);
+        let md = render_markdown(&all);
+        assert!(md.contains("## 2022 frameworks"), "{md}");
+        assert!(
+            md.contains("| 1 | DJANGO | 61.1 | 5000 | 2000 | 2 | 100% | +0 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 3 | FASTAPI | 11.1 | 1000 |  | 1 | 100% |"),
+            "{md}"
+        );
+        let mut out = Vec::new();
+        write_json(&all, &mut out).expect("json");
+        let v: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
+        assert_eq!(v["rows"].as_array().map(Vec::len), Some(6));
+        assert_eq!(v["rows"][5]["values"].get("stackexchange_questions"), None);
+        assert_eq!(v["rows"][0]["rank_change"], serde_json::Value::Null);
     }
 
     #[test]
