@@ -195,7 +195,7 @@ pub fn run(
     };
     if args.dry_run {
         let store = if db.exists() {
-            Some(Store::open(db)?)
+            Some(Store::open_read_only(db)?)
         } else {
             None
         };

@@ -66,7 +66,8 @@ enum Command {
     /// recorded as failed, never stored as a number. Closed periods already
     /// stored are not fetched again (see --refresh). Run it nightly from cron.
     Collect(collect::CollectArgs),
-    /// Rank each category for a year and print or write it (CSV or a table).
+    /// Rank each category for a year (or every year) and print or write it
+    /// as CSV, Markdown, JSON or a terminal table.
     Report(report::ReportArgs),
     /// List every source: its signals (flow per period or snapshot), history
     /// depth, auth, rate limits, and whether it is enabled in the config.

@@ -45,8 +45,8 @@ pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
             db.display()
         );
     }
-    let store =
-        Store::open(db).with_context(|| format!("cannot open database {}", db.display()))?;
+    let store = Store::open_read_only(db)
+        .with_context(|| format!("cannot open database {}", db.display()))?;
     if args.all_years {
         let years = store.years()?;
         let (Some(&first), Some(&last)) = (years.first(), years.last()) else {

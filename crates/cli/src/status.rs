@@ -7,14 +7,19 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use trends_store::{Reparsed, Store};
 
-fn open_existing(db: &Path) -> anyhow::Result<Store> {
+fn open_existing(db: &Path, read_only: bool) -> anyhow::Result<Store> {
     if !db.exists() {
         bail!(
             "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",
             db.display()
         );
     }
-    Store::open(db).with_context(|| format!("cannot open database {}", db.display()))
+    let store = if read_only {
+        Store::open_read_only(db)
+    } else {
+        Store::open(db)
+    };
+    store.with_context(|| format!("cannot open database {}", db.display()))
 }
 
 /// `trends sources`: what each source measures and how it is configured.
@@ -58,7 +63,7 @@ pub fn sources(config: &trends_core::Config) {
 }
 
 pub fn status(db: &Path) -> anyhow::Result<ExitCode> {
-    let store = open_existing(db)?;
+    let store = open_existing(db, true)?;
     let counts = store.counts()?;
     println!(
         "{}: {} technologies, {} runs, {} archived responses, {} observations",
@@ -124,7 +129,7 @@ pub fn status(db: &Path) -> anyhow::Result<ExitCode> {
 
 pub fn renormalize(db: &Path) -> anyhow::Result<ExitCode> {
     let _lock = crate::lock::acquire(db)?;
-    let mut store = open_existing(db)?;
+    let mut store = open_existing(db, false)?;
     let archived = store.archived()?;
     let items: Vec<_> = archived
         .iter()

@@ -41,6 +41,14 @@ pub enum StoreError {
         found: i32,
         known: i32,
     },
+    #[error(
+        "database {path} has schema version {found}, this trends reads version {known}; run `trends collect` once with this version (or upgrade trends)"
+    )]
+    Version {
+        path: String,
+        found: i32,
+        known: i32,
+    },
     #[error("database error while {doing}")]
     Query {
         doing: &'static str,
@@ -173,6 +181,39 @@ impl Store {
             source,
         })?;
         Store::init(conn, shown)
+    }
+
+    /// Opens an existing database for reading only (report, status,
+    /// `--dry-run`): nothing is written, and it works beside a reader such as
+    /// the DuckDB CLI. A database that still needs a migration is refused.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
+        let open = |source| StoreError::Open {
+            path: shown.clone(),
+            source,
+        };
+        let config = duckdb::Config::default()
+            .access_mode(duckdb::AccessMode::ReadOnly)
+            .map_err(open)?;
+        let conn = Connection::open_with_flags(path, config).map_err(open)?;
+        let store = Store { conn, path: shown };
+        let current: i32 = store
+            .conn
+            .query_row(
+                "SELECT coalesce(max(version), 0) FROM schema_migrations",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(q("reading the schema version"))?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        if current != known {
+            return Err(StoreError::Version {
+                path: store.path.clone(),
+                found: current,
+                known,
+            });
+        }
+        Ok(store)
     }
 
     /// A fresh in-memory database with the full schema (tests).
@@ -773,6 +814,21 @@ mod tests {
             outcome,
             error: None,
         }
+    }
+
+    #[test]
+    fn read_only_opening_reads_and_refuses_writes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.duckdb");
+        {
+            let mut s = Store::open(&path).expect("create");
+            s.sync_catalog(&catalog()).expect("sync");
+        }
+        let mut ro = Store::open_read_only(&path).expect("read-only");
+        assert_eq!(ro.counts().expect("counts").technologies, 2);
+        assert!(ro.begin_run("collect", at()).is_err(), "no writes");
+        drop(ro);
+        assert!(Store::open_read_only(&dir.path().join("missing.duckdb")).is_err());
     }
 
     #[test]
