@@ -3,6 +3,7 @@
 //! The binary owns clap, the tracing subscriber and exit codes; everything
 //! else lives in the library crates.
 
+mod bench;
 mod collect;
 mod demo;
 mod lock;
@@ -78,6 +79,9 @@ enum Command {
     /// Rebuild every observation from the archived raw responses, without
     /// the network (after a parser fix, say). Takes the collect lock.
     Renormalize,
+    /// Measure the normalize + store path on synthetic pageview answers
+    /// (a scratch database; run with `cargo run --release -- bench`).
+    Bench(bench::BenchArgs),
     /// Run the whole pipeline offline against a local server that answers in
     /// the real APIs' formats with synthetic numbers, then print a ranking.
     Demo(demo::DemoArgs),
@@ -128,6 +132,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Status => status::status(&db_path(&cli)?),
         Command::Renormalize => status::renormalize(&db_path(&cli)?),
+        Command::Bench(args) => bench::run(args),
         Command::Demo(args) => demo::run(&cli.config, cli.db.as_deref(), args),
     }
 }

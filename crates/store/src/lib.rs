@@ -229,6 +229,15 @@ impl Store {
         let mut store = Store { conn, path };
         store.migrate()?;
         store.sync_metrics()?;
+        store
+            .conn
+            .execute_batch(&format!(
+                "CREATE TEMP TABLE IF NOT EXISTS {STAGE} (
+                    tech_id VARCHAR, source VARCHAR, metric VARCHAR, grain VARCHAR,
+                    period_start VARCHAR, period_end VARCHAR, value DOUBLE,
+                    observed_at VARCHAR, run_id BIGINT, raw_id BIGINT)"
+            ))
+            .map_err(q("creating the staging table"))?;
         Ok(store)
     }
 
@@ -697,33 +706,64 @@ fn upsert_observations(
     if observations.is_empty() {
         return Ok(());
     }
-    let mut stmt = tx
-        .prepare(
-            "INSERT INTO observations (tech_id, source, metric, grain, period_start, period_end, value, observed_at, run_id, raw_id)
-             VALUES (?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE), ?, CAST(? AS TIMESTAMP), ?, ?)
-             ON CONFLICT (tech_id, source, metric, grain, period_start) DO UPDATE SET
-                period_end = excluded.period_end, value = excluded.value, observed_at = excluded.observed_at,
-                run_id = excluded.run_id, raw_id = excluded.raw_id",
-        )
-        .map_err(q("upserting observations"))?;
-    let observed = ts(observed_at);
+    // One statement per response, not per row: the rows go through the
+    // Appender into a per-connection staging table, then one
+    // INSERT .. ON CONFLICT moves them. A key repeated within one answer
+    // keeps its last value (one statement cannot update a row twice).
+    let mut last: std::collections::BTreeMap<
+        (&str, &str, &str, &str, chrono::NaiveDate),
+        &Observation,
+    > = std::collections::BTreeMap::new();
     for o in observations {
-        stmt.execute(params![
-            o.tech.as_str(),
-            o.source.as_str(),
-            o.metric.as_str(),
-            o.grain.as_str(),
-            o.period.start.to_string(),
-            o.period.end.to_string(),
-            o.value,
-            observed,
-            run.0,
-            raw_id,
-        ])
-        .map_err(q("upserting observations"))?;
+        last.insert(
+            (
+                o.tech.as_str(),
+                o.source.as_str(),
+                o.metric.as_str(),
+                o.grain.as_str(),
+                o.period.start,
+            ),
+            o,
+        );
     }
+    let observed = ts(observed_at);
+    {
+        let mut app = tx
+            .appender_to_catalog_and_db(STAGE, "temp", "main")
+            .map_err(q("staging observations"))?;
+        for o in last.values() {
+            app.append_row(params![
+                o.tech.as_str(),
+                o.source.as_str(),
+                o.metric.as_str(),
+                o.grain.as_str(),
+                o.period.start.to_string(),
+                o.period.end.to_string(),
+                o.value,
+                observed.as_str(),
+                run.0,
+                raw_id,
+            ])
+            .map_err(q("staging observations"))?;
+        }
+        app.flush().map_err(q("staging observations"))?;
+    }
+    tx.execute_batch(&format!(
+        "INSERT INTO observations (tech_id, source, metric, grain, period_start, period_end, value, observed_at, run_id, raw_id)
+         SELECT tech_id, source, metric, grain, CAST(period_start AS DATE), CAST(period_end AS DATE), value,
+                CAST(observed_at AS TIMESTAMP), run_id, raw_id
+         FROM temp.main.{STAGE}
+         ON CONFLICT (tech_id, source, metric, grain, period_start) DO UPDATE SET
+            period_end = excluded.period_end, value = excluded.value, observed_at = excluded.observed_at,
+            run_id = excluded.run_id, raw_id = excluded.raw_id;
+         DELETE FROM temp.main.{STAGE};"
+    ))
+    .map_err(q("upserting observations"))?;
     Ok(())
 }
+
+/// The per-connection staging table observations are appended to.
+const STAGE: &str = "observation_stage";
 
 fn parse_outcome(s: &str) -> Result<Outcome> {
     [
@@ -814,6 +854,21 @@ mod tests {
             outcome,
             error: None,
         }
+    }
+
+    #[test]
+    fn a_key_repeated_in_one_answer_keeps_its_last_value() {
+        let mut s = Store::open_in_memory().expect("open");
+        s.sync_catalog(&catalog()).expect("sync");
+        let run = s.begin_run("collect", at()).expect("run");
+        let sp = spec("go", 2023);
+        let obs = [obs("go", 2023, 1.0), obs("go", 2023, 2.0)];
+        s.record(run, &raw(&sp, b"{}", Outcome::Ok), &obs).expect("record");
+        let ys = s.yearly_signals(2023, 2023).expect("yearly");
+        assert_eq!((ys.len(), ys[0].value), (1, 2.0));
+        // The staging table is empty again after each answer.
+        s.record(run, &raw(&sp, b"{}", Outcome::Ok), &[obs("go", 2023, 5.0)]).expect("record");
+        assert_eq!(s.yearly_signals(2023, 2023).expect("yearly")[0].value, 5.0);
     }
 
     #[test]
