@@ -862,12 +862,14 @@ mod tests {
         s.sync_catalog(&catalog()).expect("sync");
         let run = s.begin_run("collect", at()).expect("run");
         let sp = spec("go", 2023);
-        let obs = [obs("go", 2023, 1.0), obs("go", 2023, 2.0)];
-        s.record(run, &raw(&sp, b"{}", Outcome::Ok), &obs).expect("record");
+        let twice = [obs("go", 2023, 1.0), obs("go", 2023, 2.0)];
+        s.record(run, &raw(&sp, b"{}", Outcome::Ok), &twice)
+            .expect("record");
         let ys = s.yearly_signals(2023, 2023).expect("yearly");
         assert_eq!((ys.len(), ys[0].value), (1, 2.0));
         // The staging table is empty again after each answer.
-        s.record(run, &raw(&sp, b"{}", Outcome::Ok), &[obs("go", 2023, 5.0)]).expect("record");
+        s.record(run, &raw(&sp, b"{}", Outcome::Ok), &[obs("go", 2023, 5.0)])
+            .expect("record");
         assert_eq!(s.yearly_signals(2023, 2023).expect("yearly")[0].value, 5.0);
     }
 
