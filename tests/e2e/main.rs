@@ -526,3 +526,33 @@ fn report_all_years_and_every_format() {
         "{text}"
     );
 }
+
+#[test]
+fn the_rankings_view_agrees_with_the_report() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    assert_eq!(env.trends(&["collect"]).code, Some(0));
+    let y = env.last_year;
+    let out = env.trends(&["report", "--year", &y.to_string(), "--format", "csv"]);
+    let rows = read_csv(&out.stdout);
+    let col = |name: &str| rows[0].iter().position(|h| h == name).expect("column");
+    let from_report: Vec<String> = rows[1..]
+        .iter()
+        .map(|r| {
+            format!(
+                "{}|{}|{}|{}|{}",
+                r[col("category")],
+                r[col("rank")],
+                r[col("tech_id")],
+                r[col("score")],
+                r[col("rank_change")]
+            )
+        })
+        .collect();
+    let from_view = env.db().strings(&format!(
+        "SELECT category || '|' || rank || '|' || tech_id || '|' || printf('%.2f', score) || '|' || coalesce(CAST(rank_change AS VARCHAR), '')
+         FROM rankings WHERE year = {y}
+         ORDER BY CASE category WHEN 'language' THEN 1 WHEN 'framework' THEN 2 ELSE 3 END, rank"
+    ));
+    assert_eq!(from_view, from_report);
+}

@@ -13,11 +13,18 @@ use sha2::{Digest, Sha256};
 use trends_core::{Catalog, Metric, Observation, Outcome, RequestSpec, TechId, YearlySignal};
 
 /// The migrations, in order. Append only: a released migration never changes.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "0001_init",
-    include_str!("../../../sql/migrations/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "0001_init",
+        include_str!("../../../sql/migrations/0001_init.sql"),
+    ),
+    (
+        2,
+        "0002_rankings",
+        include_str!("../../../sql/migrations/0002_rankings.sql"),
+    ),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
