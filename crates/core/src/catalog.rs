@@ -26,16 +26,19 @@ pub enum SourceKey {
     WikipediaArticle,
     /// Hacker News search term, unambiguous (`golang`, not `go`).
     HackerNewsQuery,
+    /// npm package name, e.g. `express`, `@nestjs/core`.
+    NpmPackage,
 }
 
 impl SourceKey {
-    pub const ALL: [SourceKey; 6] = [
+    pub const ALL: [SourceKey; 7] = [
         SourceKey::StackOverflowTag,
         SourceKey::GitHubRepo,
         SourceKey::GitHubTopic,
         SourceKey::GitHubLanguage,
         SourceKey::WikipediaArticle,
         SourceKey::HackerNewsQuery,
+        SourceKey::NpmPackage,
     ];
 
     /// The key's name in `catalog.toml`.
@@ -47,6 +50,7 @@ impl SourceKey {
             SourceKey::GitHubLanguage => "github_language",
             SourceKey::WikipediaArticle => "wikipedia_article",
             SourceKey::HackerNewsQuery => "hackernews_query",
+            SourceKey::NpmPackage => "npm_package",
         }
     }
 
@@ -58,6 +62,7 @@ impl SourceKey {
             }
             SourceKey::WikipediaArticle => SourceId::Wikimedia,
             SourceKey::HackerNewsQuery => SourceId::HackerNews,
+            SourceKey::NpmPackage => SourceId::Npm,
         }
     }
 

@@ -52,14 +52,16 @@ pub enum SourceId {
     GitHub,
     Wikimedia,
     HackerNews,
+    Npm,
 }
 
 impl SourceId {
-    pub const ALL: [SourceId; 4] = [
+    pub const ALL: [SourceId; 5] = [
         SourceId::StackExchange,
         SourceId::GitHub,
         SourceId::Wikimedia,
         SourceId::HackerNews,
+        SourceId::Npm,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +70,7 @@ impl SourceId {
             SourceId::GitHub => "github",
             SourceId::Wikimedia => "wikimedia",
             SourceId::HackerNews => "hackernews",
+            SourceId::Npm => "npm",
         }
     }
 }
@@ -105,6 +108,11 @@ impl SourceId {
                 api: "Hacker News Search by Algolia (hn.algolia.com/api/v1)",
                 history: "2007 on, per calendar year",
                 limits: "10,000 requests/hour per IP",
+            },
+            SourceId::Npm => SourceInfo {
+                api: "npm download counts (api.npmjs.org/downloads)",
+                history: "2015-01-10 on, per day (stored per month)",
+                limits: "18 months a request; bulk: up to 128 unscoped packages and 365 days a request",
             },
         }
     }
@@ -160,10 +168,12 @@ pub enum Metric {
     Pageviews,
     /// Hacker News stories and comments matching the term in the period.
     Mentions,
+    /// npm downloads of the technology's package in the period.
+    NpmDownloads,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 9] = [
+    pub const ALL: [Metric; 10] = [
         Metric::Questions,
         Metric::Stars,
         Metric::Forks,
@@ -173,6 +183,7 @@ impl Metric {
         Metric::LanguageReposCreated,
         Metric::Pageviews,
         Metric::Mentions,
+        Metric::NpmDownloads,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -186,6 +197,7 @@ impl Metric {
             Metric::LanguageReposCreated => "language_repos_created",
             Metric::Pageviews => "pageviews",
             Metric::Mentions => "mentions",
+            Metric::NpmDownloads => "downloads",
         }
     }
 
@@ -201,6 +213,7 @@ impl Metric {
             | Metric::LanguageReposCreated => SourceId::GitHub,
             Metric::Pageviews => SourceId::Wikimedia,
             Metric::Mentions => SourceId::HackerNews,
+            Metric::NpmDownloads => SourceId::Npm,
         }
     }
 
@@ -218,6 +231,7 @@ impl Metric {
             }
             Metric::Pageviews => "English Wikipedia article views by users in the period",
             Metric::Mentions => "Hacker News stories and comments matching the term in the period",
+            Metric::NpmDownloads => "npm downloads of the package in the period",
         }
     }
 
@@ -235,7 +249,8 @@ impl Metric {
             | Metric::TopicReposCreated
             | Metric::LanguageReposCreated
             | Metric::Pageviews
-            | Metric::Mentions => MetricKind::Flow,
+            | Metric::Mentions
+            | Metric::NpmDownloads => MetricKind::Flow,
         }
     }
 }

@@ -122,6 +122,10 @@ pub fn plan(config: &Config, catalog: &Catalog, window: PlanWindow) -> Vec<Sourc
                     Auth::None,
                     sources::hackernews::plan(&cfg.base_url, catalog, window),
                 ),
+                SourceId::Npm => (
+                    Auth::None,
+                    sources::npm::plan(&cfg.base_url, catalog, window),
+                ),
             };
             SourcePlan {
                 source,

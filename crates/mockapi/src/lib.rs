@@ -24,6 +24,7 @@
 
 mod github;
 mod hackernews;
+mod npm;
 pub mod numbers;
 mod stackexchange;
 mod wikimedia;
@@ -35,7 +36,7 @@ use wiremock::{Mock, MockServer};
 
 pub use numbers::{
     Qualifier, RepoCounts, Series, synthetic_mentions_between, synthetic_monthly_views,
-    synthetic_questions, synthetic_questions_between, synthetic_repo_counts,
+    synthetic_npm_day, synthetic_questions, synthetic_questions_between, synthetic_repo_counts,
     synthetic_repos_created, synthetic_repos_created_between, synthetic_value,
 };
 
@@ -47,6 +48,7 @@ pub struct DemoServer {
     github: MockServer,
     wikimedia: MockServer,
     hackernews: MockServer,
+    npm: MockServer,
 }
 
 impl DemoServer {
@@ -57,7 +59,9 @@ impl DemoServer {
         let github = serve(github::GitHub::new()).await;
         let wikimedia = serve(wikimedia::Wikimedia).await;
         let hackernews = serve(hackernews::HackerNews).await;
+        let npm = serve(npm::Npm).await;
         DemoServer {
+            npm,
             stackexchange,
             github,
             wikimedia,
@@ -75,6 +79,7 @@ impl DemoServer {
             SourceId::GitHub => self.github.uri(),
             SourceId::Wikimedia => format!("{}{}", self.wikimedia.uri(), wikimedia::PREFIX),
             SourceId::HackerNews => self.hackernews.uri(),
+            SourceId::Npm => self.npm.uri(),
         }
     }
 }

@@ -54,6 +54,8 @@ pub enum Series {
     Stars,
     /// Hacker News stories and comments per year matching a term.
     Mentions,
+    /// npm downloads per year of a package.
+    NpmDownloads,
 }
 
 impl Series {
@@ -66,6 +68,7 @@ impl Series {
             Series::MonthlyPageviews => (10_000, 1_000_000),
             Series::Stars => (1_000, 200_000),
             Series::Mentions => (200, 60_000),
+            Series::NpmDownloads => (1_000_000, 2_000_000_000),
         }
     }
 
@@ -77,6 +80,7 @@ impl Series {
             Series::MonthlyPageviews => "wikipedia_article",
             Series::Stars => "github_repo",
             Series::Mentions => "hackernews_query",
+            Series::NpmDownloads => "npm_package",
         }
     }
 }
@@ -216,8 +220,24 @@ pub fn synthetic_value(key: SourceKey, value: &str, period: Period) -> Option<u6
             unix(period.start),
             unix(period.end),
         )),
+        SourceKey::NpmPackage => {
+            let mut sum = 0;
+            let mut day = period.start;
+            while day < period.end {
+                sum += synthetic_npm_day(value, day);
+                day = day.succ_opt()?;
+            }
+            Some(sum)
+        }
         SourceKey::GitHubRepo => None,
     }
+}
+
+/// npm downloads of `package` on `day`: its year's value spread over the
+/// year's days.
+pub fn synthetic_npm_day(package: &str, day: NaiveDate) -> u64 {
+    let start = unix(day);
+    between(Series::NpmDownloads, package, start, start + 86_400)
 }
 
 /// What Hacker News search answers as `nbHits` for a term between two Unix

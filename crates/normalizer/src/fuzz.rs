@@ -24,6 +24,7 @@ fn specs() -> Vec<RequestSpec> {
         spec(SourceId::GitHub, "search_topic", "t", "t", year),
         spec(SourceId::GitHub, "search_language", "t", "T", year),
         spec(SourceId::HackerNews, "search", "t", "t", year),
+        spec(SourceId::Npm, "range", "t", "t", year),
         spec(
             SourceId::Wikimedia,
             "pageviews",
@@ -68,6 +69,7 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
         "wikimedia/pageviews_monthly.json",
         "wikimedia/error_not_found.json",
         "hackernews/search_nbhits.json",
+        "npm/range_single.json",
     ]
     .iter()
     .map(|f| fixture(f))

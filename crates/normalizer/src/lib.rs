@@ -11,6 +11,7 @@
 mod fuzz;
 mod github;
 mod hackernews;
+mod npm;
 mod stackexchange;
 mod wikimedia;
 
@@ -75,6 +76,7 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
         SourceId::GitHub => github::parse(spec, body),
         SourceId::Wikimedia => wikimedia::parse(spec, body),
         SourceId::HackerNews => hackernews::parse(spec, body),
+        SourceId::Npm => npm::parse(spec, body),
     };
     match parsed {
         Ok(Parsed::Observations(observations)) if !observations.is_empty() => Normalized {
@@ -104,7 +106,7 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
 fn no_data(spec: &RequestSpec, status: u16, body: &[u8]) -> Option<String> {
     match spec.source {
         SourceId::Wikimedia => wikimedia::no_data(status, body),
-        SourceId::StackExchange | SourceId::GitHub | SourceId::HackerNews => None,
+        SourceId::StackExchange | SourceId::GitHub | SourceId::HackerNews | SourceId::Npm => None,
     }
 }
 
@@ -116,6 +118,7 @@ pub fn describe_error(source: SourceId, status: u16, body: &[u8]) -> String {
         SourceId::GitHub => github::describe_error(body),
         SourceId::Wikimedia => wikimedia::describe_error(body),
         SourceId::HackerNews => hackernews::describe_error(body),
+        SourceId::Npm => npm::describe_error(body),
     };
     match own {
         Some(msg) => format!("{source} {status}: {msg}"),

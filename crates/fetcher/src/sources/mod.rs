@@ -4,6 +4,7 @@
 
 pub mod github;
 pub mod hackernews;
+pub mod npm;
 pub mod stackexchange;
 pub mod wikimedia;
 
