@@ -28,10 +28,12 @@ pub enum SourceKey {
     HackerNewsQuery,
     /// npm package name, e.g. `express`, `@nestjs/core`.
     NpmPackage,
+    /// PyPI project name, e.g. `django`.
+    PypiPackage,
 }
 
 impl SourceKey {
-    pub const ALL: [SourceKey; 7] = [
+    pub const ALL: [SourceKey; 8] = [
         SourceKey::StackOverflowTag,
         SourceKey::GitHubRepo,
         SourceKey::GitHubTopic,
@@ -39,6 +41,7 @@ impl SourceKey {
         SourceKey::WikipediaArticle,
         SourceKey::HackerNewsQuery,
         SourceKey::NpmPackage,
+        SourceKey::PypiPackage,
     ];
 
     /// The key's name in `catalog.toml`.
@@ -51,6 +54,7 @@ impl SourceKey {
             SourceKey::WikipediaArticle => "wikipedia_article",
             SourceKey::HackerNewsQuery => "hackernews_query",
             SourceKey::NpmPackage => "npm_package",
+            SourceKey::PypiPackage => "pypi_package",
         }
     }
 
@@ -63,6 +67,7 @@ impl SourceKey {
             SourceKey::WikipediaArticle => SourceId::Wikimedia,
             SourceKey::HackerNewsQuery => SourceId::HackerNews,
             SourceKey::NpmPackage => SourceId::Npm,
+            SourceKey::PypiPackage => SourceId::PyPI,
         }
     }
 

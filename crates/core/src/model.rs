@@ -53,15 +53,17 @@ pub enum SourceId {
     Wikimedia,
     HackerNews,
     Npm,
+    PyPI,
 }
 
 impl SourceId {
-    pub const ALL: [SourceId; 5] = [
+    pub const ALL: [SourceId; 6] = [
         SourceId::StackExchange,
         SourceId::GitHub,
         SourceId::Wikimedia,
         SourceId::HackerNews,
         SourceId::Npm,
+        SourceId::PyPI,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +73,7 @@ impl SourceId {
             SourceId::Wikimedia => "wikimedia",
             SourceId::HackerNews => "hackernews",
             SourceId::Npm => "npm",
+            SourceId::PyPI => "pypi",
         }
     }
 }
@@ -113,6 +116,11 @@ impl SourceId {
                 api: "npm download counts (api.npmjs.org/downloads)",
                 history: "2015-01-10 on, per day (stored per month)",
                 limits: "18 months a request; bulk: up to 128 unscoped packages and 365 days a request",
+            },
+            SourceId::PyPI => SourceInfo {
+                api: "PyPI download statistics by pypistats.org (pypistats.org/api)",
+                history: "the last 180 days only, per day (stored per month; whole months only, except the current one)",
+                limits: "a modest rate; one request per package covers all it keeps",
             },
         }
     }
@@ -170,10 +178,12 @@ pub enum Metric {
     Mentions,
     /// npm downloads of the technology's package in the period.
     NpmDownloads,
+    /// PyPI downloads (without mirrors) of the technology's package.
+    PypiDownloads,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 10] = [
+    pub const ALL: [Metric; 11] = [
         Metric::Questions,
         Metric::Stars,
         Metric::Forks,
@@ -184,6 +194,7 @@ impl Metric {
         Metric::Pageviews,
         Metric::Mentions,
         Metric::NpmDownloads,
+        Metric::PypiDownloads,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -197,7 +208,7 @@ impl Metric {
             Metric::LanguageReposCreated => "language_repos_created",
             Metric::Pageviews => "pageviews",
             Metric::Mentions => "mentions",
-            Metric::NpmDownloads => "downloads",
+            Metric::NpmDownloads | Metric::PypiDownloads => "downloads",
         }
     }
 
@@ -214,6 +225,7 @@ impl Metric {
             Metric::Pageviews => SourceId::Wikimedia,
             Metric::Mentions => SourceId::HackerNews,
             Metric::NpmDownloads => SourceId::Npm,
+            Metric::PypiDownloads => SourceId::PyPI,
         }
     }
 
@@ -232,6 +244,9 @@ impl Metric {
             Metric::Pageviews => "English Wikipedia article views by users in the period",
             Metric::Mentions => "Hacker News stories and comments matching the term in the period",
             Metric::NpmDownloads => "npm downloads of the package in the period",
+            Metric::PypiDownloads => {
+                "PyPI downloads of the package (without mirrors) in the period"
+            }
         }
     }
 
@@ -250,7 +265,8 @@ impl Metric {
             | Metric::LanguageReposCreated
             | Metric::Pageviews
             | Metric::Mentions
-            | Metric::NpmDownloads => MetricKind::Flow,
+            | Metric::NpmDownloads
+            | Metric::PypiDownloads => MetricKind::Flow,
         }
     }
 }

@@ -126,6 +126,10 @@ pub fn plan(config: &Config, catalog: &Catalog, window: PlanWindow) -> Vec<Sourc
                     Auth::None,
                     sources::npm::plan(&cfg.base_url, catalog, window),
                 ),
+                SourceId::PyPI => (
+                    Auth::None,
+                    sources::pypi::plan(&cfg.base_url, catalog, window),
+                ),
             };
             SourcePlan {
                 source,

@@ -26,6 +26,7 @@ mod github;
 mod hackernews;
 mod npm;
 pub mod numbers;
+mod pypi;
 mod stackexchange;
 mod wikimedia;
 
@@ -36,8 +37,9 @@ use wiremock::{Mock, MockServer};
 
 pub use numbers::{
     Qualifier, RepoCounts, Series, synthetic_mentions_between, synthetic_monthly_views,
-    synthetic_npm_day, synthetic_questions, synthetic_questions_between, synthetic_repo_counts,
-    synthetic_repos_created, synthetic_repos_created_between, synthetic_value,
+    synthetic_npm_day, synthetic_pypi_day, synthetic_questions, synthetic_questions_between,
+    synthetic_repo_counts, synthetic_repos_created, synthetic_repos_created_between,
+    synthetic_value,
 };
 
 /// The demo server: one local wiremock server per source. Dropping it shuts
@@ -49,6 +51,7 @@ pub struct DemoServer {
     wikimedia: MockServer,
     hackernews: MockServer,
     npm: MockServer,
+    pypi: MockServer,
 }
 
 impl DemoServer {
@@ -60,7 +63,9 @@ impl DemoServer {
         let wikimedia = serve(wikimedia::Wikimedia).await;
         let hackernews = serve(hackernews::HackerNews).await;
         let npm = serve(npm::Npm).await;
+        let pypi = serve(pypi::PyPI).await;
         DemoServer {
+            pypi,
             npm,
             stackexchange,
             github,
@@ -80,6 +85,7 @@ impl DemoServer {
             SourceId::Wikimedia => format!("{}{}", self.wikimedia.uri(), wikimedia::PREFIX),
             SourceId::HackerNews => self.hackernews.uri(),
             SourceId::Npm => self.npm.uri(),
+            SourceId::PyPI => self.pypi.uri(),
         }
     }
 }

@@ -56,6 +56,8 @@ pub enum Series {
     Mentions,
     /// npm downloads per year of a package.
     NpmDownloads,
+    /// PyPI downloads per year of a package.
+    PypiDownloads,
 }
 
 impl Series {
@@ -69,6 +71,7 @@ impl Series {
             Series::Stars => (1_000, 200_000),
             Series::Mentions => (200, 60_000),
             Series::NpmDownloads => (1_000_000, 2_000_000_000),
+            Series::PypiDownloads => (1_000_000, 1_000_000_000),
         }
     }
 
@@ -81,6 +84,7 @@ impl Series {
             Series::Stars => "github_repo",
             Series::Mentions => "hackernews_query",
             Series::NpmDownloads => "npm_package",
+            Series::PypiDownloads => "pypi_package",
         }
     }
 }
@@ -229,8 +233,28 @@ pub fn synthetic_value(key: SourceKey, value: &str, period: Period) -> Option<u6
             }
             Some(sum)
         }
+        SourceKey::PypiPackage => {
+            let mut sum = 0;
+            let mut day = period.start;
+            while day < period.end {
+                sum += synthetic_pypi_day(value, day);
+                day = day.succ_opt()?;
+            }
+            Some(sum)
+        }
         SourceKey::GitHubRepo => None,
     }
+}
+
+/// PyPI downloads (without mirrors) of `package` on `day`.
+pub fn synthetic_pypi_day(package: &str, day: NaiveDate) -> u64 {
+    let start = unix(day);
+    between(
+        Series::PypiDownloads,
+        &package.to_lowercase(),
+        start,
+        start + 86_400,
+    )
 }
 
 /// npm downloads of `package` on `day`: its year's value spread over the

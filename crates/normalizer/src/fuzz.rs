@@ -25,6 +25,7 @@ fn specs() -> Vec<RequestSpec> {
         spec(SourceId::GitHub, "search_language", "t", "T", year),
         spec(SourceId::HackerNews, "search", "t", "t", year),
         spec(SourceId::Npm, "range", "t", "t", year),
+        spec(SourceId::PyPI, "overall", "t", "t", year),
         spec(
             SourceId::Wikimedia,
             "pageviews",
@@ -70,6 +71,7 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
         "wikimedia/error_not_found.json",
         "hackernews/search_nbhits.json",
         "npm/range_single.json",
+        "pypi/overall.json",
     ]
     .iter()
     .map(|f| fixture(f))

@@ -12,6 +12,7 @@ mod fuzz;
 mod github;
 mod hackernews;
 mod npm;
+mod pypi;
 mod stackexchange;
 mod wikimedia;
 
@@ -77,6 +78,7 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
         SourceId::Wikimedia => wikimedia::parse(spec, body),
         SourceId::HackerNews => hackernews::parse(spec, body),
         SourceId::Npm => npm::parse(spec, body),
+        SourceId::PyPI => pypi::parse(spec, body),
     };
     match parsed {
         Ok(Parsed::Observations(observations)) if !observations.is_empty() => Normalized {
@@ -106,7 +108,11 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
 fn no_data(spec: &RequestSpec, status: u16, body: &[u8]) -> Option<String> {
     match spec.source {
         SourceId::Wikimedia => wikimedia::no_data(status, body),
-        SourceId::StackExchange | SourceId::GitHub | SourceId::HackerNews | SourceId::Npm => None,
+        SourceId::StackExchange
+        | SourceId::GitHub
+        | SourceId::HackerNews
+        | SourceId::Npm
+        | SourceId::PyPI => None,
     }
 }
 
@@ -119,6 +125,7 @@ pub fn describe_error(source: SourceId, status: u16, body: &[u8]) -> String {
         SourceId::Wikimedia => wikimedia::describe_error(body),
         SourceId::HackerNews => hackernews::describe_error(body),
         SourceId::Npm => npm::describe_error(body),
+        SourceId::PyPI => None,
     };
     match own {
         Some(msg) => format!("{source} {status}: {msg}"),

@@ -5,6 +5,7 @@
 pub mod github;
 pub mod hackernews;
 pub mod npm;
+pub mod pypi;
 pub mod stackexchange;
 pub mod wikimedia;
 

@@ -1,0 +1,79 @@
+//! PyPI downloads from pypistats.org: `GET /api/packages/{package}/overall?mirrors=false`
+//! answers the daily downloads of the last 180 days (all it keeps), so one
+//! request per package and run covers everything there is. Its period is the
+//! 180 days up to today.
+
+use chrono::Days;
+use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use url::Url;
+
+use crate::{Lane, PlanWindow, Planned, join};
+
+/// How far back pypistats keeps daily data.
+pub const HISTORY_DAYS: u64 = 180;
+
+pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
+    let start = window
+        .today
+        .checked_sub_days(Days::new(HISTORY_DAYS))
+        .unwrap_or(window.today);
+    catalog
+        .with_key(SourceKey::PypiPackage)
+        .map(|(tech, package)| {
+            let mut url = join(base, &["api", "packages", package, "overall"]);
+            url.query_pairs_mut().append_pair("mirrors", "false");
+            Planned {
+                spec: RequestSpec {
+                    source: SourceId::PyPI,
+                    endpoint: "overall".into(),
+                    subjects: vec![Subject {
+                        tech: tech.id.clone(),
+                        key: package.to_owned(),
+                    }],
+                    period: Period {
+                        start,
+                        end: window.today,
+                    },
+                },
+                url,
+                headers: Vec::new(),
+                lane: Lane::Core,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn one_request_per_package_for_the_last_180_days() {
+        let catalog = Catalog::parse(
+            "[[technology]]\nid = \"django\"\nname = \"Django\"\ncategory = \"framework\"\npypi_package = \"django\"\n",
+            std::path::Path::new("catalog.toml"),
+        )
+        .expect("catalog parses");
+        let base = Url::parse("https://pypistats.org").expect("url");
+        let today = NaiveDate::from_ymd_opt(2024, 7, 1).expect("date");
+        let plan = plan(
+            &base,
+            &catalog,
+            PlanWindow {
+                first_year: 2015,
+                today,
+            },
+        );
+        assert_eq!(plan.len(), 1);
+        assert_eq!(
+            plan[0].url.as_str(),
+            "https://pypistats.org/api/packages/django/overall?mirrors=false"
+        );
+        assert_eq!(
+            plan[0].spec.period.start,
+            NaiveDate::from_ymd_opt(2024, 1, 3).expect("date")
+        );
+        assert_eq!(plan[0].spec.period.end, today);
+    }
+}

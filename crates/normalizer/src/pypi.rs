@@ -1,0 +1,163 @@
+//! pypistats.org `overall`: `{"data": [{"category": "with_mirrors" |
+//! "without_mirrors", "date": "2020-05-01", "downloads": N}, ...],
+//! "package", "type": "overall_downloads"}`.
+//!
+//! Only `without_mirrors` days count. Days are summed per calendar month,
+//! and a month is kept only when its first day is in the data: the window
+//! slides by a day each day, so its oldest month is always cut and its key
+//! would change daily. The current month (from its 1st) grows run by run
+//! under the same key. Errors: pypistats answers 404 with an HTML or JSON
+//! page; the first line is quoted.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use trends_core::{Grain, Metric, Observation, Period, RequestSpec};
+
+use crate::{NormalizeError, Parsed, count, json, subject, unknown_endpoint};
+
+#[derive(Deserialize)]
+struct Overall {
+    data: Vec<Row>,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    category: String,
+    date: String,
+    downloads: Option<i64>,
+}
+
+pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+    if spec.endpoint != "overall" {
+        return Err(unknown_endpoint(spec));
+    }
+    let subject = subject(spec)?;
+    let overall: Overall = json(spec, body)?;
+    // month start -> (last day, sum)
+    let mut months: BTreeMap<NaiveDate, (NaiveDate, f64)> = BTreeMap::new();
+    for row in overall
+        .data
+        .iter()
+        .filter(|r| r.category == "without_mirrors")
+    {
+        let day = NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").map_err(|_| {
+            NormalizeError::Shape {
+                key: spec.request_key(),
+                what: format!("date `{}` is not YYYY-MM-DD", row.date),
+            }
+        })?;
+        let n = count(spec, "downloads", row.downloads)?;
+        // Only the asked window (the fuzzer found days outside it kept).
+        if day < spec.period.start || day >= spec.period.end {
+            continue;
+        }
+        let e = months
+            .entry(Period::month_of(day).start)
+            .or_insert((day, 0.0));
+        e.0 = e.0.max(day);
+        e.1 += n;
+    }
+    let days: std::collections::BTreeSet<NaiveDate> = overall
+        .data
+        .iter()
+        .filter(|r| r.category == "without_mirrors")
+        .filter_map(|r| NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").ok())
+        .collect();
+    let out: Vec<Observation> = months
+        .into_iter()
+        .filter(|(start, _)| days.contains(start))
+        .map(|(start, (last, sum))| Observation {
+            tech: subject.tech.clone(),
+            source: spec.source,
+            metric: Metric::PypiDownloads,
+            grain: Grain::Month,
+            period: Period {
+                start,
+                end: last.succ_opt().unwrap_or(last),
+            },
+            value: sum,
+        })
+        .collect();
+    if out.is_empty() {
+        return Ok(Parsed::NoData(
+            "no whole month of downloads in the answer".into(),
+        ));
+    }
+    debug_assert!(out.iter().all(|o| o.period.start.day() == 1));
+    Ok(Parsed::Observations(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use trends_core::{Outcome, Period, SourceId};
+
+    use crate::normalize;
+    use crate::testing::{day, fixture, spec};
+
+    fn overall(start: (i32, u32, u32), end: (i32, u32, u32)) -> trends_core::RequestSpec {
+        spec(
+            SourceId::PyPI,
+            "overall",
+            "pip",
+            "pip",
+            Period {
+                start: day(start.0, start.1, start.2),
+                end: day(end.0, end.1, end.2),
+            },
+        )
+    }
+
+    #[test]
+    fn without_mirrors_days_are_summed_per_whole_month() {
+        let n = normalize(
+            &overall((2019, 11, 15), (2020, 5, 10)),
+            200,
+            &fixture("pypi/overall.json"),
+        );
+        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        // The fixture's days are 2020-05-01 and 2020-05-02; without mirrors:
+        // 2083472 + 1475979.
+        assert_eq!(n.observations.len(), 1);
+        assert_eq!(n.observations[0].value, 2_083_472.0 + 1_475_979.0);
+        assert_eq!(n.observations[0].period.start, day(2020, 5, 1));
+        assert_eq!(n.observations[0].period.end, day(2020, 5, 3));
+    }
+
+    #[test]
+    fn a_month_cut_at_its_start_is_left_out() {
+        let body = br#"{"data":[{"category":"without_mirrors","date":"2020-04-30","downloads":5},{"category":"without_mirrors","date":"2020-05-01","downloads":7}],"package":"pip","type":"overall_downloads"}"#;
+        let n = normalize(&overall((2019, 11, 2), (2020, 5, 2)), 200, body);
+        assert_eq!(n.observations.len(), 1);
+        assert_eq!(n.observations[0].value, 7.0);
+        let only_cut = br#"{"data":[{"category":"without_mirrors","date":"2020-04-30","downloads":5}],"package":"pip","type":"overall_downloads"}"#;
+        assert_eq!(
+            normalize(&overall((2019, 11, 2), (2020, 5, 1)), 200, only_cut).outcome,
+            Outcome::NoData
+        );
+    }
+
+    #[test]
+    fn errors_and_bad_shapes() {
+        let n = normalize(
+            &overall((2020, 1, 1), (2020, 6, 1)),
+            404,
+            b"<!DOCTYPE html><title>404 Not Found</title>",
+        );
+        assert_eq!(n.outcome, Outcome::HttpError);
+        for body in [
+            &br#"{"data":[{"category":"without_mirrors","date":"May 1","downloads":1}]}"#[..],
+            br#"{"data":[{"category":"without_mirrors","date":"2020-05-01","downloads":-1}]}"#,
+            br#"{"data": {}}"#,
+            b"{\"data\": [",
+        ] {
+            assert_eq!(
+                normalize(&overall((2020, 1, 1), (2020, 6, 1)), 200, body).outcome,
+                Outcome::ParseError,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+}
