@@ -301,6 +301,9 @@ pub fn render_markdown(ranking: &Ranking) -> String {
                 r.rank_change.map(|d| format!("{d:+}")).unwrap_or_default()
             ));
         }
+        if let Some(line) = movers(ranking, year, c) {
+            out.push_str(&format!("\n{line}\n"));
+        }
         out.push('\n');
     }
     out
@@ -346,9 +349,53 @@ pub fn render_table(ranking: &Ranking) -> String {
                 change
             ));
         }
+        if let Some(line) = movers(ranking, ranking.year, c) {
+            out.push_str(&format!("  {line}\n"));
+        }
         out.push('\n');
     }
     out
+}
+
+/// "risers: X ↑3, Y ↑1 · fallers: Z ↓2" for a year and category: the
+/// technologies whose rank changed most since the year before (up to three
+/// each way). `None` when no rank changed or none is known.
+pub fn movers(ranking: &Ranking, year: i32, category: Category) -> Option<String> {
+    let mut moved: Vec<(&str, i64)> = ranking
+        .rows
+        .iter()
+        .filter(|r| r.year == year && r.category == category)
+        .filter_map(|r| {
+            r.rank_change
+                .filter(|d| *d != 0)
+                .map(|d| (r.name.as_str(), d))
+        })
+        .collect();
+    if moved.is_empty() {
+        return None;
+    }
+    moved.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let risers: Vec<String> = moved
+        .iter()
+        .filter(|m| m.1 > 0)
+        .take(3)
+        .map(|(n, d)| format!("{n} ↑{d}"))
+        .collect();
+    let fallers: Vec<String> = moved
+        .iter()
+        .rev()
+        .filter(|m| m.1 < 0)
+        .take(3)
+        .map(|(n, d)| format!("{n} ↓{}", -d))
+        .collect();
+    let mut parts = Vec::new();
+    if !risers.is_empty() {
+        parts.push(format!("risers: {}", risers.join(", ")));
+    }
+    if !fallers.is_empty() {
+        parts.push(format!("fallers: {}", fallers.join(", ")));
+    }
+    Some(parts.join(" · "))
 }
 
 fn plural(c: Category) -> &'static str {
@@ -566,6 +613,22 @@ mod tests {
         assert_eq!(v["rows"].as_array().map(Vec::len), Some(6));
         assert_eq!(v["rows"][5]["values"].get("stackexchange_questions"), None);
         assert_eq!(v["rows"][0]["rank_change"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn risers_and_fallers_are_named() {
+        let mut s = frameworks(2023);
+        use Category::Framework as F;
+        s.push(sig("flask", F, 2022, Metric::Questions, 10.0));
+        s.push(sig("django", F, 2022, Metric::Questions, 5.0));
+        let r = rank(&s, 2023, None);
+        assert_eq!(
+            movers(&r, 2023, F).as_deref(),
+            Some("risers: DJANGO ↑1 · fallers: FLASK ↓1")
+        );
+        assert_eq!(movers(&rank(&frameworks(2023), 2023, None), 2023, F), None);
+        assert!(render_table(&r).contains("risers: DJANGO ↑1"));
+        assert!(render_markdown(&r).contains("risers: DJANGO ↑1"));
     }
 
     #[test]
