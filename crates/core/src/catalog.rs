@@ -30,10 +30,12 @@ pub enum SourceKey {
     NpmPackage,
     /// PyPI project name, e.g. `django`.
     PypiPackage,
+    /// Docker Hub repository `namespace/name`, e.g. `library/python`.
+    DockerImage,
 }
 
 impl SourceKey {
-    pub const ALL: [SourceKey; 8] = [
+    pub const ALL: [SourceKey; 9] = [
         SourceKey::StackOverflowTag,
         SourceKey::GitHubRepo,
         SourceKey::GitHubTopic,
@@ -42,6 +44,7 @@ impl SourceKey {
         SourceKey::HackerNewsQuery,
         SourceKey::NpmPackage,
         SourceKey::PypiPackage,
+        SourceKey::DockerImage,
     ];
 
     /// The key's name in `catalog.toml`.
@@ -55,6 +58,7 @@ impl SourceKey {
             SourceKey::HackerNewsQuery => "hackernews_query",
             SourceKey::NpmPackage => "npm_package",
             SourceKey::PypiPackage => "pypi_package",
+            SourceKey::DockerImage => "dockerhub_image",
         }
     }
 
@@ -68,6 +72,7 @@ impl SourceKey {
             SourceKey::HackerNewsQuery => SourceId::HackerNews,
             SourceKey::NpmPackage => SourceId::Npm,
             SourceKey::PypiPackage => SourceId::PyPI,
+            SourceKey::DockerImage => SourceId::DockerHub,
         }
     }
 
@@ -216,10 +221,11 @@ impl Catalog {
                 match value.as_str().map(str::trim) {
                     Some("") => problems.push(format!("{label}: `{name}` is empty")),
                     Some(v) => {
-                        if key == SourceKey::GitHubRepo && v.split('/').count() != 2 {
-                            problems.push(format!(
-                                "{label}: `github_repo` must be `owner/name`, got `{v}`"
-                            ));
+                        if matches!(key, SourceKey::GitHubRepo | SourceKey::DockerImage)
+                            && (v.split('/').count() != 2 || v.split('/').any(str::is_empty))
+                        {
+                            problems
+                                .push(format!("{label}: `{name}` must be `owner/name`, got `{v}`"));
                         }
                         keys.insert(key, v.to_owned());
                     }

@@ -54,16 +54,18 @@ pub enum SourceId {
     HackerNews,
     Npm,
     PyPI,
+    DockerHub,
 }
 
 impl SourceId {
-    pub const ALL: [SourceId; 6] = [
+    pub const ALL: [SourceId; 7] = [
         SourceId::StackExchange,
         SourceId::GitHub,
         SourceId::Wikimedia,
         SourceId::HackerNews,
         SourceId::Npm,
         SourceId::PyPI,
+        SourceId::DockerHub,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +76,7 @@ impl SourceId {
             SourceId::HackerNews => "hackernews",
             SourceId::Npm => "npm",
             SourceId::PyPI => "pypi",
+            SourceId::DockerHub => "dockerhub",
         }
     }
 }
@@ -121,6 +124,11 @@ impl SourceId {
                 api: "PyPI download statistics by pypistats.org (pypistats.org/api)",
                 history: "the last 180 days only, per day (stored per month; whole months only, except the current one)",
                 limits: "a modest rate; one request per package covers all it keeps",
+            },
+            SourceId::DockerHub => SourceInfo {
+                api: "Docker Hub repositories (hub.docker.com/v2/repositories)",
+                history: "snapshots from the first run",
+                limits: "anonymous requests are rate limited per IP; keep a modest rate",
             },
         }
     }
@@ -180,10 +188,12 @@ pub enum Metric {
     NpmDownloads,
     /// PyPI downloads (without mirrors) of the technology's package.
     PypiDownloads,
+    /// Docker Hub pulls of the technology's image, all time.
+    Pulls,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 11] = [
+    pub const ALL: [Metric; 12] = [
         Metric::Questions,
         Metric::Stars,
         Metric::Forks,
@@ -195,6 +205,7 @@ impl Metric {
         Metric::Mentions,
         Metric::NpmDownloads,
         Metric::PypiDownloads,
+        Metric::Pulls,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -209,6 +220,7 @@ impl Metric {
             Metric::Pageviews => "pageviews",
             Metric::Mentions => "mentions",
             Metric::NpmDownloads | Metric::PypiDownloads => "downloads",
+            Metric::Pulls => "pulls",
         }
     }
 
@@ -226,6 +238,7 @@ impl Metric {
             Metric::Mentions => SourceId::HackerNews,
             Metric::NpmDownloads => SourceId::Npm,
             Metric::PypiDownloads => SourceId::PyPI,
+            Metric::Pulls => SourceId::DockerHub,
         }
     }
 
@@ -247,6 +260,7 @@ impl Metric {
             Metric::PypiDownloads => {
                 "PyPI downloads of the package (without mirrors) in the period"
             }
+            Metric::Pulls => "Docker Hub pulls of the image, all time",
         }
     }
 
@@ -257,9 +271,11 @@ impl Metric {
 
     pub fn kind(self) -> MetricKind {
         match self {
-            Metric::Stars | Metric::Forks | Metric::OpenIssues | Metric::Subscribers => {
-                MetricKind::Stock
-            }
+            Metric::Stars
+            | Metric::Forks
+            | Metric::OpenIssues
+            | Metric::Subscribers
+            | Metric::Pulls => MetricKind::Stock,
             Metric::Questions
             | Metric::TopicReposCreated
             | Metric::LanguageReposCreated

@@ -130,6 +130,10 @@ pub fn plan(config: &Config, catalog: &Catalog, window: PlanWindow) -> Vec<Sourc
                     Auth::None,
                     sources::pypi::plan(&cfg.base_url, catalog, window),
                 ),
+                SourceId::DockerHub => (
+                    Auth::None,
+                    sources::dockerhub::plan(&cfg.base_url, catalog, window),
+                ),
             };
             SourcePlan {
                 source,

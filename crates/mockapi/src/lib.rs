@@ -22,6 +22,7 @@
 //! # }
 //! ```
 
+mod dockerhub;
 mod github;
 mod hackernews;
 mod npm;
@@ -37,9 +38,9 @@ use wiremock::{Mock, MockServer};
 
 pub use numbers::{
     Qualifier, RepoCounts, Series, synthetic_mentions_between, synthetic_monthly_views,
-    synthetic_npm_day, synthetic_pypi_day, synthetic_questions, synthetic_questions_between,
-    synthetic_repo_counts, synthetic_repos_created, synthetic_repos_created_between,
-    synthetic_value,
+    synthetic_npm_day, synthetic_pulls, synthetic_pypi_day, synthetic_questions,
+    synthetic_questions_between, synthetic_repo_counts, synthetic_repos_created,
+    synthetic_repos_created_between, synthetic_value,
 };
 
 /// The demo server: one local wiremock server per source. Dropping it shuts
@@ -52,6 +53,7 @@ pub struct DemoServer {
     hackernews: MockServer,
     npm: MockServer,
     pypi: MockServer,
+    dockerhub: MockServer,
 }
 
 impl DemoServer {
@@ -64,7 +66,9 @@ impl DemoServer {
         let hackernews = serve(hackernews::HackerNews).await;
         let npm = serve(npm::Npm).await;
         let pypi = serve(pypi::PyPI).await;
+        let dockerhub = serve(dockerhub::DockerHub).await;
         DemoServer {
+            dockerhub,
             pypi,
             npm,
             stackexchange,
@@ -86,6 +90,7 @@ impl DemoServer {
             SourceId::HackerNews => self.hackernews.uri(),
             SourceId::Npm => self.npm.uri(),
             SourceId::PyPI => self.pypi.uri(),
+            SourceId::DockerHub => self.dockerhub.uri(),
         }
     }
 }

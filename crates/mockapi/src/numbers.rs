@@ -58,6 +58,8 @@ pub enum Series {
     NpmDownloads,
     /// PyPI downloads per year of a package.
     PypiDownloads,
+    /// Docker Hub pulls (all time) of an image.
+    Pulls,
 }
 
 impl Series {
@@ -72,6 +74,7 @@ impl Series {
             Series::Mentions => (200, 60_000),
             Series::NpmDownloads => (1_000_000, 2_000_000_000),
             Series::PypiDownloads => (1_000_000, 1_000_000_000),
+            Series::Pulls => (10_000_000, 10_000_000_000),
         }
     }
 
@@ -85,6 +88,7 @@ impl Series {
             Series::Mentions => "hackernews_query",
             Series::NpmDownloads => "npm_package",
             Series::PypiDownloads => "pypi_package",
+            Series::Pulls => "dockerhub_image",
         }
     }
 }
@@ -242,8 +246,14 @@ pub fn synthetic_value(key: SourceKey, value: &str, period: Period) -> Option<u6
             }
             Some(sum)
         }
-        SourceKey::GitHubRepo => None,
+        SourceKey::GitHubRepo | SourceKey::DockerImage => None,
     }
+}
+
+/// All-time pulls of a Docker Hub image (a stock: the level of the
+/// reference year, the same every day).
+pub fn synthetic_pulls(image: &str) -> u64 {
+    yearly(Series::Pulls, &image.to_lowercase(), REF_YEAR)
 }
 
 /// PyPI downloads (without mirrors) of `package` on `day`.

@@ -27,6 +27,13 @@ fn specs() -> Vec<RequestSpec> {
         spec(SourceId::Npm, "range", "t", "t", year),
         spec(SourceId::PyPI, "overall", "t", "t", year),
         spec(
+            SourceId::DockerHub,
+            "repository",
+            "t",
+            "ebusinessdocker/disney",
+            Period::snapshot(day(2024, 1, 2)),
+        ),
+        spec(
             SourceId::Wikimedia,
             "pageviews",
             "t",
@@ -72,6 +79,7 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
         "hackernews/search_nbhits.json",
         "npm/range_single.json",
         "pypi/overall.json",
+        "dockerhub/repository.json",
     ]
     .iter()
     .map(|f| fixture(f))

@@ -7,6 +7,7 @@
 //! no observations. The same function serves `trends collect` and `trends
 //! renormalize`, so the archive can be parsed again after a fix.
 
+mod dockerhub;
 #[cfg(test)]
 mod fuzz;
 mod github;
@@ -79,6 +80,7 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
         SourceId::HackerNews => hackernews::parse(spec, body),
         SourceId::Npm => npm::parse(spec, body),
         SourceId::PyPI => pypi::parse(spec, body),
+        SourceId::DockerHub => dockerhub::parse(spec, body),
     };
     match parsed {
         Ok(Parsed::Observations(observations)) if !observations.is_empty() => Normalized {
@@ -112,7 +114,8 @@ fn no_data(spec: &RequestSpec, status: u16, body: &[u8]) -> Option<String> {
         | SourceId::GitHub
         | SourceId::HackerNews
         | SourceId::Npm
-        | SourceId::PyPI => None,
+        | SourceId::PyPI
+        | SourceId::DockerHub => None,
     }
 }
 
@@ -126,6 +129,7 @@ pub fn describe_error(source: SourceId, status: u16, body: &[u8]) -> String {
         SourceId::HackerNews => hackernews::describe_error(body),
         SourceId::Npm => npm::describe_error(body),
         SourceId::PyPI => None,
+        SourceId::DockerHub => dockerhub::describe_error(body),
     };
     match own {
         Some(msg) => format!("{source} {status}: {msg}"),

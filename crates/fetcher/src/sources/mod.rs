@@ -2,6 +2,7 @@
 //! periods. Planners are pure (no IO) so `--dry-run` and tests can see the
 //! plan exactly as it will be sent.
 
+pub mod dockerhub;
 pub mod github;
 pub mod hackernews;
 pub mod npm;

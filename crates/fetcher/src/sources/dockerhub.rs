@@ -1,0 +1,63 @@
+//! Docker Hub: `GET /v2/repositories/{namespace}/{name}` answers the
+//! repository with `pull_count` (all-time pulls), read as a snapshot on the
+//! day of the run. Official images live in the `library` namespace.
+
+use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use url::Url;
+
+use crate::{Lane, PlanWindow, Planned, join};
+
+pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
+    catalog
+        .with_key(SourceKey::DockerImage)
+        .map(|(tech, image)| {
+            let (namespace, name) = image.split_once('/').unwrap_or(("library", image));
+            Planned {
+                spec: RequestSpec {
+                    source: SourceId::DockerHub,
+                    endpoint: "repository".into(),
+                    subjects: vec![Subject {
+                        tech: tech.id.clone(),
+                        key: image.to_owned(),
+                    }],
+                    period: Period::snapshot(window.today),
+                },
+                // The trailing slash is how the API's own links name it.
+                url: join(base, &["v2", "repositories", namespace, name, ""]),
+                headers: Vec::new(),
+                lane: Lane::Core,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn one_snapshot_request_per_image() {
+        let catalog = Catalog::parse(
+            "[[technology]]\nid = \"python\"\nname = \"Python\"\ncategory = \"language\"\ndockerhub_image = \"library/python\"\n",
+            std::path::Path::new("catalog.toml"),
+        )
+        .expect("catalog parses");
+        let base = Url::parse("https://hub.docker.com").expect("url");
+        let today = NaiveDate::from_ymd_opt(2024, 7, 1).expect("date");
+        let plan = plan(
+            &base,
+            &catalog,
+            PlanWindow {
+                first_year: 2015,
+                today,
+            },
+        );
+        assert_eq!(plan.len(), 1);
+        assert_eq!(
+            plan[0].url.as_str(),
+            "https://hub.docker.com/v2/repositories/library/python/"
+        );
+        assert_eq!(plan[0].spec.period, Period::snapshot(today));
+    }
+}
