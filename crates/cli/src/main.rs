@@ -27,10 +27,11 @@ Exit codes:
 Start offline with `trends demo`; see README.md for live use with tokens.";
 
 /// Measure which back-end technologies rise and fall, year by year, from
-/// public API signals (Stack Overflow, GitHub, Wikipedia pageviews), stored
+/// public API signals (Stack Overflow, GitHub, Wikipedia, Hacker News, npm,
+/// PyPI, Docker Hub), stored
 /// in one DuckDB file and ranked per category.
 #[derive(Debug, Parser)]
-#[command(name = "trends", version, about, after_help = AFTER_HELP)]
+#[command(name = "trends", version, after_help = AFTER_HELP)]
 struct Cli {
     /// Config file (sources, limits, database, catalog path).
     #[arg(
