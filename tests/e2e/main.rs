@@ -398,38 +398,6 @@ fn json_logs_are_one_object_per_line_for_cron() {
 }
 
 #[test]
-fn the_database_opens_in_python_duckdb_2_0_as_an_analyst_would() {
-    let apis = Apis::start(Default::default());
-    let env = Env::new(&apis);
-    assert_eq!(env.trends(&["collect"]).code, Some(0));
-    let out = support::python_analyst(&env.db_path);
-    assert!(out.contains("ok: "), "{out}");
-}
-
-#[test]
-fn every_example_query_runs_and_returns_rows() {
-    let apis = Apis::start(Default::default());
-    let env = Env::new(&apis);
-    assert_eq!(env.trends(&["collect"]).code, Some(0));
-    let db = env.db();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sql/examples");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("sql/examples")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 8, "{files:?}");
-    for file in files {
-        let sql = std::fs::read_to_string(&file).expect("read example");
-        let rows = db
-            .row_count(&sql)
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        assert!(rows > 0, "{} returned no rows", file.display());
-    }
-}
-
-#[test]
 fn an_unknown_technology_or_source_is_refused_before_anything_runs() {
     let apis = Apis::start(Default::default());
     let env = Env::new(&apis);
@@ -555,4 +523,75 @@ fn the_rankings_view_agrees_with_the_report() {
          ORDER BY CASE category WHEN 'language' THEN 1 WHEN 'framework' THEN 2 ELSE 3 END, rank"
     ));
     assert_eq!(from_view, from_report);
+}
+
+#[test]
+fn demo_fills_every_source_and_its_database_serves_the_analyst() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.duckdb");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+        .arg("--config")
+        .arg(root.join("config/trends.toml"))
+        .arg("demo")
+        .arg("--db")
+        .arg(&db)
+        .env_remove("TRENDS_DB")
+        .env_remove("RUST_LOG")
+        .env("GITHUB_TOKEN", "ghp_SECRETSECRET")
+        .output()
+        .expect("run trends demo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stderr.contains("SYNTHETIC"), "{stderr}");
+    assert!(!stdout.contains("SECRET") && !stderr.contains("SECRET"));
+    for heading in ["languages", "frameworks", "practices"] {
+        assert!(
+            stdout.contains(heading),
+            "no {heading} ranking in\n{stdout}"
+        );
+    }
+    let conn = duckdb::Connection::open(&db).expect("open demo.duckdb");
+    let db = support::Db::from(conn);
+    let sources = db.strings("SELECT DISTINCT source FROM observations ORDER BY 1");
+    assert_eq!(
+        sources,
+        [
+            "dockerhub",
+            "github",
+            "hackernews",
+            "npm",
+            "pypi",
+            "stackexchange",
+            "wikimedia"
+        ],
+        "trends demo covers every source"
+    );
+    assert_eq!(
+        db.int("SELECT count(*) FROM raw_responses WHERE outcome NOT IN ('ok', 'no_data')"),
+        0
+    );
+
+    // Every analyst example runs against the demo database and returns rows.
+    let mut files: Vec<_> = std::fs::read_dir(root.join("sql/examples"))
+        .expect("sql/examples")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "{files:?}");
+    for file in files {
+        let sql = std::fs::read_to_string(&file).expect("read example");
+        let rows = db
+            .row_count(&sql)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert!(rows > 0, "{} returned no rows", file.display());
+    }
+    let path = dir.path().join("demo.duckdb");
+    drop(db);
+
+    // And Python duckdb 2.0 reads it as an analyst would.
+    let text = support::python_analyst(&path);
+    assert!(text.contains("ok: "), "{text}");
 }

@@ -472,6 +472,12 @@ requests_per_minute = 100000
 /// A read handle on the database a run left.
 pub struct Db(duckdb::Connection);
 
+impl From<duckdb::Connection> for Db {
+    fn from(conn: duckdb::Connection) -> Db {
+        Db(conn)
+    }
+}
+
 impl Db {
     pub fn strings(&self, sql: &str) -> Vec<String> {
         let mut stmt = self.0.prepare(sql).expect("prepare");

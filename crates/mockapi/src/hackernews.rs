@@ -1,8 +1,8 @@
 //! Hacker News Search by Algolia: `GET /api/v1/search?query=..&tags=..&numericFilters=created_at_i>=X,created_at_i<Y&hitsPerPage=0`.
 //!
 //! Answers the Algolia search wrapper in the API's key order with `hits`
-//! empty and a synthetic `nbHits`; errors are `{"message": "...",
-//! "status": 400}`. Stricter than the API: it needs `query` and both
+//! empty and a synthetic `nbHits`; errors are `{"code": 400, "message":
+//! "..."}` as the real API sends them. Stricter than the API: it needs `query` and both
 //! `created_at_i` bounds (the only form `trends` asks for).
 
 use wiremock::{Request, Respond, ResponseTemplate};
@@ -71,7 +71,7 @@ impl Respond for HackerNews {
 }
 
 fn error(status: u16, message: &str) -> ResponseTemplate {
-    let body = object(&[("message", js(message)), ("status", js(status))]);
+    let body = object(&[("code", js(status)), ("message", js(message))]);
     ResponseTemplate::new(status).set_body_raw(body, JSON)
 }
 
@@ -117,7 +117,7 @@ mod tests {
         let (status, _, body) = get(&url).await;
         assert_eq!(status, 400);
         let v: Value = serde_json::from_str(&body).expect("JSON");
-        assert_eq!(v["status"], 400);
+        assert_eq!(v["code"], 400);
         assert!(
             v["message"]
                 .as_str()

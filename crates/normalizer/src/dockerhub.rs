@@ -16,9 +16,11 @@ struct Repository {
     pull_count: Option<i64>,
 }
 
+/// Errors carry `message`; older answers used `detail`.
 #[derive(Deserialize)]
 struct ApiError {
-    message: String,
+    message: Option<String>,
+    detail: Option<String>,
 }
 
 pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
@@ -49,7 +51,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
 
 pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
     let e: ApiError = serde_json::from_slice(body).ok()?;
-    Some(e.message)
+    e.message.or(e.detail)
 }
 
 #[cfg(test)]
@@ -104,9 +106,11 @@ mod tests {
         let n = normalize(
             &repository("a/b"),
             404,
-            br#"{"message":"object not found","errinfo":{"namespace":"a","repository":"b"}}"#,
+            &fixture("dockerhub/error_not_found.json"),
         );
         assert_eq!(n.outcome, Outcome::HttpError);
         assert_eq!(n.error.as_deref(), Some("dockerhub 404: object not found"));
+        let n = normalize(&repository("a/b"), 404, br#"{"detail":"Object not found"}"#);
+        assert_eq!(n.error.as_deref(), Some("dockerhub 404: Object not found"));
     }
 }

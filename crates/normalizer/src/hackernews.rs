@@ -4,7 +4,7 @@
 //! `nbHits`, `page`, `nbPages`, `hitsPerPage`, `exhaustiveNbHits`,
 //! `exhaustive`, `query`, `params`, `processingTimeMS`, ...); `nbHits` is
 //! the count of stories and comments matching in the period. Errors:
-//! `{"message": "...", "status": 400}`.
+//! `{"code": 400, "message": "..."}` (as recorded).
 
 use serde::Deserialize;
 use trends_core::{Grain, Metric, Observation, RequestSpec};
