@@ -6,26 +6,16 @@
 //! - `search_topic` / `search_language`: `{"total_count": N,
 //!   "incomplete_results": false, "items": [...]}`; an incomplete result
 //!   (the search timed out) would undercount and is refused.
-//! - Errors: `{"message": "...", "documentation_url": "..."}`.
+//! - Errors: `{"message": "...", "documentation_url": "..."}` (422 adds
+//!   `errors`, recent answers add `"status": "404"` as a string).
 
 use serde::Deserialize;
+use serde_json::Value;
 use trends_core::{Grain, Metric, Observation, RequestSpec};
 
-use crate::{NormalizeError, Parsed, count, json, subject, unknown_endpoint};
-
-#[derive(Deserialize)]
-struct Repo {
-    stargazers_count: Option<i64>,
-    forks_count: Option<i64>,
-    open_issues_count: Option<i64>,
-    subscribers_count: Option<i64>,
-}
-
-#[derive(Deserialize)]
-struct Search {
-    total_count: Option<i64>,
-    incomplete_results: Option<bool>,
-}
+use crate::{
+    NormalizeError, Parsed, kind, object, required, shape, subject, unknown_endpoint, whole,
+};
 
 #[derive(Deserialize)]
 struct ApiError {
@@ -33,6 +23,12 @@ struct ApiError {
 }
 
 pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+    let metric_of_search = match spec.endpoint.as_str() {
+        "repo" => None,
+        "search_topic" => Some(Metric::TopicReposCreated),
+        "search_language" => Some(Metric::LanguageReposCreated),
+        _ => return Err(unknown_endpoint(spec)),
+    };
     let subject = subject(spec)?;
     let obs = |metric: Metric, grain: Grain, value: f64| Observation {
         tech: subject.tech.clone(),
@@ -42,57 +38,49 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
         period: spec.period,
         value,
     };
-    match spec.endpoint.as_str() {
-        "repo" => {
-            let r: Repo = json(spec, body)?;
+    let answer = object(spec, body)?;
+    let count = |field: &str| required(spec, field, answer.get(field));
+    match metric_of_search {
+        None => {
             let mut out = vec![
-                obs(
-                    Metric::Stars,
-                    Grain::Snapshot,
-                    count(spec, "stargazers_count", r.stargazers_count)?,
-                ),
-                obs(
-                    Metric::Forks,
-                    Grain::Snapshot,
-                    count(spec, "forks_count", r.forks_count)?,
-                ),
+                obs(Metric::Stars, Grain::Snapshot, count("stargazers_count")?),
+                obs(Metric::Forks, Grain::Snapshot, count("forks_count")?),
                 obs(
                     Metric::OpenIssues,
                     Grain::Snapshot,
-                    count(spec, "open_issues_count", r.open_issues_count)?,
+                    count("open_issues_count")?,
                 ),
             ];
             // Absent in some answers: then it is unknown, not 0.
-            if r.subscribers_count.is_some() {
-                out.push(obs(
-                    Metric::Subscribers,
-                    Grain::Snapshot,
-                    count(spec, "subscribers_count", r.subscribers_count)?,
-                ));
+            let field = "subscribers_count";
+            if let Some(n) = whole(spec, field, answer.get(field))? {
+                out.push(obs(Metric::Subscribers, Grain::Snapshot, n));
             }
             Ok(Parsed::Observations(out))
         }
-        "search_topic" | "search_language" => {
-            let s: Search = json(spec, body)?;
-            if s.incomplete_results == Some(true) {
-                return Err(NormalizeError::Shape {
-                    key: spec.request_key(),
-                    what: "github search timed out (incomplete_results is true); total_count would undercount"
-                        .into(),
-                });
+        Some(metric) => {
+            match answer.get("incomplete_results") {
+                None | Some(Value::Bool(false)) => {}
+                Some(Value::Bool(true)) => {
+                    return Err(shape(
+                        spec,
+                        "github search timed out (incomplete_results is true); \
+                         total_count would undercount",
+                    ));
+                }
+                Some(other) => {
+                    return Err(shape(
+                        spec,
+                        format!("`incomplete_results` is {}, not a boolean", kind(other)),
+                    ));
+                }
             }
-            let metric = if spec.endpoint == "search_topic" {
-                Metric::TopicReposCreated
-            } else {
-                Metric::LanguageReposCreated
-            };
             Ok(Parsed::Observations(vec![obs(
                 metric,
                 Grain::Year,
-                count(spec, "total_count", s.total_count)?,
+                count("total_count")?,
             )]))
         }
-        _ => Err(unknown_endpoint(spec)),
     }
 }
 
@@ -103,12 +91,18 @@ pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Metric, Outcome, Period, SourceId};
+    use trends_core::{Grain, Metric, Outcome, Period, RequestSpec, SourceId};
 
     use crate::normalize;
-    use crate::testing::{day, fixture, spec};
+    use crate::testing::{day, spec};
 
-    fn repo() -> trends_core::RequestSpec {
+    const REPO: &str = include_str!("../../../tests/fixtures/github/repo.json");
+    const SEARCH: &str = include_str!("../../../tests/fixtures/github/search_repositories.json");
+    const NOT_FOUND: &str = include_str!("../../../tests/fixtures/github/error_not_found.json");
+    const RATE_LIMIT: &str = include_str!("../../../tests/fixtures/github/error_rate_limit.json");
+    const VALIDATION: &str = include_str!("../../../tests/fixtures/github/error_validation.json");
+
+    fn repo() -> RequestSpec {
         spec(
             SourceId::GitHub,
             "repo",
@@ -118,7 +112,7 @@ mod tests {
         )
     }
 
-    fn search(endpoint: &str) -> trends_core::RequestSpec {
+    fn search(endpoint: &str) -> RequestSpec {
         spec(
             SourceId::GitHub,
             endpoint,
@@ -128,124 +122,204 @@ mod tests {
         )
     }
 
+    /// The fixture with `edit` applied to its JSON.
+    fn edited(body: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+        let mut v: serde_json::Value = serde_json::from_str(body).expect("fixture is JSON");
+        edit(&mut v);
+        v.to_string().into_bytes()
+    }
+
     #[test]
     fn repository_counts_become_snapshots() {
-        let body = fixture("github/repo.json");
-        let v: serde_json::Value = serde_json::from_slice(&body).expect("fixture is JSON");
-        let n = normalize(&repo(), 200, &body);
+        let n = normalize(&repo(), 200, REPO.as_bytes());
         assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.error, None);
         let got: Vec<(Metric, f64)> = n.observations.iter().map(|o| (o.metric, o.value)).collect();
-        let f = |k: &str| v[k].as_f64().expect("count in fixture");
         assert_eq!(
             got,
             [
-                (Metric::Stars, f("stargazers_count")),
-                (Metric::Forks, f("forks_count")),
-                (Metric::OpenIssues, f("open_issues_count")),
-                (Metric::Subscribers, f("subscribers_count")),
+                (Metric::Stars, 81_234.0),
+                (Metric::Forks, 33_012.0),
+                (Metric::OpenIssues, 187.0),
+                (Metric::Subscribers, 2_271.0),
             ]
         );
-        assert!(
-            n.observations
-                .iter()
-                .all(|o| o.period == Period::snapshot(day(2024, 5, 1)))
-        );
+        for o in &n.observations {
+            assert_eq!(o.tech.as_str(), "django");
+            assert_eq!(o.source, SourceId::GitHub);
+            assert_eq!(o.grain, Grain::Snapshot);
+            assert_eq!(o.period, Period::snapshot(day(2024, 5, 1)));
+        }
     }
 
     #[test]
     fn a_missing_subscribers_count_is_unknown_not_zero() {
-        let mut v: serde_json::Value =
-            serde_json::from_slice(&fixture("github/repo.json")).expect("fixture is JSON");
-        v.as_object_mut()
-            .expect("object")
-            .remove("subscribers_count");
-        let n = normalize(&repo(), 200, v.to_string().as_bytes());
-        assert_eq!(n.observations.len(), 3);
-        assert!(
-            n.observations
-                .iter()
-                .all(|o| o.metric != Metric::Subscribers)
+        let body = edited(REPO, |v| {
+            v.as_object_mut()
+                .expect("object")
+                .remove("subscribers_count");
+        });
+        let n = normalize(&repo(), 200, &body);
+        assert_eq!(n.outcome, Outcome::Ok);
+        let got: Vec<Metric> = n.observations.iter().map(|o| o.metric).collect();
+        assert_eq!(got, [Metric::Stars, Metric::Forks, Metric::OpenIssues]);
+    }
+
+    #[test]
+    fn a_missing_or_bad_required_count_fails_the_whole_answer() {
+        for (field, value) in [
+            ("stargazers_count", None),
+            ("forks_count", None),
+            ("open_issues_count", None),
+            ("stargazers_count", Some(serde_json::json!(-1))),
+            ("stargazers_count", Some(serde_json::json!("lots"))),
+            ("subscribers_count", Some(serde_json::json!(-2))),
+        ] {
+            let body = edited(REPO, |v| {
+                let o = v.as_object_mut().expect("object");
+                match &value {
+                    Some(x) => o.insert(field.into(), x.clone()),
+                    None => o.remove(field),
+                };
+            });
+            let n = normalize(&repo(), 200, &body);
+            assert_eq!(n.outcome, Outcome::ParseError, "{field} {value:?}");
+            assert!(n.observations.is_empty());
+            let msg = n.error.expect("message");
+            assert!(
+                msg.starts_with("github/repo/django/django/2024-05-01..2024-05-01: "),
+                "{msg}"
+            );
+            assert!(msg.contains(field), "{msg}");
+        }
+        let body = edited(REPO, |v| {
+            v.as_object_mut()
+                .expect("object")
+                .remove("stargazers_count");
+        });
+        assert_eq!(
+            normalize(&repo(), 200, &body).error.as_deref(),
+            Some(
+                "github/repo/django/django/2024-05-01..2024-05-01: missing field `stargazers_count`"
+            )
         );
-        v.as_object_mut()
-            .expect("object")
-            .remove("stargazers_count");
-        let n = normalize(&repo(), 200, v.to_string().as_bytes());
-        assert_eq!(n.outcome, Outcome::ParseError);
-        assert!(
-            n.error
-                .expect("message")
-                .contains("missing field `stargazers_count`")
+        let body = edited(REPO, |v| v["forks_count"] = serde_json::json!("lots"));
+        assert_eq!(
+            normalize(&repo(), 200, &body).error.as_deref(),
+            Some(
+                "github/repo/django/django/2024-05-01..2024-05-01: `forks_count` is a string \
+                 (\"lots\"), not a count"
+            )
         );
     }
 
     #[test]
     fn search_total_count_is_the_years_new_repositories() {
-        let body = fixture("github/search_repositories.json");
-        let v: serde_json::Value = serde_json::from_slice(&body).expect("fixture is JSON");
         for (endpoint, metric) in [
             ("search_topic", Metric::TopicReposCreated),
             ("search_language", Metric::LanguageReposCreated),
         ] {
-            let n = normalize(&search(endpoint), 200, &body);
+            let n = normalize(&search(endpoint), 200, SEARCH.as_bytes());
             assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-            assert_eq!(n.observations[0].metric, metric);
-            assert_eq!(
-                n.observations[0].value,
-                v["total_count"].as_f64().expect("total_count")
-            );
-            assert_eq!(n.observations[0].period, Period::year(2023));
+            assert_eq!(n.observations.len(), 1);
+            let o = &n.observations[0];
+            assert_eq!(o.metric, metric);
+            assert_eq!(o.value, 775_871.0);
+            assert_eq!(o.grain, Grain::Year);
+            assert_eq!(o.period, Period::year(2023));
+            assert_eq!(o.tech.as_str(), "django");
         }
+        // No repository matched: a real 0, said by the API.
+        let body = edited(SEARCH, |v| {
+            v["total_count"] = serde_json::json!(0);
+            v["items"] = serde_json::json!([]);
+        });
+        let n = normalize(&search("search_topic"), 200, &body);
+        assert_eq!(n.outcome, Outcome::Ok);
+        assert_eq!(n.observations[0].value, 0.0);
     }
 
     #[test]
     fn incomplete_search_results_are_refused() {
-        let mut v: serde_json::Value =
-            serde_json::from_slice(&fixture("github/search_repositories.json"))
-                .expect("fixture is JSON");
-        v["incomplete_results"] = serde_json::Value::Bool(true);
-        let n = normalize(&search("search_topic"), 200, v.to_string().as_bytes());
+        let body = edited(SEARCH, |v| {
+            v["incomplete_results"] = serde_json::json!(true)
+        });
+        let n = normalize(&search("search_topic"), 200, &body);
         assert_eq!(n.outcome, Outcome::ParseError);
-        assert!(n.error.expect("message").contains("incomplete_results"));
+        assert!(n.observations.is_empty());
+        assert_eq!(
+            n.error.as_deref(),
+            Some(
+                "github/search_topic/django/2023-01-01..2024-01-01: github search timed out \
+                 (incomplete_results is true); total_count would undercount"
+            )
+        );
     }
 
     #[test]
     fn api_errors_quote_the_message() {
-        for (status, file, text) in [
-            (404, "github/error_not_found.json", "github 404: Not Found"),
+        for (status, body, text) in [
+            (404, NOT_FOUND, "github 404: Not Found"),
             (
                 403,
-                "github/error_rate_limit.json",
-                "github 403: API rate limit exceeded",
+                RATE_LIMIT,
+                "github 403: API rate limit exceeded for 98.38.149.214. (But here's the good news: \
+                 Authenticated requests get a higher rate limit. Check out the documentation for \
+                 more details.)",
             ),
-            (
-                422,
-                "github/error_validation.json",
-                "github 422: Validation Failed",
-            ),
+            (422, VALIDATION, "github 422: Validation Failed"),
         ] {
-            let n = normalize(&repo(), status, &fixture(file));
+            let n = normalize(&repo(), status, body.as_bytes());
             assert_eq!(n.outcome, Outcome::HttpError);
-            let msg = n.error.expect("message");
-            assert!(msg.starts_with(text), "{msg}");
+            assert!(n.observations.is_empty());
+            assert_eq!(n.error.as_deref(), Some(text));
         }
+        // GitHub's HTML pages (abuse detection, unicorn) are quoted by their start.
+        let n = normalize(
+            &repo(),
+            403,
+            b"<html><title>Rate limit &middot; GitHub</title></html>",
+        );
+        assert_eq!(
+            n.error.as_deref(),
+            Some("github 403: <html><title>Rate limit &middot; GitHub</title></html>")
+        );
     }
 
     #[test]
     fn malformed_bodies_are_parse_errors() {
-        for body in [
-            &b"{\"stargazers_count\": 1"[..],
-            b"[]",
-            b"{\"stargazers_count\": \"lots\"}",
-        ] {
+        let truncated = &REPO.as_bytes()[..REPO.len() / 2];
+        for body in [truncated, b"[]", b"", b"{\"stargazers_count\": \"lots\"}"] {
             let n = normalize(&repo(), 200, body);
             assert_eq!(n.outcome, Outcome::ParseError);
             assert!(n.observations.is_empty());
         }
-        let n = normalize(
-            &search("search_topic"),
-            200,
-            b"{\"total_count\": null, \"items\": []}",
-        );
+        for body in [
+            &b"{\"total_count\": null, \"items\": []}"[..],
+            b"{\"items\": \"x\"}",
+            b"{\"total_count\": \"many\"}",
+            b"{\"total_count\": 3, \"incomplete_results\": \"no\"}",
+            &SEARCH.as_bytes()[..40],
+        ] {
+            let n = normalize(&search("search_language"), 200, body);
+            assert_eq!(
+                n.outcome,
+                Outcome::ParseError,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+            assert!(n.observations.is_empty());
+        }
+    }
+
+    #[test]
+    fn an_unknown_endpoint_is_named() {
+        let n = normalize(&search("search_code"), 200, SEARCH.as_bytes());
         assert_eq!(n.outcome, Outcome::ParseError);
+        assert!(
+            n.error
+                .expect("message")
+                .contains("unknown endpoint `search_code` for github")
+        );
     }
 }

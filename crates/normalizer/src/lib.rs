@@ -64,7 +64,7 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
             return Normalized {
                 outcome: Outcome::NoData,
                 observations: Vec::new(),
-                error: Some(reason),
+                error: Some(one_line(&reason)),
             };
         }
         return Normalized {
@@ -132,21 +132,25 @@ pub fn describe_error(source: SourceId, status: u16, body: &[u8]) -> String {
         SourceId::DockerHub => dockerhub::describe_error(body),
     };
     match own {
-        Some(msg) => format!("{source} {status}: {msg}"),
+        Some(msg) => format!("{source} {status}: {}", one_line(&msg)),
         None => format!("{source} {status}: {}", snippet(body)),
     }
 }
 
+/// `text` with every run of whitespace (newlines too) made one space.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The first 200 characters of a body, on one line.
 pub(crate) fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.is_empty() {
+    let line = one_line(&String::from_utf8_lossy(body));
+    if line.is_empty() {
         "(empty body)".to_owned()
-    } else if one_line.chars().count() > 200 {
-        format!("{}…", one_line.chars().take(200).collect::<String>())
+    } else if line.chars().count() > 200 {
+        format!("{}…", line.chars().take(200).collect::<String>())
     } else {
-        one_line
+        line
     }
 }
 
@@ -177,6 +181,79 @@ pub(crate) fn count(
             key: spec.request_key(),
             what: format!("missing field `{field}`"),
         }),
+    }
+}
+
+/// A failure of the answer's shape, about the request `spec`.
+pub(crate) fn shape(spec: &RequestSpec, what: impl Into<String>) -> NormalizeError {
+    NormalizeError::Shape {
+        key: spec.request_key(),
+        what: what.into(),
+    }
+}
+
+/// The body as a JSON object (the fields of which the caller reads by name,
+/// so that a wrong one is named in the error).
+pub(crate) fn object(
+    spec: &RequestSpec,
+    body: &[u8],
+) -> Result<serde_json::Map<String, serde_json::Value>, NormalizeError> {
+    match json::<serde_json::Value>(spec, body)? {
+        serde_json::Value::Object(map) => Ok(map),
+        other => Err(shape(
+            spec,
+            format!("expected a JSON object, got {}", kind(&other)),
+        )),
+    }
+}
+
+/// A count that may be absent (`None` or `null`); present, it must be a
+/// non-negative whole number.
+pub(crate) fn whole(
+    spec: &RequestSpec,
+    field: &str,
+    v: Option<&serde_json::Value>,
+) -> Result<Option<f64>, NormalizeError> {
+    use serde_json::Value;
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Ok(Some(u as f64)),
+            (None, Some(i)) => Err(shape(spec, format!("`{field}` is negative ({i})"))),
+            (None, None) => Err(shape(
+                spec,
+                format!("`{field}` is not a whole number ({n})"),
+            )),
+        },
+        Some(other) => Err(shape(
+            spec,
+            format!("`{field}` is {}, not a count", kind(other)),
+        )),
+    }
+}
+
+/// A count that must be there: see [`whole`].
+pub(crate) fn required(
+    spec: &RequestSpec,
+    field: &str,
+    v: Option<&serde_json::Value>,
+) -> Result<f64, NormalizeError> {
+    whole(spec, field, v)?.ok_or_else(|| shape(spec, format!("missing field `{field}`")))
+}
+
+/// What kind of JSON value `v` is, for messages.
+pub(crate) fn kind(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("a boolean ({b})"),
+        Value::Number(n) => format!("a number ({n})"),
+        Value::String(s) => {
+            let s: String = s.chars().take(40).collect();
+            format!("a string ({s:?})")
+        }
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "an object".into(),
     }
 }
 

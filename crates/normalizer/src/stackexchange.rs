@@ -3,17 +3,16 @@
 //! - `questions` with `filter=total`: `{"total": N}`, questions asked with
 //!   the tag in the request's period.
 //! - Errors: `{"error_id": 502, "error_name": "throttle_violation",
-//!   "error_message": "..."}` with a 4xx/5xx status.
+//!   "error_message": "..."}` with a 4xx/5xx status (the throttle comes
+//!   with HTTP 400, its `error_id` is 502).
+//! - Other methods answer a wrapper (`items`, `has_more`, `quota_max`,
+//!   `quota_remaining`, sometimes `backoff`); the fetcher reads `backoff`,
+//!   this parser only ever sees the `total` filter.
 
 use serde::Deserialize;
 use trends_core::{Grain, Metric, Observation, RequestSpec};
 
-use crate::{NormalizeError, Parsed, count, json, subject, unknown_endpoint};
-
-#[derive(Deserialize)]
-struct Total {
-    total: Option<i64>,
-}
+use crate::{NormalizeError, Parsed, object, required, subject, unknown_endpoint};
 
 #[derive(Deserialize)]
 struct ApiError {
@@ -26,14 +25,14 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
     match spec.endpoint.as_str() {
         "questions" => {
             let subject = subject(spec)?;
-            let t: Total = json(spec, body)?;
+            let answer = object(spec, body)?;
             Ok(Parsed::Observations(vec![Observation {
                 tech: subject.tech.clone(),
                 source: spec.source,
                 metric: Metric::Questions,
                 grain: Grain::Year,
                 period: spec.period,
-                value: count(spec, "total", t.total)?,
+                value: required(spec, "total", answer.get("total"))?,
             }]))
         }
         _ => Err(unknown_endpoint(spec)),
@@ -50,67 +49,105 @@ pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Outcome, Period, SourceId};
+    use trends_core::{Grain, Metric, Outcome, Period, RequestSpec, SourceId};
 
     use crate::normalize;
-    use crate::testing::{fixture, spec};
+    use crate::testing::{day, spec};
 
-    fn questions() -> trends_core::RequestSpec {
+    const TOTAL: &str = include_str!("../../../tests/fixtures/stackexchange/questions_total.json");
+    const THROTTLE: &str =
+        include_str!("../../../tests/fixtures/stackexchange/error_throttle.json");
+    const BAD_PARAMETER: &str =
+        include_str!("../../../tests/fixtures/stackexchange/error_bad_parameter.json");
+    const WRAPPER: &str =
+        include_str!("../../../tests/fixtures/stackexchange/answers_backoff.json");
+
+    fn questions(period: Period) -> RequestSpec {
         spec(
             SourceId::StackExchange,
             "questions",
             "python",
             "python",
-            Period::year(2023),
+            period,
         )
     }
 
     #[test]
-    fn total_becomes_the_years_questions() {
-        let body = fixture("stackexchange/questions_total.json");
-        let expected: serde_json::Value = serde_json::from_slice(&body).expect("fixture is JSON");
-        let n = normalize(&questions(), 200, &body);
+    fn total_becomes_the_periods_questions() {
+        let n = normalize(&questions(Period::year(2023)), 200, TOTAL.as_bytes());
         assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.error, None);
         assert_eq!(n.observations.len(), 1);
         let o = &n.observations[0];
-        assert_eq!(o.value, expected["total"].as_f64().expect("total"));
-        assert_eq!(o.period, Period::year(2023));
         assert_eq!(o.tech.as_str(), "python");
-        assert_eq!(o.grain, trends_core::Grain::Year);
+        assert_eq!(o.source, SourceId::StackExchange);
+        assert_eq!(o.metric, Metric::Questions);
+        assert_eq!(o.grain, Grain::Year);
+        assert_eq!(o.period, Period::year(2023));
+        assert_eq!(o.value, 2_205_917.0);
+        // The current year is asked up to today: the period is kept as given.
+        let so_far = Period {
+            start: day(2024, 1, 1),
+            end: day(2024, 5, 1),
+        };
+        let n = normalize(&questions(so_far), 200, TOTAL.as_bytes());
+        assert_eq!(n.observations[0].period, so_far);
     }
 
     #[test]
     fn api_errors_quote_the_apis_own_fields() {
-        let n = normalize(
-            &questions(),
-            400,
-            &fixture("stackexchange/error_throttle.json"),
-        );
+        let y = questions(Period::year(2023));
+        let n = normalize(&y, 400, THROTTLE.as_bytes());
         assert_eq!(n.outcome, Outcome::HttpError);
-        let msg = n.error.expect("message");
-        assert!(
-            msg.starts_with("stackexchange 400: error 502 throttle_violation: "),
-            "{msg}"
-        );
         assert!(n.observations.is_empty());
-        let n = normalize(
-            &questions(),
-            400,
-            &fixture("stackexchange/error_bad_parameter.json"),
+        assert_eq!(
+            n.error.as_deref(),
+            Some(
+                "stackexchange 400: error 502 throttle_violation: too many requests from this IP, \
+                 more requests available in 84268 seconds"
+            )
         );
-        assert!(n.error.expect("message").contains("bad_parameter"));
+        let n = normalize(&y, 400, BAD_PARAMETER.as_bytes());
+        assert_eq!(n.outcome, Outcome::HttpError);
+        assert_eq!(
+            n.error.as_deref(),
+            Some("stackexchange 400: error 400 bad_parameter: site is required")
+        );
+    }
+
+    #[test]
+    fn a_page_that_is_not_the_api_error_format_is_quoted_by_its_start() {
+        let y = questions(Period::year(2023));
+        let n = normalize(&y, 503, b"<html><body>Service Unavailable</body></html>");
+        assert_eq!(n.outcome, Outcome::HttpError);
+        assert_eq!(
+            n.error.as_deref(),
+            Some("stackexchange 503: <html><body>Service Unavailable</body></html>")
+        );
+        let long = "x".repeat(500);
+        let n = normalize(&y, 502, long.as_bytes());
+        let msg = n.error.expect("message");
+        assert_eq!(msg, format!("stackexchange 502: {}…", "x".repeat(200)));
+        let n = normalize(&y, 500, b"");
+        assert_eq!(n.error.as_deref(), Some("stackexchange 500: (empty body)"));
     }
 
     #[test]
     fn malformed_and_wrong_shapes_are_parse_errors_not_zeros() {
+        let truncated = &TOTAL.as_bytes()[..TOTAL.len() - 3];
         for body in [
-            &b"{\"total\": 12"[..],
+            truncated,
             b"{\"total\": \"many\"}",
-            b"{\"items\": []}",
             b"{\"total\": -3}",
+            b"{\"total\": null}",
+            b"{\"total\": 1.5}",
+            b"[]",
             b"<html>",
+            b"",
+            // A wrapper answer (the filter was not applied): no total in it.
+            WRAPPER.as_bytes(),
         ] {
-            let n = normalize(&questions(), 200, body);
+            let n = normalize(&questions(Period::year(2023)), 200, body);
             assert_eq!(
                 n.outcome,
                 Outcome::ParseError,
@@ -120,23 +157,45 @@ mod tests {
             assert!(n.observations.is_empty());
             let msg = n.error.expect("message");
             assert!(
-                msg.contains("stackexchange/questions/python/2023-01-01..2024-01-01"),
+                msg.starts_with("stackexchange/questions/python/2023-01-01..2024-01-01: "),
                 "{msg}"
             );
         }
+        // The message names the field and what was wrong with it.
+        let key = "stackexchange/questions/python/2023-01-01..2024-01-01";
+        for (body, what) in [
+            (WRAPPER.as_bytes(), "missing field `total`"),
+            (
+                b"{\"total\": \"many\"}",
+                "`total` is a string (\"many\"), not a count",
+            ),
+            (b"{\"total\": -3}", "`total` is negative (-3)"),
+            (b"{\"total\": 1.5}", "`total` is not a whole number (1.5)"),
+            (b"[]", "expected a JSON object, got a list"),
+        ] {
+            let n = normalize(&questions(Period::year(2023)), 200, body);
+            assert_eq!(n.error, Some(format!("{key}: {what}")));
+        }
+        let n = normalize(&questions(Period::year(2023)), 200, truncated);
+        let msg = n.error.expect("message");
+        assert!(
+            msg.starts_with(&format!("{key}: body is not the JSON the API sends: EOF")),
+            "{msg}"
+        );
     }
 
     #[test]
-    fn a_gateway_page_is_described_by_its_start() {
-        let n = normalize(
-            &questions(),
-            503,
-            b"<html><body>Service Unavailable</body></html>",
-        );
-        assert_eq!(n.outcome, Outcome::HttpError);
+    fn an_unknown_endpoint_is_named() {
+        let mut s = questions(Period::year(2023));
+        s.endpoint = "tags".into();
+        let n = normalize(&s, 200, TOTAL.as_bytes());
+        assert_eq!(n.outcome, Outcome::ParseError);
         assert_eq!(
             n.error.as_deref(),
-            Some("stackexchange 503: <html><body>Service Unavailable</body></html>")
+            Some(
+                "stackexchange/tags/python/2023-01-01..2024-01-01: unknown endpoint `tags` for \
+                 stackexchange"
+            )
         );
     }
 }
