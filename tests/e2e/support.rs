@@ -426,6 +426,39 @@ requests_per_minute = 100000
         }
     }
 
+    /// A folder with this catalog and a config of `first_year` and one
+    /// `[sources.<source>]` table pointing at `base_url`.
+    pub fn one_source(source: &str, base_url: &str, first_year: i32, catalog: &str) -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("trends.toml");
+        let db_path = dir.path().join("trends.duckdb");
+        std::fs::write(dir.path().join("catalog.toml"), catalog).expect("catalog");
+        std::fs::write(
+            &config,
+            format!(
+                r#"
+database = "{db}"
+catalog = "catalog.toml"
+first_year = {first_year}
+contact = "e2e@example.org"
+[http]
+max_retries = 1
+[sources.{source}]
+base_url = "{base_url}"
+requests_per_minute = 100000
+"#,
+                db = db_path.display(),
+            ),
+        )
+        .expect("config");
+        Env {
+            _dir: dir,
+            config,
+            db_path,
+            last_year: this_year() - 1,
+        }
+    }
+
     pub fn trends(&self, args: &[&str]) -> Output {
         self.trends_with_env(args, &[])
     }

@@ -32,10 +32,16 @@ pub enum SourceKey {
     PypiPackage,
     /// Docker Hub repository `namespace/name`, e.g. `library/python`.
     DockerImage,
+    /// Packagist package `vendor/name`, e.g. `laravel/framework`.
+    PackagistPackage,
+    /// RubyGems gem name, e.g. `rails`.
+    RubyGem,
+    /// crates.io crate name, e.g. `axum`.
+    Crate,
 }
 
 impl SourceKey {
-    pub const ALL: [SourceKey; 9] = [
+    pub const ALL: [SourceKey; 12] = [
         SourceKey::StackOverflowTag,
         SourceKey::GitHubRepo,
         SourceKey::GitHubTopic,
@@ -45,6 +51,9 @@ impl SourceKey {
         SourceKey::NpmPackage,
         SourceKey::PypiPackage,
         SourceKey::DockerImage,
+        SourceKey::PackagistPackage,
+        SourceKey::RubyGem,
+        SourceKey::Crate,
     ];
 
     /// The key's name in `catalog.toml`.
@@ -59,6 +68,9 @@ impl SourceKey {
             SourceKey::NpmPackage => "npm_package",
             SourceKey::PypiPackage => "pypi_package",
             SourceKey::DockerImage => "dockerhub_image",
+            SourceKey::PackagistPackage => "packagist_package",
+            SourceKey::RubyGem => "rubygems_gem",
+            SourceKey::Crate => "cratesio_crate",
         }
     }
 
@@ -73,6 +85,9 @@ impl SourceKey {
             SourceKey::NpmPackage => SourceId::Npm,
             SourceKey::PypiPackage => SourceId::PyPI,
             SourceKey::DockerImage => SourceId::DockerHub,
+            SourceKey::PackagistPackage => SourceId::Packagist,
+            SourceKey::RubyGem => SourceId::RubyGems,
+            SourceKey::Crate => SourceId::CratesIo,
         }
     }
 
@@ -221,8 +236,12 @@ impl Catalog {
                 match value.as_str().map(str::trim) {
                     Some("") => problems.push(format!("{label}: `{name}` is empty")),
                     Some(v) => {
-                        if matches!(key, SourceKey::GitHubRepo | SourceKey::DockerImage)
-                            && (v.split('/').count() != 2 || v.split('/').any(str::is_empty))
+                        if matches!(
+                            key,
+                            SourceKey::GitHubRepo
+                                | SourceKey::DockerImage
+                                | SourceKey::PackagistPackage
+                        ) && (v.split('/').count() != 2 || v.split('/').any(str::is_empty))
                         {
                             problems
                                 .push(format!("{label}: `{name}` must be `owner/name`, got `{v}`"));

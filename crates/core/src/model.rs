@@ -55,10 +55,13 @@ pub enum SourceId {
     Npm,
     PyPI,
     DockerHub,
+    Packagist,
+    RubyGems,
+    CratesIo,
 }
 
 impl SourceId {
-    pub const ALL: [SourceId; 7] = [
+    pub const ALL: [SourceId; 10] = [
         SourceId::StackExchange,
         SourceId::GitHub,
         SourceId::Wikimedia,
@@ -66,6 +69,9 @@ impl SourceId {
         SourceId::Npm,
         SourceId::PyPI,
         SourceId::DockerHub,
+        SourceId::Packagist,
+        SourceId::RubyGems,
+        SourceId::CratesIo,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +83,9 @@ impl SourceId {
             SourceId::Npm => "npm",
             SourceId::PyPI => "pypi",
             SourceId::DockerHub => "dockerhub",
+            SourceId::Packagist => "packagist",
+            SourceId::RubyGems => "rubygems",
+            SourceId::CratesIo => "cratesio",
         }
     }
 }
@@ -129,6 +138,21 @@ impl SourceId {
                 api: "Docker Hub repositories (hub.docker.com/v2/repositories)",
                 history: "snapshots from the first run",
                 limits: "anonymous requests are rate limited per IP; keep a modest rate",
+            },
+            SourceId::Packagist => SourceInfo {
+                api: "Packagist download statistics (packagist.org/packages/{name}/stats/all.json)",
+                history: "2012-04 on, per month (the API gives each month's daily average)",
+                limits: "no published number; a User-Agent with contact, at most 10 concurrent requests",
+            },
+            SourceId::RubyGems => SourceInfo {
+                api: "RubyGems.org API v1 (rubygems.org/api/v1/gems)",
+                history: "snapshots from the first run (all-time downloads)",
+                limits: "10 requests/second per IP; 429 with Retry-After beyond",
+            },
+            SourceId::CratesIo => SourceInfo {
+                api: "crates.io API v1 (crates.io/api/v1/crates)",
+                history: "all-time downloads: snapshots from the first run; daily downloads: the last 90 days only (stored per month)",
+                limits: "1 request/second and a User-Agent with contact (crawler policy)",
             },
         }
     }
@@ -190,10 +214,18 @@ pub enum Metric {
     PypiDownloads,
     /// Docker Hub pulls of the technology's image, all time.
     Pulls,
+    /// Packagist installs of the technology's package in the period.
+    PackagistDownloads,
+    /// RubyGems downloads of the gem, all versions, all time.
+    GemTotalDownloads,
+    /// crates.io downloads of the crate, all versions, all time.
+    CrateTotalDownloads,
+    /// crates.io downloads of the crate in the period (last 90 days only).
+    CrateDownloads,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 12] = [
+    pub const ALL: [Metric; 16] = [
         Metric::Questions,
         Metric::Stars,
         Metric::Forks,
@@ -206,6 +238,10 @@ impl Metric {
         Metric::NpmDownloads,
         Metric::PypiDownloads,
         Metric::Pulls,
+        Metric::PackagistDownloads,
+        Metric::GemTotalDownloads,
+        Metric::CrateTotalDownloads,
+        Metric::CrateDownloads,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -219,7 +255,11 @@ impl Metric {
             Metric::LanguageReposCreated => "language_repos_created",
             Metric::Pageviews => "pageviews",
             Metric::Mentions => "mentions",
-            Metric::NpmDownloads | Metric::PypiDownloads => "downloads",
+            Metric::NpmDownloads
+            | Metric::PypiDownloads
+            | Metric::PackagistDownloads
+            | Metric::CrateDownloads => "downloads",
+            Metric::GemTotalDownloads | Metric::CrateTotalDownloads => "total_downloads",
             Metric::Pulls => "pulls",
         }
     }
@@ -239,6 +279,9 @@ impl Metric {
             Metric::NpmDownloads => SourceId::Npm,
             Metric::PypiDownloads => SourceId::PyPI,
             Metric::Pulls => SourceId::DockerHub,
+            Metric::PackagistDownloads => SourceId::Packagist,
+            Metric::GemTotalDownloads => SourceId::RubyGems,
+            Metric::CrateTotalDownloads | Metric::CrateDownloads => SourceId::CratesIo,
         }
     }
 
@@ -261,6 +304,12 @@ impl Metric {
                 "PyPI downloads of the package (without mirrors) in the period"
             }
             Metric::Pulls => "Docker Hub pulls of the image, all time",
+            Metric::PackagistDownloads => "Packagist installs of the package in the period",
+            Metric::GemTotalDownloads => "RubyGems downloads of the gem (all versions), all time",
+            Metric::CrateTotalDownloads => {
+                "crates.io downloads of the crate (all versions), all time"
+            }
+            Metric::CrateDownloads => "crates.io downloads of the crate in the period",
         }
     }
 
@@ -275,14 +324,18 @@ impl Metric {
             | Metric::Forks
             | Metric::OpenIssues
             | Metric::Subscribers
-            | Metric::Pulls => MetricKind::Stock,
+            | Metric::Pulls
+            | Metric::GemTotalDownloads
+            | Metric::CrateTotalDownloads => MetricKind::Stock,
             Metric::Questions
             | Metric::TopicReposCreated
             | Metric::LanguageReposCreated
             | Metric::Pageviews
             | Metric::Mentions
             | Metric::NpmDownloads
-            | Metric::PypiDownloads => MetricKind::Flow,
+            | Metric::PypiDownloads
+            | Metric::PackagistDownloads
+            | Metric::CrateDownloads => MetricKind::Flow,
         }
     }
 }

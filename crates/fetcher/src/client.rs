@@ -392,14 +392,26 @@ async fn send(
 
 /// `Retry-After` in seconds (the form these APIs send).
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let secs: u64 = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(secs))
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    retry_after_at(value, chrono::Utc::now())
+}
+
+/// `Retry-After` read at `now`: delay-seconds, an HTTP-date (RFC 9110), or,
+/// as Docker Hub has sent, a Unix timestamp (a number past 1e9 cannot be a
+/// sensible delay). An instant in the past means "now".
+fn retry_after_at(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let until =
+        |at: chrono::DateTime<chrono::Utc>| Some((at - now).to_std().unwrap_or(Duration::ZERO));
+    if let Ok(secs) = value.parse::<u64>() {
+        if secs > 1_000_000_000 {
+            return until(chrono::DateTime::from_timestamp(
+                i64::try_from(secs).ok()?,
+                0,
+            )?);
+        }
+        return Some(Duration::from_secs(secs));
+    }
+    until(chrono::DateTime::parse_from_rfc2822(value).ok()?.to_utc())
 }
 
 /// A reqwest error in one line, without its URL (which may carry a key).

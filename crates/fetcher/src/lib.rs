@@ -134,6 +134,18 @@ pub fn plan(config: &Config, catalog: &Catalog, window: PlanWindow) -> Vec<Sourc
                     Auth::None,
                     sources::dockerhub::plan(&cfg.base_url, catalog, window),
                 ),
+                SourceId::Packagist => (
+                    Auth::None,
+                    sources::packagist::plan(&cfg.base_url, catalog, window),
+                ),
+                SourceId::RubyGems => (
+                    Auth::None,
+                    sources::rubygems::plan(&cfg.base_url, catalog, window),
+                ),
+                SourceId::CratesIo => (
+                    Auth::None,
+                    sources::cratesio::plan(&cfg.base_url, catalog, window),
+                ),
             };
             SourcePlan {
                 source,

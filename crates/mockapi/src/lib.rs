@@ -22,12 +22,15 @@
 //! # }
 //! ```
 
+mod cratesio;
 mod dockerhub;
 mod github;
 mod hackernews;
 mod npm;
 pub mod numbers;
+mod packagist;
 mod pypi;
+mod rubygems;
 mod stackexchange;
 mod wikimedia;
 
@@ -37,10 +40,11 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
 pub use numbers::{
-    Qualifier, RepoCounts, Series, synthetic_mentions_between, synthetic_monthly_views,
-    synthetic_npm_day, synthetic_pulls, synthetic_pypi_day, synthetic_questions,
-    synthetic_questions_between, synthetic_repo_counts, synthetic_repos_created,
-    synthetic_repos_created_between, synthetic_value,
+    Qualifier, RepoCounts, Series, synthetic_crate_day, synthetic_crate_total,
+    synthetic_gem_downloads, synthetic_mentions_between, synthetic_monthly_views,
+    synthetic_npm_day, synthetic_packagist_day, synthetic_pulls, synthetic_pypi_day,
+    synthetic_questions, synthetic_questions_between, synthetic_repo_counts,
+    synthetic_repos_created, synthetic_repos_created_between, synthetic_value,
 };
 
 /// The demo server: one local wiremock server per source. Dropping it shuts
@@ -54,10 +58,13 @@ pub struct DemoServer {
     npm: MockServer,
     pypi: MockServer,
     dockerhub: MockServer,
+    packagist: MockServer,
+    rubygems: MockServer,
+    cratesio: MockServer,
 }
 
 impl DemoServer {
-    /// Starts the three servers on free ports of 127.0.0.1. Requests are not
+    /// Starts one server per source on free ports of 127.0.0.1. Requests are not
     /// recorded, so memory stays flat however many a benchmark sends.
     pub async fn start() -> DemoServer {
         let stackexchange = serve(stackexchange::StackExchange).await;
@@ -67,7 +74,13 @@ impl DemoServer {
         let npm = serve(npm::Npm).await;
         let pypi = serve(pypi::PyPI).await;
         let dockerhub = serve(dockerhub::DockerHub).await;
+        let packagist = serve(packagist::Packagist).await;
+        let rubygems = serve(rubygems::RubyGems).await;
+        let cratesio = serve(cratesio::CratesIo).await;
         DemoServer {
+            packagist,
+            rubygems,
+            cratesio,
             dockerhub,
             pypi,
             npm,
@@ -91,6 +104,9 @@ impl DemoServer {
             SourceId::Npm => self.npm.uri(),
             SourceId::PyPI => self.pypi.uri(),
             SourceId::DockerHub => self.dockerhub.uri(),
+            SourceId::Packagist => self.packagist.uri(),
+            SourceId::RubyGems => self.rubygems.uri(),
+            SourceId::CratesIo => self.cratesio.uri(),
         }
     }
 }

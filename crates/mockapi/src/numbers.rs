@@ -60,6 +60,14 @@ pub enum Series {
     PypiDownloads,
     /// Docker Hub pulls (all time) of an image.
     Pulls,
+    /// Packagist installs per year of a package.
+    PackagistDownloads,
+    /// RubyGems downloads (all time) of a gem.
+    GemDownloads,
+    /// crates.io downloads (all time) of a crate.
+    CrateTotalDownloads,
+    /// crates.io downloads per year of a crate.
+    CrateDownloads,
 }
 
 impl Series {
@@ -75,6 +83,10 @@ impl Series {
             Series::NpmDownloads => (1_000_000, 2_000_000_000),
             Series::PypiDownloads => (1_000_000, 1_000_000_000),
             Series::Pulls => (10_000_000, 10_000_000_000),
+            Series::PackagistDownloads => (1_000_000, 500_000_000),
+            Series::GemDownloads => (1_000_000, 1_000_000_000),
+            Series::CrateTotalDownloads => (100_000, 300_000_000),
+            Series::CrateDownloads => (100_000, 100_000_000),
         }
     }
 
@@ -89,6 +101,10 @@ impl Series {
             Series::NpmDownloads => "npm_package",
             Series::PypiDownloads => "pypi_package",
             Series::Pulls => "dockerhub_image",
+            Series::PackagistDownloads => "packagist_package",
+            Series::GemDownloads => "rubygems_gem",
+            Series::CrateTotalDownloads => "cratesio_crate_total",
+            Series::CrateDownloads => "cratesio_crate",
         }
     }
 }
@@ -246,7 +262,21 @@ pub fn synthetic_value(key: SourceKey, value: &str, period: Period) -> Option<u6
             }
             Some(sum)
         }
-        SourceKey::GitHubRepo | SourceKey::DockerImage => None,
+        SourceKey::Crate => {
+            let mut sum = 0;
+            let mut day = period.start;
+            while day < period.end {
+                sum += synthetic_crate_day(value, day);
+                day = day.succ_opt()?;
+            }
+            Some(sum)
+        }
+        // Packagist answers monthly averages rounded up, so a stored month
+        // is not the plain sum of the days: see `synthetic_packagist_day`.
+        SourceKey::GitHubRepo
+        | SourceKey::DockerImage
+        | SourceKey::RubyGem
+        | SourceKey::PackagistPackage => None,
     }
 }
 
@@ -254,6 +284,43 @@ pub fn synthetic_value(key: SourceKey, value: &str, period: Period) -> Option<u6
 /// reference year, the same every day).
 pub fn synthetic_pulls(image: &str) -> u64 {
     yearly(Series::Pulls, &image.to_lowercase(), REF_YEAR)
+}
+
+/// All-time downloads of a RubyGems gem (a stock, the same every day).
+pub fn synthetic_gem_downloads(gem: &str) -> u64 {
+    yearly(Series::GemDownloads, &gem.to_lowercase(), REF_YEAR)
+}
+
+/// All-time downloads of a crate (a stock, the same every day).
+pub fn synthetic_crate_total(name: &str) -> u64 {
+    yearly(Series::CrateTotalDownloads, &crate_name(name), REF_YEAR)
+}
+
+/// Downloads of a crate, all versions, on `day`.
+pub fn synthetic_crate_day(name: &str, day: NaiveDate) -> u64 {
+    let start = unix(day);
+    between(
+        Series::CrateDownloads,
+        &crate_name(name),
+        start,
+        start + 86_400,
+    )
+}
+
+/// crates.io ignores case and treats `-` and `_` alike.
+fn crate_name(name: &str) -> String {
+    name.to_lowercase().replace('_', "-")
+}
+
+/// Packagist installs of `package` on `day`.
+pub fn synthetic_packagist_day(package: &str, day: NaiveDate) -> u64 {
+    let start = unix(day);
+    between(
+        Series::PackagistDownloads,
+        &package.to_lowercase(),
+        start,
+        start + 86_400,
+    )
 }
 
 /// PyPI downloads (without mirrors) of `package` on `day`.

@@ -33,6 +33,31 @@ fn specs() -> Vec<RequestSpec> {
             "ebusinessdocker/disney",
             Period::snapshot(day(2024, 1, 2)),
         ),
+        spec(SourceId::Packagist, "stats", "t", "monolog/monolog", year),
+        spec(
+            SourceId::RubyGems,
+            "gem",
+            "t",
+            "business",
+            Period::snapshot(day(2024, 1, 2)),
+        ),
+        spec(
+            SourceId::CratesIo,
+            "crate",
+            "t",
+            "foo_show",
+            Period::snapshot(day(2024, 1, 2)),
+        ),
+        spec(
+            SourceId::CratesIo,
+            "downloads",
+            "t",
+            "foo",
+            Period {
+                start: day(2024, 5, 1),
+                end: day(2024, 6, 1),
+            },
+        ),
         spec(
             SourceId::Wikimedia,
             "pageviews",
@@ -80,6 +105,10 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
         "npm/range_single.json",
         "pypi/overall.json",
         "dockerhub/repository.json",
+        "packagist/stats_all_monthly.json",
+        "rubygems/gem.json",
+        "cratesio/crate.json",
+        "cratesio/downloads.json",
     ]
     .iter()
     .map(|f| fixture(f))

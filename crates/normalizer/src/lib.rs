@@ -7,13 +7,16 @@
 //! no observations. The same function serves `trends collect` and `trends
 //! renormalize`, so the archive can be parsed again after a fix.
 
+mod cratesio;
 mod dockerhub;
 #[cfg(test)]
 mod fuzz;
 mod github;
 mod hackernews;
 mod npm;
+mod packagist;
 mod pypi;
+mod rubygems;
 mod stackexchange;
 mod wikimedia;
 
@@ -81,6 +84,9 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
         SourceId::Npm => npm::parse(spec, body),
         SourceId::PyPI => pypi::parse(spec, body),
         SourceId::DockerHub => dockerhub::parse(spec, body),
+        SourceId::Packagist => packagist::parse(spec, body),
+        SourceId::RubyGems => rubygems::parse(spec, body),
+        SourceId::CratesIo => cratesio::parse(spec, body),
     };
     match parsed {
         Ok(Parsed::Observations(observations)) if !observations.is_empty() => Normalized {
@@ -115,7 +121,10 @@ fn no_data(spec: &RequestSpec, status: u16, body: &[u8]) -> Option<String> {
         | SourceId::HackerNews
         | SourceId::Npm
         | SourceId::PyPI
-        | SourceId::DockerHub => None,
+        | SourceId::DockerHub
+        | SourceId::Packagist
+        | SourceId::RubyGems
+        | SourceId::CratesIo => None,
     }
 }
 
@@ -130,6 +139,9 @@ pub fn describe_error(source: SourceId, status: u16, body: &[u8]) -> String {
         SourceId::Npm => npm::describe_error(body),
         SourceId::PyPI => None,
         SourceId::DockerHub => dockerhub::describe_error(body),
+        SourceId::Packagist => packagist::describe_error(body),
+        SourceId::RubyGems => None,
+        SourceId::CratesIo => cratesio::describe_error(body),
     };
     match own {
         Some(msg) => format!("{source} {status}: {}", one_line(&msg)),
@@ -255,6 +267,52 @@ pub(crate) fn kind(v: &serde_json::Value) -> String {
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "an object".into(),
     }
+}
+
+/// Sums daily counts per calendar month, for the days inside the asked
+/// period. A month is kept only when its first day is among those days: a
+/// window that slides by a day each day (the last 90 or 180 days) always
+/// cuts its oldest month, whose key would otherwise change daily. The
+/// current month (from its 1st) grows run by run under the same key. Each
+/// observation's period runs from the 1st to the day after the last day
+/// present.
+pub(crate) fn whole_months(
+    spec: &RequestSpec,
+    subject: &trends_core::Subject,
+    metric: trends_core::Metric,
+    days: &[(chrono::NaiveDate, f64)],
+) -> Vec<Observation> {
+    use std::collections::{BTreeMap, BTreeSet};
+    use trends_core::{Grain, Period};
+    let inside: Vec<_> = days
+        .iter()
+        .filter(|(day, _)| *day >= spec.period.start && *day < spec.period.end)
+        .collect();
+    let present: BTreeSet<chrono::NaiveDate> = inside.iter().map(|(day, _)| *day).collect();
+    // month start -> (last day, sum)
+    let mut months: BTreeMap<chrono::NaiveDate, (chrono::NaiveDate, f64)> = BTreeMap::new();
+    for (day, n) in inside {
+        let e = months
+            .entry(Period::month_of(*day).start)
+            .or_insert((*day, 0.0));
+        e.0 = e.0.max(*day);
+        e.1 += n;
+    }
+    months
+        .into_iter()
+        .filter(|(start, _)| present.contains(start))
+        .map(|(start, (last, sum))| Observation {
+            tech: subject.tech.clone(),
+            source: spec.source,
+            metric,
+            grain: Grain::Month,
+            period: Period {
+                start,
+                end: last.succ_opt().unwrap_or(last),
+            },
+            value: sum,
+        })
+        .collect()
 }
 
 /// The one technology a single-subject request is about.

@@ -9,13 +9,11 @@
 //! under the same key. Errors: pypistats answers 404 with an HTML or JSON
 //! page; the first line is quoted.
 
-use std::collections::BTreeMap;
-
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
-use trends_core::{Grain, Metric, Observation, Period, RequestSpec};
+use trends_core::{Metric, RequestSpec};
 
-use crate::{NormalizeError, Parsed, count, json, subject, unknown_endpoint};
+use crate::{NormalizeError, Parsed, count, json, shape, subject, unknown_endpoint, whole_months};
 
 #[derive(Deserialize)]
 struct Overall {
@@ -35,51 +33,17 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
     }
     let subject = subject(spec)?;
     let overall: Overall = json(spec, body)?;
-    // month start -> (last day, sum)
-    let mut months: BTreeMap<NaiveDate, (NaiveDate, f64)> = BTreeMap::new();
+    let mut days = Vec::new();
     for row in overall
         .data
         .iter()
         .filter(|r| r.category == "without_mirrors")
     {
-        let day = NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").map_err(|_| {
-            NormalizeError::Shape {
-                key: spec.request_key(),
-                what: format!("date `{}` is not YYYY-MM-DD", row.date),
-            }
-        })?;
-        let n = count(spec, "downloads", row.downloads)?;
-        // Only the asked window (the fuzzer found days outside it kept).
-        if day < spec.period.start || day >= spec.period.end {
-            continue;
-        }
-        let e = months
-            .entry(Period::month_of(day).start)
-            .or_insert((day, 0.0));
-        e.0 = e.0.max(day);
-        e.1 += n;
+        let day = NaiveDate::parse_from_str(&row.date, "%Y-%m-%d")
+            .map_err(|_| shape(spec, format!("date `{}` is not YYYY-MM-DD", row.date)))?;
+        days.push((day, count(spec, "downloads", row.downloads)?));
     }
-    let days: std::collections::BTreeSet<NaiveDate> = overall
-        .data
-        .iter()
-        .filter(|r| r.category == "without_mirrors")
-        .filter_map(|r| NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").ok())
-        .collect();
-    let out: Vec<Observation> = months
-        .into_iter()
-        .filter(|(start, _)| days.contains(start))
-        .map(|(start, (last, sum))| Observation {
-            tech: subject.tech.clone(),
-            source: spec.source,
-            metric: Metric::PypiDownloads,
-            grain: Grain::Month,
-            period: Period {
-                start,
-                end: last.succ_opt().unwrap_or(last),
-            },
-            value: sum,
-        })
-        .collect();
+    let out = whole_months(spec, subject, Metric::PypiDownloads, &days);
     if out.is_empty() {
         return Ok(Parsed::NoData(
             "no whole month of downloads in the answer".into(),

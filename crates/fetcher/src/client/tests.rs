@@ -458,3 +458,23 @@ async fn a_body_cut_short_is_a_transport_error() {
         "{err}"
     );
 }
+
+#[test]
+fn retry_after_as_seconds_date_or_unix_timestamp() {
+    let now = chrono::DateTime::parse_from_rfc3339("2024-07-01T12:00:00Z")
+        .expect("time")
+        .to_utc();
+    assert_eq!(retry_after_at("30", now), Some(Duration::from_secs(30)));
+    assert_eq!(
+        retry_after_at("Mon, 01 Jul 2024 12:01:00 GMT", now),
+        Some(Duration::from_secs(60))
+    );
+    // Docker Hub has sent the instant as Unix seconds.
+    let at = now.timestamp() + 90;
+    assert_eq!(
+        retry_after_at(&at.to_string(), now),
+        Some(Duration::from_secs(90))
+    );
+    assert_eq!(retry_after_at("1000000001", now), Some(Duration::ZERO));
+    assert_eq!(retry_after_at("soon", now), None);
+}

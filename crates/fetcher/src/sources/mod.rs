@@ -2,11 +2,14 @@
 //! periods. Planners are pure (no IO) so `--dry-run` and tests can see the
 //! plan exactly as it will be sent.
 
+pub mod cratesio;
 pub mod dockerhub;
 pub mod github;
 pub mod hackernews;
 pub mod npm;
+pub mod packagist;
 pub mod pypi;
+pub mod rubygems;
 pub mod stackexchange;
 pub mod wikimedia;
 

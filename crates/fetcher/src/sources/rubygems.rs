@@ -1,0 +1,59 @@
+//! RubyGems.org: `GET /api/v1/gems/{name}.json` answers the gem with
+//! `downloads` (all versions, all time), read as a snapshot on the day of
+//! the run. There is no per-period series in the API.
+
+use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use url::Url;
+
+use crate::{Lane, PlanWindow, Planned, join};
+
+pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
+    catalog
+        .with_key(SourceKey::RubyGem)
+        .map(|(tech, gem)| Planned {
+            spec: RequestSpec {
+                source: SourceId::RubyGems,
+                endpoint: "gem".into(),
+                subjects: vec![Subject {
+                    tech: tech.id.clone(),
+                    key: gem.to_owned(),
+                }],
+                period: Period::snapshot(window.today),
+            },
+            url: join(base, &["api", "v1", "gems", &format!("{gem}.json")]),
+            headers: Vec::new(),
+            lane: Lane::Core,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn one_snapshot_request_per_gem() {
+        let catalog = Catalog::parse(
+            "[[technology]]\nid = \"rails\"\nname = \"Rails\"\ncategory = \"framework\"\nrubygems_gem = \"rails\"\n",
+            std::path::Path::new("catalog.toml"),
+        )
+        .expect("catalog parses");
+        let base = Url::parse("https://rubygems.org").expect("url");
+        let today = NaiveDate::from_ymd_opt(2024, 7, 1).expect("date");
+        let plan = plan(
+            &base,
+            &catalog,
+            PlanWindow {
+                first_year: 2015,
+                today,
+            },
+        );
+        assert_eq!(plan.len(), 1);
+        assert_eq!(
+            plan[0].url.as_str(),
+            "https://rubygems.org/api/v1/gems/rails.json"
+        );
+        assert_eq!(plan[0].spec.period, Period::snapshot(today));
+    }
+}

@@ -1,0 +1,263 @@
+//! Each source against a local wiremock server that answers, for three
+//! technologies of a catalog, the real recorded body, the API's own error
+//! answer, and a malformed body. One `trends collect` per source checks the
+//! real planner, client, normalizer and store together: the good answer
+//! lands as observations, the error is archived as `http_error` quoting the
+//! API's message, the malformed one as `parse_error`, and neither of the
+//! two failures stores a number.
+
+use std::path::Path;
+
+use chrono::{Days, Utc};
+use serde_json::{Value, json};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::support::Env;
+
+fn fixture(rel: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(rel);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
+}
+
+/// The first half of a body: what a cut connection or a changed format
+/// leaves.
+fn cut(body: &str) -> String {
+    body[..body.len() / 2].to_owned()
+}
+
+struct Case {
+    source: &'static str,
+    /// The catalog key, and its value for the good, the error and the
+    /// malformed technology.
+    key: &'static str,
+    values: [&'static str; 3],
+    /// Answers every request; routes on the values above.
+    answer: fn(&Request) -> ResponseTemplate,
+    /// What the error's message must contain.
+    error: &'static str,
+}
+
+fn run(case: &Case) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(case.answer)
+            .mount(&server)
+            .await;
+        server
+    });
+    let catalog: String = ["good", "error", "broken"]
+        .iter()
+        .zip(case.values)
+        .map(|(id, value)| {
+            format!(
+                "[[technology]]\nid = \"{id}\"\nname = \"{id}\"\ncategory = \"framework\"\n{} = \"{value}\"\n",
+                case.key
+            )
+        })
+        .collect();
+    let this_year = chrono::Datelike::year(&Utc::now().date_naive());
+    let env = Env::one_source(case.source, &server.uri(), this_year - 3, &catalog);
+    let out = env.trends(&["collect"]);
+    assert_eq!(
+        out.code,
+        Some(2),
+        "{}: partial run\n{}",
+        case.source,
+        out.all()
+    );
+    let db = env.db();
+    let outcomes = db.strings(
+        "SELECT DISTINCT regexp_extract(request_key, '^[^/]+/[^/]+/(.*)/[^/]+$', 1) || ' ' || outcome FROM raw_responses ORDER BY 1",
+    );
+    let _ = &runtime;
+    let expect = |value: &str, outcome: &str| {
+        assert!(
+            outcomes.contains(&format!("{value} {outcome}")),
+            "{}: `{value}` should be {outcome}: {outcomes:?}\n{}",
+            case.source,
+            out.all()
+        );
+    };
+    expect(case.values[0], "ok");
+    expect(case.values[1], "http_error");
+    expect(case.values[2], "parse_error");
+    assert_eq!(
+        outcomes.len(),
+        3,
+        "{}: one outcome per technology: {outcomes:?}",
+        case.source
+    );
+    let errors = db.strings("SELECT error FROM raw_responses WHERE outcome = 'http_error'");
+    assert!(
+        errors.iter().all(|e| e.contains(case.error)),
+        "{}: the API's message is quoted: {errors:?}",
+        case.source
+    );
+    let techs = db.strings("SELECT DISTINCT tech_id FROM observations");
+    assert_eq!(
+        techs,
+        ["good"],
+        "{}: only the good answer stores numbers",
+        case.source
+    );
+    assert!(
+        db.int("SELECT count(*) FROM observations WHERE value IS NULL OR value < 0") == 0,
+        "{}",
+        case.source
+    );
+}
+
+fn json_ok(body: impl Into<String>) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(body.into(), "application/json")
+}
+
+#[test]
+fn packagist_rubygems_and_cratesio_good_error_and_malformed() {
+    let cases = [
+        Case {
+            source: "packagist",
+            key: "packagist_package",
+            values: ["monolog/monolog", "acme/missing", "acme/broken"],
+            answer: |r| {
+                let body = fixture("packagist/stats_all_monthly.json");
+                match r.url.path() {
+                    "/packages/monolog/monolog/stats/all.json" => json_ok(body),
+                    "/packages/acme/missing/stats/all.json" => ResponseTemplate::new(404)
+                        .set_body_raw(
+                            fixture("packagist/error_not_found.json"),
+                            "application/json",
+                        ),
+                    _ => json_ok(body.replace("\"values\"", "\"valeurs\"")),
+                }
+            },
+            error: "Package not found",
+        },
+        Case {
+            source: "rubygems",
+            key: "rubygems_gem",
+            values: ["business", "missing", "broken"],
+            answer: |r| match r.url.path() {
+                "/api/v1/gems/business.json" => json_ok(fixture("rubygems/gem.json")),
+                "/api/v1/gems/missing.json" => ResponseTemplate::new(404).set_body_raw(
+                    fixture("rubygems/error_not_found.txt"),
+                    "text/plain; charset=utf-8",
+                ),
+                _ => json_ok(cut(
+                    &fixture("rubygems/gem.json").replace("business", "broken")
+                )),
+            },
+            error: "This rubygem could not be found.",
+        },
+        Case {
+            source: "cratesio",
+            key: "cratesio_crate",
+            values: ["foo_show", "missing", "broken"],
+            answer: |r| {
+                // The recorded days moved to the last days, so the window keeps them.
+                let recent = || {
+                    let mut v: Value =
+                        serde_json::from_str(&fixture("cratesio/downloads.json")).expect("JSON");
+                    let today = Utc::now().date_naive();
+                    let mut rows = Vec::new();
+                    for age in 1..=70u64 {
+                        let day = today.checked_sub_days(Days::new(age)).expect("day");
+                        let mut row = v["version_downloads"][0].clone();
+                        row["date"] = json!(day.to_string());
+                        rows.push(row);
+                    }
+                    v["version_downloads"] = Value::Array(rows);
+                    v.to_string()
+                };
+                match r.url.path() {
+                    "/api/v1/crates/foo_show" => json_ok(fixture("cratesio/crate.json")),
+                    "/api/v1/crates/foo_show/downloads" => json_ok(recent()),
+                    p if p.starts_with("/api/v1/crates/missing") => ResponseTemplate::new(404)
+                        .set_body_raw(
+                            fixture("cratesio/error_not_found.json").replace("bar", "missing"),
+                            "application/json; charset=utf-8",
+                        ),
+                    _ => json_ok(cut(&fixture("cratesio/crate.json"))),
+                }
+            },
+            error: "crate `missing` does not exist",
+        },
+    ];
+    for case in &cases {
+        run(case);
+    }
+}
+
+fn query(r: &Request, key: &str) -> String {
+    r.url
+        .query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn stackexchange_hackernews_and_dockerhub_good_error_and_malformed() {
+    let cases = [
+        Case {
+            source: "stackexchange",
+            key: "stackoverflow_tag",
+            values: ["python", "missing", "broken"],
+            answer: |r| match query(r, "tagged").as_str() {
+                "python" => json_ok(fixture("stackexchange/questions_total.json")),
+                "missing" => ResponseTemplate::new(400).set_body_raw(
+                    fixture("stackexchange/error_bad_parameter.json"),
+                    "application/json; charset=utf-8",
+                ),
+                _ => json_ok(cut(&fixture("stackexchange/questions_total.json"))),
+            },
+            error: "bad_parameter",
+        },
+        Case {
+            source: "hackernews",
+            key: "hackernews_query",
+            values: ["golang", "missing", "broken"],
+            answer: |r| match query(r, "query").as_str() {
+                "golang" => json_ok(fixture("hackernews/search_nbhits.json")),
+                "missing" => ResponseTemplate::new(400).set_body_raw(
+                    fixture("hackernews/error_invalid.json"),
+                    "application/json; charset=utf-8",
+                ),
+                _ => json_ok(
+                    fixture("hackernews/search_nbhits.json").replace("nbHits", "hits_count"),
+                ),
+            },
+            error: "invalid numeric attribute",
+        },
+        Case {
+            source: "dockerhub",
+            key: "dockerhub_image",
+            values: [
+                "ebusinessdocker/disney",
+                "library/missing",
+                "library/broken",
+            ],
+            answer: |r| match r.url.path() {
+                "/v2/repositories/ebusinessdocker/disney/" => {
+                    json_ok(fixture("dockerhub/repository.json"))
+                }
+                "/v2/repositories/library/missing/" => ResponseTemplate::new(404).set_body_raw(
+                    fixture("dockerhub/error_not_found.json"),
+                    "application/json",
+                ),
+                _ => json_ok(cut(&fixture("dockerhub/repository.json"))),
+            },
+            error: "object not found",
+        },
+    ];
+    for case in &cases {
+        run(case);
+    }
+}
