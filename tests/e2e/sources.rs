@@ -261,3 +261,89 @@ fn stackexchange_hackernews_and_dockerhub_good_error_and_malformed() {
         run(case);
     }
 }
+
+fn html(status: u16, body: impl Into<String>) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.into(), "text/html; charset=utf-8")
+}
+
+const NOT_FOUND_PAGE: &str =
+    "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body></body></html>";
+
+#[test]
+fn gopkg_and_githubtopics_pages_good_error_and_changed_layout() {
+    let cases = [
+        Case {
+            source: "gopkg",
+            key: "go_module",
+            values: [
+                "github.com/restatedev/sdk-go",
+                "github.com/acme/missing",
+                "github.com/acme/changed",
+            ],
+            answer: |r| match r.url.path() {
+                "/github.com/restatedev/sdk-go" => html(200, fixture("gopkg/module.html")),
+                "/github.com/acme/missing" => html(404, NOT_FOUND_PAGE),
+                _ => html(
+                    200,
+                    fixture("gopkg/changed_layout.html")
+                        .replace("github.com/restatedev/sdk-go", "github.com/acme/changed"),
+                ),
+            },
+            error: "404 Not Found",
+        },
+        Case {
+            source: "githubtopics",
+            key: "github_topic",
+            values: ["pokemon", "missing", "javascript"],
+            answer: |r| match r.url.path() {
+                "/topics/pokemon" => html(200, fixture("githubtopics/topic.html")),
+                "/topics/missing" => html(404, NOT_FOUND_PAGE),
+                _ => html(200, fixture("githubtopics/changed_layout.html")),
+            },
+            error: "404 Not Found",
+        },
+    ];
+    for case in &cases {
+        run(case);
+    }
+}
+
+/// TIOBE is one page for every language: the recorded page lands a rating
+/// per listed language (none for the unlisted), a changed layout and an
+/// error page land nothing (and, being all the run asked, exit 1).
+#[test]
+fn tiobe_index_good_changed_layout_and_error() {
+    let catalog = "[[technology]]\nid = \"python\"\nname = \"Python\"\ncategory = \"language\"\ntiobe_language = \"Python\"\n\n\
+                   [[technology]]\nid = \"kotlin\"\nname = \"Kotlin\"\ncategory = \"language\"\ntiobe_language = \"Kotlin\"\n\n\
+                   [[technology]]\nid = \"zig\"\nname = \"Zig\"\ncategory = \"language\"\ntiobe_language = \"Zig\"\n";
+    let this_year = chrono::Datelike::year(&Utc::now().date_naive());
+    for (page, status, outcome, code) in [
+        (fixture("tiobe/index.html"), 200, "ok", 0),
+        (fixture("tiobe/changed_layout.html"), 200, "parse_error", 1),
+        (NOT_FOUND_PAGE.to_owned(), 503, "http_error", 1),
+    ] {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let server = runtime.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(wiremock::matchers::path("/tiobe-index/"))
+                .respond_with(html(status, page))
+                .mount(&server)
+                .await;
+            server
+        });
+        let env = Env::one_source("tiobe", &server.uri(), this_year, catalog);
+        let out = env.trends(&["collect"]);
+        assert_eq!(out.code, Some(code), "{}", out.all());
+        let db = env.db();
+        assert_eq!(db.strings("SELECT outcome FROM raw_responses"), [outcome]);
+        let rows = db.strings("SELECT tech_id || '=' || value FROM observations ORDER BY tech_id");
+        if outcome == "ok" {
+            assert_eq!(rows, ["kotlin=0.292", "python=24.45"]);
+        } else {
+            assert!(rows.is_empty(), "{rows:?}");
+        }
+    }
+}

@@ -18,7 +18,8 @@ pub enum SourceKey {
     StackOverflowTag,
     /// GitHub repository `owner/name` of the main project.
     GitHubRepo,
-    /// GitHub topic, e.g. `django`.
+    /// GitHub topic, e.g. `django`. Read by two sources: `github` (search
+    /// per year) and `githubtopics` (the topic page's all-time count).
     GitHubTopic,
     /// GitHub linguist language name, e.g. `Python`, `C#`.
     GitHubLanguage,
@@ -38,10 +39,14 @@ pub enum SourceKey {
     RubyGem,
     /// crates.io crate name, e.g. `axum`.
     Crate,
+    /// Go module path, e.g. `github.com/gin-gonic/gin`.
+    GoModule,
+    /// The language's name in the TIOBE index, e.g. `C#`, `Go`.
+    TiobeLanguage,
 }
 
 impl SourceKey {
-    pub const ALL: [SourceKey; 12] = [
+    pub const ALL: [SourceKey; 14] = [
         SourceKey::StackOverflowTag,
         SourceKey::GitHubRepo,
         SourceKey::GitHubTopic,
@@ -54,6 +59,8 @@ impl SourceKey {
         SourceKey::PackagistPackage,
         SourceKey::RubyGem,
         SourceKey::Crate,
+        SourceKey::GoModule,
+        SourceKey::TiobeLanguage,
     ];
 
     /// The key's name in `catalog.toml`.
@@ -71,6 +78,8 @@ impl SourceKey {
             SourceKey::PackagistPackage => "packagist_package",
             SourceKey::RubyGem => "rubygems_gem",
             SourceKey::Crate => "cratesio_crate",
+            SourceKey::GoModule => "go_module",
+            SourceKey::TiobeLanguage => "tiobe_language",
         }
     }
 
@@ -88,6 +97,8 @@ impl SourceKey {
             SourceKey::PackagistPackage => SourceId::Packagist,
             SourceKey::RubyGem => SourceId::RubyGems,
             SourceKey::Crate => SourceId::CratesIo,
+            SourceKey::GoModule => SourceId::GoPkg,
+            SourceKey::TiobeLanguage => SourceId::Tiobe,
         }
     }
 

@@ -58,10 +58,13 @@ pub enum SourceId {
     Packagist,
     RubyGems,
     CratesIo,
+    GoPkg,
+    GitHubTopics,
+    Tiobe,
 }
 
 impl SourceId {
-    pub const ALL: [SourceId; 10] = [
+    pub const ALL: [SourceId; 13] = [
         SourceId::StackExchange,
         SourceId::GitHub,
         SourceId::Wikimedia,
@@ -72,6 +75,9 @@ impl SourceId {
         SourceId::Packagist,
         SourceId::RubyGems,
         SourceId::CratesIo,
+        SourceId::GoPkg,
+        SourceId::GitHubTopics,
+        SourceId::Tiobe,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +92,9 @@ impl SourceId {
             SourceId::Packagist => "packagist",
             SourceId::RubyGems => "rubygems",
             SourceId::CratesIo => "cratesio",
+            SourceId::GoPkg => "gopkg",
+            SourceId::GitHubTopics => "githubtopics",
+            SourceId::Tiobe => "tiobe",
         }
     }
 }
@@ -153,6 +162,21 @@ impl SourceId {
                 api: "crates.io API v1 (crates.io/api/v1/crates)",
                 history: "all-time downloads: snapshots from the first run; daily downloads: the last 90 days only (stored per month)",
                 limits: "1 request/second and a User-Agent with contact (crawler policy)",
+            },
+            SourceId::GoPkg => SourceInfo {
+                api: "pkg.go.dev module pages (HTML, read with CSS selectors)",
+                history: "snapshots from the first run",
+                limits: "no published limit; a web page per module, keep a modest rate",
+            },
+            SourceId::GitHubTopics => SourceInfo {
+                api: "github.com/topics pages (HTML, read with CSS selectors)",
+                history: "snapshots from the first run",
+                limits: "no published limit for pages; keep a modest rate",
+            },
+            SourceId::Tiobe => SourceInfo {
+                api: "TIOBE index page (www.tiobe.com/tiobe-index, HTML, read with CSS selectors)",
+                history: "snapshots from the first run (the index of the current month, top 50)",
+                limits: "one page for every language; once a run is plenty",
             },
         }
     }
@@ -222,10 +246,16 @@ pub enum Metric {
     CrateTotalDownloads,
     /// crates.io downloads of the crate in the period (last 90 days only).
     CrateDownloads,
+    /// pkg.go.dev "Imported by": packages known to import the module.
+    ImportedBy,
+    /// Public GitHub repositories carrying the topic, all time.
+    TopicRepos,
+    /// TIOBE index rating in percent (top 50 only).
+    TiobeRating,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 16] = [
+    pub const ALL: [Metric; 19] = [
         Metric::Questions,
         Metric::Stars,
         Metric::Forks,
@@ -242,6 +272,9 @@ impl Metric {
         Metric::GemTotalDownloads,
         Metric::CrateTotalDownloads,
         Metric::CrateDownloads,
+        Metric::ImportedBy,
+        Metric::TopicRepos,
+        Metric::TiobeRating,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -261,6 +294,9 @@ impl Metric {
             | Metric::CrateDownloads => "downloads",
             Metric::GemTotalDownloads | Metric::CrateTotalDownloads => "total_downloads",
             Metric::Pulls => "pulls",
+            Metric::ImportedBy => "imported_by",
+            Metric::TopicRepos => "repositories",
+            Metric::TiobeRating => "rating",
         }
     }
 
@@ -282,6 +318,9 @@ impl Metric {
             Metric::PackagistDownloads => SourceId::Packagist,
             Metric::GemTotalDownloads => SourceId::RubyGems,
             Metric::CrateTotalDownloads | Metric::CrateDownloads => SourceId::CratesIo,
+            Metric::ImportedBy => SourceId::GoPkg,
+            Metric::TopicRepos => SourceId::GitHubTopics,
+            Metric::TiobeRating => SourceId::Tiobe,
         }
     }
 
@@ -310,6 +349,11 @@ impl Metric {
                 "crates.io downloads of the crate (all versions), all time"
             }
             Metric::CrateDownloads => "crates.io downloads of the crate in the period",
+            Metric::ImportedBy => {
+                "packages pkg.go.dev knows to import the module (\"Imported by\")"
+            }
+            Metric::TopicRepos => "public GitHub repositories with the topic (github.com/topics)",
+            Metric::TiobeRating => "TIOBE index rating in percent (listed in the top 50 only)",
         }
     }
 
@@ -326,7 +370,10 @@ impl Metric {
             | Metric::Subscribers
             | Metric::Pulls
             | Metric::GemTotalDownloads
-            | Metric::CrateTotalDownloads => MetricKind::Stock,
+            | Metric::CrateTotalDownloads
+            | Metric::ImportedBy
+            | Metric::TopicRepos
+            | Metric::TiobeRating => MetricKind::Stock,
             Metric::Questions
             | Metric::TopicReposCreated
             | Metric::LanguageReposCreated

@@ -146,6 +146,18 @@ pub fn plan(config: &Config, catalog: &Catalog, window: PlanWindow) -> Vec<Sourc
                     Auth::None,
                     sources::cratesio::plan(&cfg.base_url, catalog, window),
                 ),
+                SourceId::GoPkg => (
+                    Auth::None,
+                    sources::gopkg::plan(&cfg.base_url, catalog, window),
+                ),
+                SourceId::GitHubTopics => (
+                    Auth::None,
+                    sources::githubtopics::plan(&cfg.base_url, catalog, window),
+                ),
+                SourceId::Tiobe => (
+                    Auth::None,
+                    sources::tiobe::plan(&cfg.base_url, catalog, window),
+                ),
             };
             SourcePlan {
                 source,

@@ -26,6 +26,7 @@ mod cratesio;
 mod dockerhub;
 mod github;
 mod hackernews;
+mod html;
 mod npm;
 pub mod numbers;
 mod packagist;
@@ -61,6 +62,9 @@ pub struct DemoServer {
     packagist: MockServer,
     rubygems: MockServer,
     cratesio: MockServer,
+    gopkg: MockServer,
+    githubtopics: MockServer,
+    tiobe: MockServer,
 }
 
 impl DemoServer {
@@ -77,7 +81,13 @@ impl DemoServer {
         let packagist = serve(packagist::Packagist).await;
         let rubygems = serve(rubygems::RubyGems).await;
         let cratesio = serve(cratesio::CratesIo).await;
+        let gopkg = serve(html::GoPkg).await;
+        let githubtopics = serve(html::GitHubTopics).await;
+        let tiobe = serve(html::Tiobe).await;
         DemoServer {
+            gopkg,
+            githubtopics,
+            tiobe,
             packagist,
             rubygems,
             cratesio,
@@ -107,6 +117,9 @@ impl DemoServer {
             SourceId::Packagist => self.packagist.uri(),
             SourceId::RubyGems => self.rubygems.uri(),
             SourceId::CratesIo => self.cratesio.uri(),
+            SourceId::GoPkg => self.gopkg.uri(),
+            SourceId::GitHubTopics => self.githubtopics.uri(),
+            SourceId::Tiobe => self.tiobe.uri(),
         }
     }
 }

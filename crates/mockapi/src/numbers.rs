@@ -276,7 +276,9 @@ pub fn synthetic_value(key: SourceKey, value: &str, period: Period) -> Option<u6
         SourceKey::GitHubRepo
         | SourceKey::DockerImage
         | SourceKey::RubyGem
-        | SourceKey::PackagistPackage => None,
+        | SourceKey::PackagistPackage
+        | SourceKey::GoModule
+        | SourceKey::TiobeLanguage => None,
     }
 }
 
@@ -284,6 +286,24 @@ pub fn synthetic_value(key: SourceKey, value: &str, period: Period) -> Option<u6
 /// reference year, the same every day).
 pub fn synthetic_pulls(image: &str) -> u64 {
     yearly(Series::Pulls, &image.to_lowercase(), REF_YEAR)
+}
+
+/// "Imported by" of a Go module on pkg.go.dev (a stock).
+pub fn synthetic_imported_by(module: &str) -> u64 {
+    let key = module.to_lowercase();
+    log_uniform(100.0, 200_000.0, unit(hash(&["imported_by", &key]))).round() as u64
+}
+
+/// Public repositories with a GitHub topic, all time (a stock).
+pub fn synthetic_topic_repos(topic: &str) -> u64 {
+    let key = topic.to_lowercase();
+    log_uniform(1_000.0, 500_000.0, unit(hash(&["topic_page", &key]))).round() as u64
+}
+
+/// A TIOBE rating in percent with two decimals, in [0.20, 25.00].
+pub fn synthetic_tiobe_rating(language: &str) -> f64 {
+    let r = log_uniform(0.2, 25.0, unit(hash(&["tiobe", language])));
+    (r * 100.0).round() / 100.0
 }
 
 /// All-time downloads of a RubyGems gem (a stock, the same every day).

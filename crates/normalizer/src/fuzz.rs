@@ -59,6 +59,27 @@ fn specs() -> Vec<RequestSpec> {
             },
         ),
         spec(
+            SourceId::GoPkg,
+            "module",
+            "t",
+            "github.com/restatedev/sdk-go",
+            Period::snapshot(day(2024, 1, 2)),
+        ),
+        spec(
+            SourceId::GitHubTopics,
+            "topic",
+            "t",
+            "pokemon",
+            Period::snapshot(day(2024, 1, 2)),
+        ),
+        spec(
+            SourceId::Tiobe,
+            "index",
+            "t",
+            "Python",
+            Period::snapshot(day(2024, 1, 2)),
+        ),
+        spec(
             SourceId::Wikimedia,
             "pageviews",
             "t",
@@ -109,6 +130,9 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
         "rubygems/gem.json",
         "cratesio/crate.json",
         "cratesio/downloads.json",
+        "gopkg/module.html",
+        "githubtopics/topic.html",
+        "tiobe/index.html",
     ]
     .iter()
     .map(|f| fixture(f))

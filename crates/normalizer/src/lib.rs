@@ -12,12 +12,16 @@ mod dockerhub;
 #[cfg(test)]
 mod fuzz;
 mod github;
+mod githubtopics;
+mod gopkg;
 mod hackernews;
+mod html;
 mod npm;
 mod packagist;
 mod pypi;
 mod rubygems;
 mod stackexchange;
+mod tiobe;
 mod wikimedia;
 
 use trends_core::{Observation, Outcome, RequestSpec, SourceId};
@@ -87,6 +91,9 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
         SourceId::Packagist => packagist::parse(spec, body),
         SourceId::RubyGems => rubygems::parse(spec, body),
         SourceId::CratesIo => cratesio::parse(spec, body),
+        SourceId::GoPkg => gopkg::parse(spec, body),
+        SourceId::GitHubTopics => githubtopics::parse(spec, body),
+        SourceId::Tiobe => tiobe::parse(spec, body),
     };
     match parsed {
         Ok(Parsed::Observations(observations)) if !observations.is_empty() => Normalized {
@@ -124,7 +131,10 @@ fn no_data(spec: &RequestSpec, status: u16, body: &[u8]) -> Option<String> {
         | SourceId::DockerHub
         | SourceId::Packagist
         | SourceId::RubyGems
-        | SourceId::CratesIo => None,
+        | SourceId::CratesIo
+        | SourceId::GoPkg
+        | SourceId::GitHubTopics
+        | SourceId::Tiobe => None,
     }
 }
 
@@ -142,6 +152,7 @@ pub fn describe_error(source: SourceId, status: u16, body: &[u8]) -> String {
         SourceId::Packagist => packagist::describe_error(body),
         SourceId::RubyGems => None,
         SourceId::CratesIo => cratesio::describe_error(body),
+        SourceId::GoPkg | SourceId::GitHubTopics | SourceId::Tiobe => html::describe_error(body),
     };
     match own {
         Some(msg) => format!("{source} {status}: {}", one_line(&msg)),

@@ -5,12 +5,15 @@
 pub mod cratesio;
 pub mod dockerhub;
 pub mod github;
+pub mod githubtopics;
+pub mod gopkg;
 pub mod hackernews;
 pub mod npm;
 pub mod packagist;
 pub mod pypi;
 pub mod rubygems;
 pub mod stackexchange;
+pub mod tiobe;
 pub mod wikimedia;
 
 use chrono::{Datelike, NaiveDate};

@@ -1,0 +1,57 @@
+//! github.com topic pages: `GET /topics/{topic}` is HTML saying "Here are
+//! 12,345 public repositories matching this topic...". That is the all-time
+//! count of public repositories with the topic, read as a snapshot on the
+//! day of the run; it needs no token and does not count against the API's
+//! search limit. The catalog's `github_topic` names the topic.
+
+use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use url::Url;
+
+use crate::{Lane, PlanWindow, Planned, join};
+
+pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
+    catalog
+        .with_key(SourceKey::GitHubTopic)
+        .map(|(tech, topic)| Planned {
+            spec: RequestSpec {
+                source: SourceId::GitHubTopics,
+                endpoint: "topic".into(),
+                subjects: vec![Subject {
+                    tech: tech.id.clone(),
+                    key: topic.to_owned(),
+                }],
+                period: Period::snapshot(window.today),
+            },
+            url: join(base, &["topics", topic]),
+            headers: vec![("accept", "text/html".to_owned())],
+            lane: Lane::Core,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn one_page_per_topic() {
+        let catalog = Catalog::parse(
+            "[[technology]]\nid = \"django\"\nname = \"Django\"\ncategory = \"framework\"\ngithub_topic = \"django\"\n",
+            std::path::Path::new("catalog.toml"),
+        )
+        .expect("catalog parses");
+        let base = Url::parse("https://github.com").expect("url");
+        let today = NaiveDate::from_ymd_opt(2024, 7, 1).expect("date");
+        let plan = plan(
+            &base,
+            &catalog,
+            PlanWindow {
+                first_year: 2015,
+                today,
+            },
+        );
+        assert_eq!(plan.len(), 1);
+        assert_eq!(plan[0].url.as_str(), "https://github.com/topics/django");
+    }
+}

@@ -1,0 +1,63 @@
+//! pkg.go.dev: `GET /{module}` is the module's HTML page, whose header says
+//! how many packages import it ("Imported by: 1,234"). Go has no download
+//! counts; this is its usage signal. Read as a snapshot on the day of the
+//! run, one page per module.
+
+use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use url::Url;
+
+use crate::{Lane, PlanWindow, Planned, join};
+
+pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
+    catalog
+        .with_key(SourceKey::GoModule)
+        .map(|(tech, module)| {
+            let segments: Vec<&str> = module.split('/').filter(|s| !s.is_empty()).collect();
+            Planned {
+                spec: RequestSpec {
+                    source: SourceId::GoPkg,
+                    endpoint: "module".into(),
+                    subjects: vec![Subject {
+                        tech: tech.id.clone(),
+                        key: module.to_owned(),
+                    }],
+                    period: Period::snapshot(window.today),
+                },
+                url: join(base, &segments),
+                headers: vec![("accept", "text/html".to_owned())],
+                lane: Lane::Core,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn one_page_per_module() {
+        let catalog = Catalog::parse(
+            "[[technology]]\nid = \"gin\"\nname = \"Gin\"\ncategory = \"framework\"\ngo_module = \"github.com/gin-gonic/gin\"\n",
+            std::path::Path::new("catalog.toml"),
+        )
+        .expect("catalog parses");
+        let base = Url::parse("https://pkg.go.dev").expect("url");
+        let today = NaiveDate::from_ymd_opt(2024, 7, 1).expect("date");
+        let plan = plan(
+            &base,
+            &catalog,
+            PlanWindow {
+                first_year: 2015,
+                today,
+            },
+        );
+        assert_eq!(plan.len(), 1);
+        assert_eq!(
+            plan[0].url.as_str(),
+            "https://pkg.go.dev/github.com/gin-gonic/gin"
+        );
+        assert_eq!(plan[0].spec.period, Period::snapshot(today));
+    }
+}
