@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "0002_rankings",
         include_str!("../../../sql/migrations/0002_rankings.sql"),
     ),
+    (
+        3,
+        "0003_stock_delta",
+        include_str!("../../../sql/migrations/0003_stock_delta.sql"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -861,6 +866,50 @@ mod tests {
             outcome,
             error: None,
         }
+    }
+
+    #[test]
+    fn stocks_get_their_yearly_delta_flows_none() {
+        let mut s = Store::open_in_memory().expect("open");
+        s.sync_catalog(&catalog()).expect("sync");
+        let run = s.begin_run("collect", at()).expect("run");
+        let stars = |year: i32, day: u32, value: f64| Observation {
+            tech: TechId("go".into()),
+            source: SourceId::GitHub,
+            metric: Metric::Stars,
+            grain: Grain::Snapshot,
+            period: Period::snapshot(chrono::NaiveDate::from_ymd_opt(year, 6, day).expect("date")),
+            value,
+        };
+        let sp = spec("go", 2020);
+        // 2021 has no snapshot: 2022's delta is unknown, not a two-year gain.
+        let all = [
+            stars(2020, 1, 100.0),
+            stars(2020, 2, 110.0),
+            stars(2022, 1, 150.0),
+            stars(2023, 1, 180.0),
+        ];
+        s.record(run, &raw(&sp, b"{}", Outcome::Ok), &all)
+            .expect("record");
+        s.record(run, &raw(&sp, b"{}", Outcome::Ok), &[obs("go", 2023, 7.0)])
+            .expect("record");
+        let rows: Vec<(i64, String, Option<f64>)> = s
+            .conn
+            .prepare("SELECT year, metric, delta FROM yearly_signals ORDER BY metric, year")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(
+            rows,
+            [
+                (2023, "questions".to_owned(), None),
+                (2020, "stars".to_owned(), None),
+                (2022, "stars".to_owned(), None),
+                (2023, "stars".to_owned(), Some(30.0)),
+            ]
+        );
     }
 
     #[test]
