@@ -116,6 +116,34 @@ impl Respond for StackExchange {
     }
 }
 
+/// `/2.3/tags/{tags}/info`: the recorded wrapper, one item per asked tag.
+struct StackExchangeTags;
+
+impl Respond for StackExchangeTags {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let tags = req
+            .url
+            .path()
+            .trim_start_matches("/se/2.3/tags/")
+            .trim_end_matches("/info");
+        let mut body = fixture("stackexchange/tags_info.json");
+        let template = body["items"][0].clone();
+        let items: Vec<Value> = tags
+            .split(';')
+            .map(|tag| {
+                let mut item = template.clone();
+                item["name"] = json!(percent_decode(tag));
+                item["count"] = json!(so_total(&percent_decode(tag), this_year() - 1) * 10);
+                item
+            })
+            .collect();
+        body["items"] = Value::Array(items);
+        ResponseTemplate::new(200)
+            .insert_header("content-type", "application/json; charset=utf-8")
+            .set_body_json(body)
+    }
+}
+
 fn github_headers(t: ResponseTemplate, resource: &str) -> ResponseTemplate {
     t.insert_header("content-type", "application/json; charset=utf-8")
         .insert_header("x-github-api-version-selected", "2022-11-28")
@@ -260,6 +288,11 @@ impl Apis {
             Mock::given(method("GET"))
                 .and(path("/se/2.3/questions"))
                 .respond_with(StackExchange { faults })
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .and(path_regex(r"^/se/2\.3/tags/[^/]+/info$"))
+                .respond_with(StackExchangeTags)
                 .mount(&server)
                 .await;
             Mock::given(method("GET"))

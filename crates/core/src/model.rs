@@ -216,6 +216,8 @@ pub enum MetricKind {
 pub enum Metric {
     /// Stack Overflow questions asked with a tag in the period.
     Questions,
+    /// Stack Overflow questions with a tag, all time (the tag's count).
+    TagTotal,
     /// GitHub stargazers of the technology's main repository.
     Stars,
     /// GitHub forks of the main repository.
@@ -255,8 +257,9 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 19] = [
+    pub const ALL: [Metric; 20] = [
         Metric::Questions,
+        Metric::TagTotal,
         Metric::Stars,
         Metric::Forks,
         Metric::OpenIssues,
@@ -280,6 +283,7 @@ impl Metric {
     pub fn as_str(self) -> &'static str {
         match self {
             Metric::Questions => "questions",
+            Metric::TagTotal => "total_questions",
             Metric::Stars => "stars",
             Metric::Forks => "forks",
             Metric::OpenIssues => "open_issues",
@@ -303,7 +307,7 @@ impl Metric {
     /// The source that measures it.
     pub fn source(self) -> SourceId {
         match self {
-            Metric::Questions => SourceId::StackExchange,
+            Metric::Questions | Metric::TagTotal => SourceId::StackExchange,
             Metric::Stars
             | Metric::Forks
             | Metric::OpenIssues
@@ -328,6 +332,7 @@ impl Metric {
     pub fn description(self) -> &'static str {
         match self {
             Metric::Questions => "Stack Overflow questions asked with the tag in the period",
+            Metric::TagTotal => "Stack Overflow questions with the tag, all time",
             Metric::Stars => "stargazers of the main GitHub repository",
             Metric::Forks => "forks of the main GitHub repository",
             Metric::OpenIssues => "open issues plus open pull requests of the main repository",
@@ -373,7 +378,8 @@ impl Metric {
             | Metric::CrateTotalDownloads
             | Metric::ImportedBy
             | Metric::TopicRepos
-            | Metric::TiobeRating => MetricKind::Stock,
+            | Metric::TiobeRating
+            | Metric::TagTotal => MetricKind::Stock,
             Metric::Questions
             | Metric::TopicReposCreated
             | Metric::LanguageReposCreated

@@ -14,6 +14,65 @@ use serde_json::json;
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::numbers::synthetic_questions_between;
+use crate::{js, object};
+
+/// `GET /2.3/tags/{t1;t2;..}/info?site=stackoverflow`: the wrapper with one
+/// item per tag (in the order asked; a tag starting with `nonexistent-` is
+/// left out, as the API leaves out unknown tags), `count` the tag's
+/// synthetic questions from 2008 to now, 30 items a page unless `pagesize`
+/// says otherwise.
+fn tags_info(request: &Request, tags: &str) -> ResponseTemplate {
+    let param = |name: &str| {
+        request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    if param("site").as_deref() != Some("stackoverflow") {
+        return bad_parameter("site is required");
+    }
+    let tags: Vec<String> = tags
+        .split(';')
+        .map(|t| {
+            percent_encoding::percent_decode_str(t)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    if tags.len() > 100 {
+        return bad_parameter("tags");
+    }
+    let pagesize: usize = param("pagesize").and_then(|p| p.parse().ok()).unwrap_or(30);
+    let now = chrono::Utc::now().timestamp();
+    let known: Vec<&String> = tags
+        .iter()
+        .filter(|t| !t.starts_with("nonexistent-"))
+        .collect();
+    let items: Vec<String> = known
+        .iter()
+        .take(pagesize)
+        .map(|tag| {
+            object(&[
+                ("has_synonyms", js(false)),
+                ("is_moderator_only", js(false)),
+                ("is_required", js(false)),
+                (
+                    "count",
+                    js(synthetic_questions_between(tag, 1_199_145_600, now)),
+                ),
+                ("name", js(tag)),
+            ])
+        })
+        .collect();
+    let body = object(&[
+        ("items", format!("[{}]", items.join(","))),
+        ("has_more", js(known.len() > pagesize)),
+        ("quota_max", js(300)),
+        ("quota_remaining", js(299)),
+    ]);
+    ResponseTemplate::new(200).set_body_raw(body, JSON)
+}
 
 const JSON: &str = "application/json; charset=utf-8";
 
@@ -23,6 +82,15 @@ pub(crate) struct StackExchange;
 
 impl Respond for StackExchange {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        if request.method.as_str() == "GET"
+            && let Some(tags) = request
+                .url
+                .path()
+                .strip_prefix("/2.3/tags/")
+                .and_then(|rest| rest.strip_suffix("/info"))
+        {
+            return tags_info(request, tags);
+        }
         if request.method.as_str() != "GET" || request.url.path() != "/2.3/questions" {
             // What the API answers for a method it does not have.
             return error(404, "no method found with this name", "no_method");

@@ -5,14 +5,17 @@
 //! - Errors: `{"error_id": 502, "error_name": "throttle_violation",
 //!   "error_message": "..."}` with a 4xx/5xx status (the throttle comes
 //!   with HTTP 400, its `error_id` is 502).
-//! - Other methods answer a wrapper (`items`, `has_more`, `quota_max`,
-//!   `quota_remaining`, sometimes `backoff`); the fetcher reads `backoff`,
-//!   this parser only ever sees the `total` filter.
+//! - `tags_info` (`/tags/{t1;t2;..}/info`): the common wrapper (`items`,
+//!   `has_more`, `quota_max`, `quota_remaining`, sometimes `backoff`, which
+//!   the fetcher reads) with one item per known tag, `{"has_synonyms",
+//!   "is_moderator_only", "is_required", "count", "name"}`; each asked tag's
+//!   `count` becomes a snapshot. A tag the site does not know is absent:
+//!   no observation.
 
 use serde::Deserialize;
 use trends_core::{Grain, Metric, Observation, RequestSpec};
 
-use crate::{NormalizeError, Parsed, object, required, subject, unknown_endpoint};
+use crate::{NormalizeError, Parsed, object, required, shape, subject, unknown_endpoint};
 
 #[derive(Deserialize)]
 struct ApiError {
@@ -35,8 +38,38 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
                 value: required(spec, "total", answer.get("total"))?,
             }]))
         }
+        "tags_info" => tags_info(spec, body),
         _ => Err(unknown_endpoint(spec)),
     }
+}
+
+fn tags_info(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+    let answer = object(spec, body)?;
+    let Some(serde_json::Value::Array(items)) = answer.get("items") else {
+        return Err(shape(spec, "missing list `items`"));
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let name = item
+            .get("name")
+            .and_then(|n| n.as_str())
+            .ok_or_else(|| shape(spec, "an item of `items` has no `name`"))?;
+        let Some(subject) = spec.subjects.iter().find(|s| s.key == name) else {
+            continue;
+        };
+        out.push(Observation {
+            tech: subject.tech.clone(),
+            source: spec.source,
+            metric: Metric::TagTotal,
+            grain: Grain::Snapshot,
+            period: spec.period,
+            value: required(spec, "count", item.get("count"))?,
+        });
+    }
+    if out.is_empty() {
+        return Ok(Parsed::NoData("none of the asked tags exists".into()));
+    }
+    Ok(Parsed::Observations(out))
 }
 
 pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
@@ -70,6 +103,40 @@ mod tests {
             "python",
             period,
         )
+    }
+
+    #[test]
+    fn tag_counts_of_a_batch_become_snapshots() {
+        let body = include_str!("../../../tests/fixtures/stackexchange/tags_info.json");
+        let mut s = spec(
+            SourceId::StackExchange,
+            "tags_info",
+            "containers",
+            "docker",
+            Period::snapshot(day(2024, 7, 1)),
+        );
+        s.subjects.push(trends_core::Subject {
+            tech: trends_core::TechId("nope".into()),
+            key: "no-such-tag".into(),
+        });
+        let n = normalize(&s, 200, body.as_bytes());
+        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        // Only the tag the site knows; the other has no row, not a 0.
+        assert_eq!(n.observations.len(), 1);
+        assert_eq!(n.observations[0].metric, Metric::TagTotal);
+        assert_eq!(n.observations[0].value, 13_158.0);
+        for bad in [
+            r#"{"items": {}}"#,
+            r#"{"items": [{"name": "docker", "count": "13158"}]}"#,
+            r#"{"items": [{"count": 1}]}"#,
+            r#"{"total": 5}"#,
+        ] {
+            assert_eq!(
+                normalize(&s, 200, bad.as_bytes()).outcome,
+                Outcome::ParseError,
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -1,12 +1,18 @@
-//! Stack Exchange API 2.3: questions asked per tag per calendar year.
+//! Stack Exchange API 2.3.
 //!
-//! `GET /2.3/questions?tagged=T&site=stackoverflow&fromdate=..&todate=..&filter=total`
-//! answers `{"total": N}`. `fromdate`/`todate` are Unix seconds, both
-//! inclusive, so `todate` is the last second of the period. The optional key
-//! is added at send time (see `Auth::QueryKey`).
+//! - Questions asked per tag per calendar year:
+//!   `GET /2.3/questions?tagged=T&site=stackoverflow&fromdate=..&todate=..&filter=total`
+//!   answers `{"total": N}`. `fromdate`/`todate` are Unix seconds, both
+//!   inclusive, so `todate` is the last second of the period. The API has
+//!   no per-period count for several tags at once, so this is one request
+//!   per tag and year (closed years are asked once, ever).
+//! - All-time totals, batched: `GET /2.3/tags/{t1;t2;..}/info?site=stackoverflow&pagesize=100`
+//!   answers up to 100 tags' `count` in one request, read as snapshots.
+//!
+//! The optional key is added at send time (see `Auth::QueryKey`).
 
 use chrono::{NaiveDate, NaiveTime};
-use trends_core::{Catalog, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
 use url::Url;
 
 use super::year_periods;
@@ -40,8 +46,36 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
             });
         }
     }
+    let tags: Vec<Subject> = catalog
+        .with_key(SourceKey::StackOverflowTag)
+        .map(|(tech, tag)| Subject {
+            tech: tech.id.clone(),
+            key: tag.to_owned(),
+        })
+        .collect();
+    for batch in tags.chunks(TAGS_PER_REQUEST) {
+        let keys: Vec<&str> = batch.iter().map(|s| s.key.as_str()).collect();
+        let mut url = join(base, &["2.3", "tags", &keys.join(";"), "info"]);
+        url.query_pairs_mut()
+            .append_pair("site", "stackoverflow")
+            .append_pair("pagesize", &TAGS_PER_REQUEST.to_string());
+        out.push(Planned {
+            spec: RequestSpec {
+                source: SourceId::StackExchange,
+                endpoint: "tags_info".into(),
+                subjects: batch.to_vec(),
+                period: Period::snapshot(window.today),
+            },
+            url,
+            headers: Vec::new(),
+            lane: Lane::Core,
+        });
+    }
     out
 }
+
+/// The most tags `/tags/{tags}/info` takes, and its largest page.
+pub const TAGS_PER_REQUEST: usize = 100;
 
 fn unix(day: NaiveDate) -> i64 {
     day.and_time(NaiveTime::MIN).and_utc().timestamp()
@@ -85,7 +119,13 @@ mod tests {
             today: NaiveDate::from_ymd_opt(2024, 7, 1).expect("date"),
         };
         let plan = plan(&base, &catalog, window);
-        assert_eq!(plan.len(), 4);
+        assert_eq!(plan.len(), 5);
+        // Then one batch for every tag's all-time total.
+        assert_eq!(
+            plan[4].url.as_str(),
+            "https://api.stackexchange.com/2.3/tags/python;c%23/info?site=stackoverflow&pagesize=100"
+        );
+        assert_eq!(plan[4].spec.subjects.len(), 2);
         assert_eq!(
             plan[0].url.as_str(),
             "https://api.stackexchange.com/2.3/questions?tagged=python&site=stackoverflow&fromdate=1672531200&todate=1704067199&filter=total"
@@ -102,6 +142,28 @@ mod tests {
             plan[0].spec.request_key(),
             "stackexchange/questions/python/2023-01-01..2024-01-01"
         );
+    }
+
+    #[test]
+    fn tag_totals_go_100_tags_a_request() {
+        let text: String = (0..150)
+            .map(|i| {
+                format!("[[technology]]\nid = \"t{i}\"\nname = \"T{i}\"\ncategory = \"language\"\nstackoverflow_tag = \"t{i}\"\n\n")
+            })
+            .collect();
+        let catalog =
+            Catalog::parse(&text, std::path::Path::new("catalog.toml")).expect("catalog parses");
+        let base = Url::parse("https://api.stackexchange.com").expect("url");
+        let window = PlanWindow {
+            first_year: 2024,
+            today: NaiveDate::from_ymd_opt(2024, 7, 1).expect("date"),
+        };
+        let batches: Vec<usize> = plan(&base, &catalog, window)
+            .iter()
+            .filter(|p| p.spec.endpoint == "tags_info")
+            .map(|p| p.spec.subjects.len())
+            .collect();
+        assert_eq!(batches, [100, 50]);
     }
 
     #[test]
