@@ -281,6 +281,19 @@ fn tokens_reach_the_apis_but_never_the_database_or_the_output() {
         apis.saw_secret("ghp_SECRETSECRET", "SEKEYSECRET"),
         "the secrets were sent to the APIs"
     );
+    // With a token, both repositories' counts came in one GraphQL query,
+    // the same numbers REST gives (see the first test).
+    assert_eq!(
+        db.strings("SELECT request_key FROM raw_responses WHERE source = 'github' AND request_key NOT LIKE 'github/search%'"),
+        [format!(
+            "github/graphql_repos/django/django;pallets/flask/{}",
+            trends_core::Period::snapshot(chrono::Utc::now().date_naive())
+        )]
+    );
+    assert_eq!(
+        db.float("SELECT value FROM observations WHERE tech_id = 'django' AND metric = 'stars'"),
+        80_000.0
+    );
 }
 
 #[test]
@@ -563,6 +576,15 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
         .collect();
     every.sort_unstable();
     assert_eq!(sources, every, "trends demo covers every source");
+    // The demo never sends a token (not even one from the environment), so
+    // repository counts come the REST way a newcomer without one gets.
+    assert_eq!(
+        db.int(
+            "SELECT count(*) FROM raw_responses WHERE request_key LIKE 'github/graphql_repos/%'"
+        ),
+        0
+    );
+    assert!(db.int("SELECT count(*) FROM observations WHERE metric = 'stars'") >= 17);
     assert_eq!(
         db.int("SELECT count(*) FROM raw_responses WHERE outcome NOT IN ('ok', 'no_data')"),
         0

@@ -173,6 +173,46 @@ impl Respond for GitHubRepo {
     }
 }
 
+/// `POST /graphql` (with a token): each aliased repository with the same
+/// counts as the REST answer gives.
+struct GitHubGraphql;
+
+impl Respond for GitHubGraphql {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        assert!(
+            req.headers.contains_key("authorization"),
+            "GraphQL needs the token"
+        );
+        let body: Value = serde_json::from_slice(&req.body).expect("JSON body");
+        let query = body["query"].as_str().expect("query");
+        let mut data = serde_json::Map::new();
+        for (i, field) in query.split("repository(owner: ").skip(1).enumerate() {
+            let mut quoted = field.split('"');
+            let (_, name) = (quoted.nth(1).expect("owner"), quoted.nth(1).expect("name"));
+            let stars = if name == "django" { 80_000 } else { 67_000 };
+            data.insert(
+                format!("r{i}"),
+                json!({
+                    "nameWithOwner": format!("{}/{name}", field.split('"').nth(1).unwrap_or("")),
+                    "stargazerCount": stars,
+                    "forkCount": stars / 3,
+                    "watchers": {"totalCount": stars / 40},
+                    "issues": {"totalCount": stars / 400},
+                    "pullRequests": {"totalCount": stars / 200 - stars / 400},
+                }),
+            );
+        }
+        data.insert(
+            "rateLimit".into(),
+            json!({"cost": 1, "remaining": 4999, "resetAt": "2099-01-01T00:00:00Z"}),
+        );
+        github_headers(
+            ResponseTemplate::new(200).set_body_json(json!({ "data": data })),
+            "graphql",
+        )
+    }
+}
+
 struct GitHubSearch;
 
 impl Respond for GitHubSearch {
@@ -298,6 +338,11 @@ impl Apis {
             Mock::given(method("GET"))
                 .and(path_regex(r"^/gh/repos/[^/]+/[^/]+$"))
                 .respond_with(GitHubRepo)
+                .mount(&server)
+                .await;
+            Mock::given(method("POST"))
+                .and(path("/gh/graphql"))
+                .respond_with(GitHubGraphql)
                 .mount(&server)
                 .await;
             Mock::given(method("GET"))

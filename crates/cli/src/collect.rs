@@ -244,7 +244,8 @@ fn print_plan(plans: &[SourcePlan]) {
     for p in plans {
         println!("{} ({} requests)", p.source, p.requests.len());
         for r in &p.requests {
-            println!("  GET {}", r.url);
+            let method = if r.body.is_some() { "POST" } else { "GET" };
+            println!("  {method} {}", r.url);
         }
     }
 }

@@ -304,7 +304,14 @@ async fn send(
     if let Auth::QueryKey(key) = auth {
         url.query_pairs_mut().append_pair("key", key);
     }
-    let mut request = client.client.get(url);
+    let mut request = match &planned.body {
+        Some(body) => client
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.clone()),
+        None => client.client.get(url),
+    };
     for (name, value) in &planned.headers {
         request = request.header(*name, value);
     }

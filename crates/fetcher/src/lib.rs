@@ -37,6 +37,9 @@ pub struct Planned {
     /// Extra headers the API asks for (never a secret).
     pub headers: Vec<(&'static str, String)>,
     pub lane: Lane,
+    /// A JSON body: the request is a `POST` with it (GitHub GraphQL);
+    /// `None` is a `GET`. Never holds a secret.
+    pub body: Option<String>,
 }
 
 /// How a source's secret is attached at send time.
@@ -111,8 +114,9 @@ pub fn plan(config: &Config, catalog: &Catalog, window: PlanWindow) -> Vec<Sourc
                     sources::stackexchange::plan(&cfg.base_url, catalog, window),
                 ),
                 SourceId::GitHub => (
-                    token.map_or(Auth::None, Auth::Bearer),
-                    sources::github::plan(&cfg.base_url, catalog, window),
+                    token.clone().map_or(Auth::None, Auth::Bearer),
+                    // GraphQL needs a token; without one, REST.
+                    sources::github::plan(&cfg.base_url, catalog, window, token.is_some()),
                 ),
                 SourceId::Wikimedia => (
                     Auth::None,

@@ -1,4 +1,6 @@
-//! GitHub REST: `GET /repos/{owner}/{repo}` and `GET /search/repositories`.
+//! GitHub REST: `GET /repos/{owner}/{repo}` and `GET /search/repositories`;
+//! GitHub GraphQL: `POST /graphql` for the aliased repository query `trends`
+//! sends with a token (see [`graphql`]).
 //!
 //! Bodies follow GitHub's own recordings (octokit/fixtures,
 //! `scenarios/api.github.com/get-repository`), as an unauthenticated client
@@ -40,6 +42,7 @@ const SEARCH_DOCS: &str = "https://docs.github.com/v3/search/";
 pub(crate) struct GitHub {
     core: Limit,
     search: Limit,
+    graphql: Limit,
 }
 
 impl GitHub {
@@ -48,6 +51,7 @@ impl GitHub {
         GitHub {
             core: Limit::new("core", 60, 3600, started),
             search: Limit::new("search", 10, 60, started),
+            graphql: Limit::new("graphql", 5000, 3600, started),
         }
     }
 }
@@ -62,6 +66,9 @@ impl Respond for GitHub {
                 self.core.headers(answer(200, repository(owner, name)))
             }
             ["search", "repositories"] if get => self.search.headers(search(request)),
+            ["graphql"] if request.method.as_str() == "POST" => {
+                self.graphql.headers(graphql(request))
+            }
             _ => self.core.headers(answer(404, not_found())),
         }
     }
@@ -104,6 +111,98 @@ impl Limit {
             .insert_header("x-ratelimit-used", used.to_string())
             .insert_header("x-ratelimit-resource", self.resource)
     }
+}
+
+/// `POST /graphql`: needs a token (401 with GitHub's body without one).
+/// Reads the `rN: repository(owner: "O", name: "N")` fields of the query
+/// and answers each alias with the repository's synthetic counts (the
+/// same as REST's), or `null` plus a `NOT_FOUND` error for a name starting
+/// with `nonexistent-`, then `rateLimit`.
+fn graphql(request: &Request) -> ResponseTemplate {
+    if !request.headers.contains_key("authorization") {
+        return answer(
+            401,
+            object(&[
+                (
+                    "message",
+                    js("This endpoint requires you to be authenticated."),
+                ),
+                (
+                    "documentation_url",
+                    js(
+                        "https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql",
+                    ),
+                ),
+            ]),
+        );
+    }
+    let query = serde_json::from_slice::<Value>(&request.body)
+        .ok()
+        .and_then(|v| v.get("query").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default();
+    let mut data = Vec::new();
+    let mut errors = Vec::new();
+    let parts: Vec<&str> = query.split("repository(owner: ").collect();
+    for (before, field) in parts.iter().zip(parts.iter().skip(1)) {
+        let alias = before
+            .trim_end()
+            .trim_end_matches(':')
+            .rsplit([' ', '{'])
+            .next()
+            .unwrap_or("");
+        let mut quoted = field.split('"');
+        let (owner, name) = match (quoted.nth(1), quoted.nth(1)) {
+            (Some(o), Some(n)) => (o, n),
+            _ => continue,
+        };
+        if name.starts_with("nonexistent-") {
+            data.push((alias.to_owned(), "null".to_owned()));
+            errors.push(object(&[
+                ("type", js("NOT_FOUND")),
+                ("path", js([alias])),
+                ("locations", "[{\"line\":1,\"column\":9}]".into()),
+                (
+                    "message",
+                    js(format!(
+                        "Could not resolve to a Repository with the name '{owner}/{name}'."
+                    )),
+                ),
+            ]));
+            continue;
+        }
+        let c = synthetic_repo_counts(&format!("{owner}/{name}"));
+        let issues = c.open_issues * 2 / 5;
+        let total = |n: u64| object(&[("totalCount", js(n))]);
+        data.push((
+            alias.to_owned(),
+            object(&[
+                ("nameWithOwner", js(format!("{owner}/{name}"))),
+                ("stargazerCount", js(c.stars)),
+                ("forkCount", js(c.forks)),
+                ("watchers", total(c.subscribers)),
+                ("issues", total(issues)),
+                ("pullRequests", total(c.open_issues - issues)),
+            ]),
+        ));
+    }
+    let reset = (Utc::now() + Duration::hours(1))
+        .format("%Y-%m-%dT%H:00:00Z")
+        .to_string();
+    let mut fields: Vec<(&str, String)> =
+        data.iter().map(|(a, v)| (a.as_str(), v.clone())).collect();
+    fields.push((
+        "rateLimit",
+        object(&[
+            ("cost", js(1)),
+            ("remaining", js(4999)),
+            ("resetAt", js(reset)),
+        ]),
+    ));
+    let mut body = vec![("data", object(&fields))];
+    if !errors.is_empty() {
+        body.push(("errors", format!("[{}]", errors.join(","))));
+    }
+    answer(200, object(&body))
 }
 
 fn answer(status: u16, body: String) -> ResponseTemplate {
@@ -423,6 +522,55 @@ mod tests {
     use crate::numbers::synthetic_repos_created;
     use crate::tests::get;
     use trends_core::SourceId;
+
+    #[tokio::test]
+    async fn graphql_answers_each_alias_and_needs_a_token() {
+        let server = DemoServer::start().await;
+        let url = format!("{}/graphql", server.base_url(SourceId::GitHub));
+        let query = r#"query { r0: repository(owner: "django", name: "django") { nameWithOwner stargazerCount forkCount watchers { totalCount } issues(states: OPEN) { totalCount } pullRequests(states: OPEN) { totalCount } } r1: repository(owner: "acme", name: "nonexistent-x") { nameWithOwner } rateLimit { cost remaining resetAt } }"#;
+        let body = serde_json::json!({ "query": query }).to_string();
+        let client = reqwest::Client::new();
+        let anonymous = client
+            .post(&url)
+            .body(body.clone())
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(anonymous.status().as_u16(), 401);
+        let answer = client
+            .post(&url)
+            .bearer_auth("t")
+            .body(body)
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(answer.status().as_u16(), 200);
+        assert_eq!(
+            answer.headers()["x-ratelimit-resource"]
+                .to_str()
+                .expect("header"),
+            "graphql"
+        );
+        let v: Value = serde_json::from_str(&answer.text().await.expect("body")).expect("JSON");
+        let counts = crate::numbers::synthetic_repo_counts("django/django");
+        assert_eq!(
+            v["data"]["r0"]["stargazerCount"].as_u64(),
+            Some(counts.stars)
+        );
+        assert_eq!(
+            v["data"]["r0"]["issues"]["totalCount"]
+                .as_u64()
+                .expect("issues")
+                + v["data"]["r0"]["pullRequests"]["totalCount"]
+                    .as_u64()
+                    .expect("prs"),
+            counts.open_issues
+        );
+        assert!(v["data"]["r1"].is_null());
+        assert_eq!(v["errors"][0]["type"], "NOT_FOUND");
+        assert_eq!(v["errors"][0]["path"][0], "r1");
+        assert!(v["data"]["rateLimit"]["remaining"].is_u64());
+    }
 
     async fn ask(server: &DemoServer, path_and_query: &str) -> (u16, Vec<(String, String)>, Value) {
         let url = format!("{}{path_and_query}", server.base_url(SourceId::GitHub));

@@ -6,8 +6,16 @@
 //! - `search_topic` / `search_language`: `{"total_count": N,
 //!   "incomplete_results": false, "items": [...]}`; an incomplete result
 //!   (the search timed out) would undercount and is refused.
+//! - `graphql_repos` (GraphQL, with a token): `{"data": {"r0": {"nameWithOwner",
+//!   "stargazerCount", "forkCount", "watchers": {"totalCount"}, "issues":
+//!   {"totalCount"}, "pullRequests": {"totalCount"}}, ..., "rateLimit": {...}}}`,
+//!   aliases `rN` in the order of the request's subjects. A repository that
+//!   does not resolve is `null` with an `errors` item of `"type": "NOT_FOUND"`
+//!   (no observations for it; the others land). Open issues are issues plus
+//!   pull requests, as REST counts them.
 //! - Errors: `{"message": "...", "documentation_url": "..."}` (422 adds
-//!   `errors`, recent answers add `"status": "404"` as a string).
+//!   `errors`, recent answers add `"status": "404"` as a string); GraphQL
+//!   errors come as `{"errors": [{"type", "message", ...}]}`, often with 200.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,12 +25,104 @@ use crate::{
     NormalizeError, Parsed, kind, object, required, shape, subject, unknown_endpoint, whole,
 };
 
+fn graphql_repos(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+    let answer = object(spec, body)?;
+    let errors: Vec<String> = match answer.get("errors") {
+        Some(Value::Array(errors)) => errors
+            .iter()
+            .map(|e| {
+                let kind = e.get("type").and_then(Value::as_str).unwrap_or("ERROR");
+                let message = e.get("message").and_then(Value::as_str).unwrap_or("");
+                format!("{kind}: {message}")
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let data = match answer.get("data") {
+        Some(Value::Object(data)) => data,
+        _ if !errors.is_empty() => {
+            return Err(shape(
+                spec,
+                format!("GraphQL answered errors only: {}", errors.join("; ")),
+            ));
+        }
+        _ => return Err(shape(spec, "missing object `data`")),
+    };
+    let mut out = Vec::new();
+    for (i, subject) in spec.subjects.iter().enumerate() {
+        let alias = format!("r{i}");
+        let repo = match data.get(&alias) {
+            Some(Value::Object(repo)) => repo,
+            // NOT_FOUND: this repository has no numbers; the others do.
+            Some(Value::Null) => continue,
+            Some(other) => return Err(shape(spec, format!("`data.{alias}` is {}", kind(other)))),
+            None => {
+                return Err(shape(
+                    spec,
+                    format!("missing `data.{alias}` for `{}`", subject.key),
+                ));
+            }
+        };
+        match repo.get("nameWithOwner").and_then(Value::as_str) {
+            Some(name) if name.eq_ignore_ascii_case(&subject.key) => {}
+            // A renamed repository answers under its new name: still it.
+            Some(_) => {}
+            None => return Err(shape(spec, format!("missing `data.{alias}.nameWithOwner`"))),
+        }
+        let total = |field: &str| {
+            let path = format!("data.{alias}.{field}.totalCount");
+            match repo.get(field) {
+                Some(Value::Object(c)) => required(spec, &path, c.get("totalCount")),
+                _ => Err(shape(spec, format!("missing `{path}`"))),
+            }
+        };
+        let stars = required(
+            spec,
+            &format!("data.{alias}.stargazerCount"),
+            repo.get("stargazerCount"),
+        )?;
+        let forks = required(
+            spec,
+            &format!("data.{alias}.forkCount"),
+            repo.get("forkCount"),
+        )?;
+        let open = total("issues")? + total("pullRequests")?;
+        let watchers = total("watchers")?;
+        for (metric, value) in [
+            (Metric::Stars, stars),
+            (Metric::Forks, forks),
+            (Metric::OpenIssues, open),
+            (Metric::Subscribers, watchers),
+        ] {
+            out.push(Observation {
+                tech: subject.tech.clone(),
+                source: spec.source,
+                metric,
+                grain: Grain::Snapshot,
+                period: spec.period,
+                value,
+            });
+        }
+    }
+    if out.is_empty() {
+        return Ok(Parsed::NoData(if errors.is_empty() {
+            "no repository in the answer".into()
+        } else {
+            errors.join("; ")
+        }));
+    }
+    Ok(Parsed::Observations(out))
+}
+
 #[derive(Deserialize)]
 struct ApiError {
     message: String,
 }
 
 pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+    if spec.endpoint == "graphql_repos" {
+        return graphql_repos(spec, body);
+    }
     let metric_of_search = match spec.endpoint.as_str() {
         "repo" => None,
         "search_topic" => Some(Metric::TopicReposCreated),
@@ -101,6 +201,91 @@ mod tests {
     const NOT_FOUND: &str = include_str!("../../../tests/fixtures/github/error_not_found.json");
     const RATE_LIMIT: &str = include_str!("../../../tests/fixtures/github/error_rate_limit.json");
     const VALIDATION: &str = include_str!("../../../tests/fixtures/github/error_validation.json");
+
+    fn graphql(repos: &[&str]) -> RequestSpec {
+        RequestSpec {
+            source: SourceId::GitHub,
+            endpoint: "graphql_repos".into(),
+            subjects: repos
+                .iter()
+                .map(|r| trends_core::Subject {
+                    tech: trends_core::TechId(r.split('/').nth(1).unwrap_or(r).into()),
+                    key: (*r).into(),
+                })
+                .collect(),
+            period: Period::snapshot(day(2024, 1, 2)),
+        }
+    }
+
+    /// The answer to the query `trends` sends, for django/django and a
+    /// repository that does not exist (its error as GitHub words it).
+    const GRAPHQL: &str = r#"{"data":{"r0":{"nameWithOwner":"django/django","stargazerCount":80000,"forkCount":31000,"watchers":{"totalCount":2200},"issues":{"totalCount":0},"pullRequests":{"totalCount":310}},"r1":null,"rateLimit":{"cost":1,"remaining":4999,"resetAt":"2024-01-02T13:00:00Z"}},"errors":[{"type":"NOT_FOUND","path":["r1"],"locations":[{"line":1,"column":250}],"message":"Could not resolve to a Repository with the name 'acme/gone'."}]}"#;
+
+    #[test]
+    fn graphql_counts_become_the_rest_snapshots() {
+        let n = normalize(
+            &graphql(&["django/django", "acme/gone"]),
+            200,
+            GRAPHQL.as_bytes(),
+        );
+        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        let got: Vec<(String, Metric, f64)> = n
+            .observations
+            .iter()
+            .map(|o| (o.tech.to_string(), o.metric, o.value))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("django".to_owned(), Metric::Stars, 80_000.0),
+                ("django".to_owned(), Metric::Forks, 31_000.0),
+                // issues + pull requests, as REST's open_issues_count
+                ("django".to_owned(), Metric::OpenIssues, 310.0),
+                ("django".to_owned(), Metric::Subscribers, 2_200.0),
+            ]
+        );
+        // Only missing repositories: no data, with GitHub's reason. (The
+        // recorded answer named its field `repository`; ours are aliased.)
+        let recorded = include_str!("../../../tests/fixtures/github/graphql_not_found.json");
+        let spec = graphql(&["github/non-existing-repository"]);
+        let n = normalize(
+            &spec,
+            200,
+            recorded.replace("\"repository\"", "\"r0\"").as_bytes(),
+        );
+        assert_eq!(n.outcome, Outcome::NoData, "{:?}", n.error);
+        assert!(
+            n.error
+                .unwrap_or_default()
+                .contains("NOT_FOUND: Could not resolve")
+        );
+        // Unaliased, the answer does not say what became of `r0`.
+        assert_eq!(
+            normalize(&spec, 200, recorded.as_bytes()).outcome,
+            Outcome::ParseError
+        );
+    }
+
+    #[test]
+    fn graphql_errors_and_bad_shapes_are_refused() {
+        let spec = graphql(&["django/django"]);
+        for body in [
+            r#"{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1."}]}"#,
+            r#"{"data":{"r0":{"nameWithOwner":"django/django","stargazerCount":"80000","forkCount":1,"watchers":{"totalCount":1},"issues":{"totalCount":1},"pullRequests":{"totalCount":1}}}}"#,
+            r#"{"data":{"r0":{"nameWithOwner":"django/django","stargazerCount":1,"forkCount":1,"issues":{"totalCount":1},"pullRequests":{"totalCount":1}}}}"#,
+            r#"{"data":{}}"#,
+            r#"{"data":{"r0":[]}}"#,
+        ] {
+            let n = normalize(&spec, 200, body.as_bytes());
+            assert_eq!(n.outcome, Outcome::ParseError, "{body}");
+        }
+        let n = normalize(&spec, 200, br#"{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1."}]}"#);
+        assert!(
+            n.error
+                .unwrap_or_default()
+                .contains("RATE_LIMITED: API rate limit exceeded")
+        );
+    }
 
     fn repo() -> RequestSpec {
         spec(

@@ -52,6 +52,7 @@ fn planned(server: &MockServer, source: SourceId, route: &str) -> Planned {
         url: Url::parse(&format!("{}{route}", server.uri())).expect("url"),
         headers: vec![("accept", "application/vnd.github+json".into())],
         lane: Lane::Core,
+        body: None,
     }
 }
 

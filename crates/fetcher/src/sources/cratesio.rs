@@ -39,6 +39,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
             url: join(base, &["api", "v1", "crates", name]),
             headers: Vec::new(),
             lane: Lane::Core,
+            body: None,
         });
         out.push(Planned {
             spec: RequestSpec {
@@ -53,6 +54,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
             url: join(base, &["api", "v1", "crates", name, "downloads"]),
             headers: Vec::new(),
             lane: Lane::Core,
+            body: None,
         });
     }
     out

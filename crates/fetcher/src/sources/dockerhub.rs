@@ -26,6 +26,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
                 url: join(base, &["v2", "repositories", namespace, name, ""]),
                 headers: Vec::new(),
                 lane: Lane::Core,
+                body: None,
             }
         })
         .collect()

@@ -7,6 +7,11 @@
 //!   the year. Search has its own limit (10/min without a token, 30 with),
 //!   hence its own [`Lane`].
 //!
+//! - With a token, the repository snapshots go through GraphQL instead:
+//!   `POST /graphql` with one aliased `repository(owner:, name:)` field per
+//!   repository, [`REPOS_PER_QUERY`] a request, instead of one REST request
+//!   each. GraphQL needs a token, so without one REST stays the path.
+//!
 //! Every request sends `Accept: application/vnd.github+json` and
 //! `X-GitHub-Api-Version: 2022-11-28`; the token (if any) goes in
 //! `Authorization` at send time.
@@ -21,9 +26,32 @@ use crate::{Lane, PlanWindow, Planned, join};
 
 const API_VERSION: &str = "2022-11-28";
 
-pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
+/// Repositories asked in one GraphQL query. Each costs little (GitHub
+/// charges a query by the connections it may return, and these ask only
+/// counts), and one answer stays small.
+pub const REPOS_PER_QUERY: usize = 50;
+
+/// The fields asked of each repository: what REST's repository object gives
+/// as `stargazers_count`, `forks_count`, `subscribers_count` and
+/// `open_issues_count` (open issues plus open pull requests).
+const REPO_FIELDS: &str = "nameWithOwner stargazerCount forkCount watchers { totalCount } \
+issues(states: OPEN) { totalCount } pullRequests(states: OPEN) { totalCount }";
+
+pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow, graphql: bool) -> Vec<Planned> {
     let mut out = Vec::new();
-    for (tech, repo) in catalog.with_key(SourceKey::GitHubRepo) {
+    if graphql {
+        let repos: Vec<Subject> = catalog
+            .with_key(SourceKey::GitHubRepo)
+            .map(|(tech, repo)| Subject {
+                tech: tech.id.clone(),
+                key: repo.to_owned(),
+            })
+            .collect();
+        for batch in repos.chunks(REPOS_PER_QUERY) {
+            out.push(graphql_repos(base, batch, window));
+        }
+    }
+    for (tech, repo) in catalog.with_key(SourceKey::GitHubRepo).filter(|_| !graphql) {
         let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
         out.push(planned(
             join(base, &["repos", owner, name]),
@@ -70,6 +98,47 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
     out
 }
 
+/// One GraphQL query for a batch of repositories, aliased `r0`, `r1`, ...
+/// in the order of the subjects, plus the query's `rateLimit`.
+fn graphql_repos(base: &Url, repos: &[Subject], window: PlanWindow) -> Planned {
+    let fields: Vec<String> = repos
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (owner, name) = s.key.split_once('/').unwrap_or((&s.key, ""));
+            format!(
+                "r{i}: repository(owner: {}, name: {}) {{ {REPO_FIELDS} }}",
+                graphql_string(owner),
+                graphql_string(name)
+            )
+        })
+        .collect();
+    let query = format!(
+        "query {{ {} rateLimit {{ cost remaining resetAt }} }}",
+        fields.join(" ")
+    );
+    Planned {
+        spec: RequestSpec {
+            source: SourceId::GitHub,
+            endpoint: "graphql_repos".into(),
+            subjects: repos.to_vec(),
+            period: Period::snapshot(window.today),
+        },
+        url: join(base, &["graphql"]),
+        headers: vec![
+            ("accept", "application/vnd.github+json".to_owned()),
+            ("x-github-api-version", API_VERSION.to_owned()),
+        ],
+        lane: Lane::Core,
+        body: Some(serde_json::json!({ "query": query }).to_string()),
+    }
+}
+
+/// A GraphQL string literal (JSON's escaping is GraphQL's).
+fn graphql_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
 fn planned(url: Url, endpoint: &str, subject: Subject, period: Period, lane: Lane) -> Planned {
     Planned {
         spec: RequestSpec {
@@ -84,6 +153,7 @@ fn planned(url: Url, endpoint: &str, subject: Subject, period: Period, lane: Lan
             ("x-github-api-version", API_VERSION.into()),
         ],
         lane,
+        body: None,
     }
 }
 
@@ -150,7 +220,7 @@ github_language = "C#"
             first_year: 2023,
             today: NaiveDate::from_ymd_opt(2024, 2, 10).expect("date"),
         };
-        let plan = plan(&base, &catalog(), window);
+        let plan = plan(&base, &catalog(), window, false);
         let urls: Vec<&str> = plan.iter().map(|p| p.url.as_str()).collect();
         assert_eq!(
             urls,
@@ -170,6 +240,34 @@ github_language = "C#"
                 .headers
                 .contains(&("x-github-api-version", "2022-11-28".into()))
         );
+    }
+
+    #[test]
+    fn with_a_token_repositories_go_in_one_graphql_query() {
+        let base = Url::parse("https://api.github.com").expect("url");
+        let window = PlanWindow {
+            first_year: 2024,
+            today: NaiveDate::from_ymd_opt(2024, 2, 10).expect("date"),
+        };
+        let plan = plan(&base, &catalog(), window, true);
+        assert_eq!(plan[0].url.as_str(), "https://api.github.com/graphql");
+        assert_eq!(plan[0].spec.endpoint, "graphql_repos");
+        let body: serde_json::Value =
+            serde_json::from_str(plan[0].body.as_deref().expect("a POST body")).expect("JSON");
+        let query = body["query"].as_str().expect("query");
+        assert!(
+            query.starts_with(
+                "query { r0: repository(owner: \"django\", name: \"django\") { nameWithOwner stargazerCount"
+            ),
+            "{query}"
+        );
+        assert!(
+            query.ends_with("rateLimit { cost remaining resetAt } }"),
+            "{query}"
+        );
+        // No REST repository request beside it; the searches stay REST.
+        assert!(plan.iter().all(|p| !p.url.path().starts_with("/repos/")));
+        assert!(plan[1..].iter().all(|p| p.body.is_none()));
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
             url: join(base, &["topics", topic]),
             headers: vec![("accept", "text/html".to_owned())],
             lane: Lane::Core,
+            body: None,
         })
         .collect()
 }

@@ -26,6 +26,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
                 url: join(base, &segments),
                 headers: vec![("accept", "text/html".to_owned())],
                 lane: Lane::Core,
+                body: None,
             }
         })
         .collect()

@@ -44,6 +44,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
                 url,
                 headers: Vec::new(),
                 lane: Lane::Core,
+                body: None,
             });
         }
     }

@@ -71,6 +71,7 @@ fn planned(url: Url, subjects: Vec<Subject>, period: Period) -> Planned {
         url,
         headers: Vec::new(),
         lane: Lane::Core,
+        body: None,
     }
 }
 

@@ -48,6 +48,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
                 url,
                 headers: Vec::new(),
                 lane: Lane::Core,
+                body: None,
             }
         })
         .collect()

@@ -23,6 +23,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
             url: join(base, &["api", "v1", "gems", &format!("{gem}.json")]),
             headers: Vec::new(),
             lane: Lane::Core,
+            body: None,
         })
         .collect()
 }

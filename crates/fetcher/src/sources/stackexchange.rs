@@ -43,6 +43,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
                 url,
                 headers: Vec::new(),
                 lane: Lane::Core,
+                body: None,
             });
         }
     }
@@ -69,6 +70,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
             url,
             headers: Vec::new(),
             lane: Lane::Core,
+            body: None,
         });
     }
     out

@@ -30,6 +30,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
         url: join(base, &["tiobe-index", ""]),
         headers: vec![("accept", "text/html".to_owned())],
         lane: Lane::Core,
+        body: None,
     }]
 }
 
