@@ -64,7 +64,7 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
     summary.print();
 
     let year = args.year.unwrap_or_else(|| Utc::now().year() - 1);
-    let signals = store.yearly_signals(year - 1, year)?;
+    let signals = store.yearly_signals(year - 2, year)?;
     let ranking = trends_report::rank(&signals, year, None);
     println!();
     report::write(&ranking, Format::Table, std::io::stdout().lock())?;

@@ -32,6 +32,16 @@ pub struct ReportArgs {
     /// Write to this file instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// How a signal's values become scores: share (of the category total,
+    /// the default), log-share (share of ln(1+value): damps heavy-tailed
+    /// counts) or percentile (rank among the technologies with the signal:
+    /// a mean of ranks). See README, "How the ranking is computed".
+    #[arg(long, default_value = "share", value_parser = parse_method)]
+    method: trends_report::Method,
+}
+
+fn parse_method(s: &str) -> Result<trends_report::Method, String> {
+    s.parse()
 }
 
 fn parse_category(s: &str) -> Result<Category, String> {
@@ -52,17 +62,18 @@ pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
         let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
             bail!("no data in {}; run `trends collect` first", db.display());
         };
-        let signals = store.yearly_signals(first - 1, last)?;
+        let signals = store.yearly_signals(first - 2, last)?;
         let ranking = trends_report::Ranking::concat(
             years
                 .iter()
-                .map(|&y| trends_report::rank(&signals, y, args.category))
+                .map(|&y| trends_report::rank_with(&signals, y, args.category, args.method))
                 .collect(),
         );
         return emit(&ranking, args);
     }
     let year = args.year.unwrap_or_else(|| Utc::now().year() - 1);
-    let signals = store.yearly_signals(year - 1, year)?;
+    // Two years back: rank change needs the year before, momentum two.
+    let signals = store.yearly_signals(year - 2, year)?;
     if !signals.iter().any(|s| s.year == year) {
         let years = store.years()?;
         bail!(
@@ -79,7 +90,7 @@ pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
             }
         );
     }
-    let ranking = trends_report::rank(&signals, year, args.category);
+    let ranking = trends_report::rank_with(&signals, year, args.category, args.method);
     emit(&ranking, args)
 }
 

@@ -23,6 +23,20 @@
 //!    (positive: it rose); empty when it was not ranked in Y−1.
 //! 5. `coverage` is the mean coverage of the signals used; `partial` says a
 //!    used signal's year was not over when fetched.
+//! 6. Confidence: each used signal also ranks the technologies that have it
+//!    (by value, ties by id); `signal_rank_best` and `signal_rank_worst` are
+//!    the technology's best and worst of those ranks, and `disputed` flags a
+//!    spread (worst − best) of at least half the technologies ranked in the
+//!    category (and at least 3): the signals disagree about it.
+//! 7. Trend: `score_change` = score(Y) − score(Y−1) in points; `momentum`
+//!    = the least-squares slope of the score over Y−2..Y (points per year),
+//!    from the years of the three that are ranked (at least two).
+//!
+//! [`Method`] picks how a value becomes a per-signal score in step 1:
+//! `share` (above, the default), `log-share` (the share of `ln(1 + value)`,
+//! which damps the giants of heavy-tailed counts such as downloads), or
+//! `percentile` (the signal's rank turned into 0..1, `(n − rank) / (n − 1)`:
+//! a mean of ranks, blind to magnitudes).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -35,6 +49,41 @@ pub enum ReportError {
     Csv(#[from] csv::Error),
     #[error("cannot write the report")]
     Io(#[from] std::io::Error),
+}
+
+/// How a signal's values become per-technology scores (step 1 above).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// value / category total (what Languish does).
+    #[default]
+    Share,
+    /// ln(1 + value) / Σ ln(1 + value).
+    LogShare,
+    /// (n − rank) / (n − 1) among the n technologies with the signal.
+    Percentile,
+}
+
+impl Method {
+    pub const ALL: [Method; 3] = [Method::Share, Method::LogShare, Method::Percentile];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Share => "share",
+            Method::LogShare => "log-share",
+            Method::Percentile => "percentile",
+        }
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| format!("unknown method `{s}` (known: share, log-share, percentile)"))
+    }
 }
 
 /// A ranked year, all requested categories.
@@ -65,11 +114,34 @@ pub struct RankRow {
     pub partial: bool,
     /// rank(Y−1) − rank(Y); `None` when unknown.
     pub rank_change: Option<i64>,
+    /// score(Y) − score(Y−1) in points; `None` when either is unknown.
+    pub score_change: Option<f64>,
+    /// Slope of the score over Y−2..Y, points per year (least squares over
+    /// the ranked years among them, at least two).
+    pub momentum: Option<f64>,
+    /// The best and worst rank the technology has on a single used signal.
+    pub signal_rank_best: Option<u32>,
+    pub signal_rank_worst: Option<u32>,
+    /// The signals disagree: worst − best ≥ max(3, half the ranked
+    /// technologies of the category).
+    pub disputed: bool,
 }
 
-/// Ranks `year` per category (or only `category`), with rank changes from
-/// the year before when `signals` holds it.
+/// Ranks `year` per category (or only `category`) with the default method
+/// ([`Method::Share`]): see [`rank_with`].
 pub fn rank(signals: &[YearlySignal], year: i32, category: Option<Category>) -> Ranking {
+    rank_with(signals, year, category, Method::Share)
+}
+
+/// Ranks `year` per category (or only `category`), with rank and score
+/// changes from the year before and momentum over the two before, when
+/// `signals` holds them.
+pub fn rank_with(
+    signals: &[YearlySignal],
+    year: i32,
+    category: Option<Category>,
+    method: Method,
+) -> Ranking {
     let categories: Vec<Category> = match category {
         Some(c) => vec![c],
         None => Category::ALL.to_vec(),
@@ -77,17 +149,34 @@ pub fn rank(signals: &[YearlySignal], year: i32, category: Option<Category>) -> 
     let mut rows = Vec::new();
     let mut columns = BTreeSet::new();
     for c in categories {
-        let current = rank_category(signals, year, c);
-        let previous: BTreeMap<TechId, u32> = rank_category(signals, year - 1, c)
-            .into_iter()
-            .filter_map(|r| r.rank.map(|k| (r.tech, k)))
-            .collect();
+        let current = rank_category(signals, year, c, method);
+        let earlier = |y: i32| -> BTreeMap<TechId, (u32, f64)> {
+            rank_category(signals, y, c, method)
+                .into_iter()
+                .filter_map(|r| Some((r.tech, (r.rank?, r.score?))))
+                .collect()
+        };
+        let (previous, before_that) = (earlier(year - 1), earlier(year - 2));
         for mut row in current {
             columns.extend(row.values.keys().cloned());
-            row.rank_change = match (previous.get(&row.tech), row.rank) {
-                (Some(&before), Some(now)) => Some(i64::from(before) - i64::from(now)),
+            let last = previous.get(&row.tech);
+            row.rank_change = match (last, row.rank) {
+                (Some(&(before, _)), Some(now)) => Some(i64::from(before) - i64::from(now)),
                 _ => None,
             };
+            row.score_change = match (last, row.score) {
+                (Some(&(_, before)), Some(now)) => Some(now - before),
+                _ => None,
+            };
+            let points: Vec<(f64, f64)> = [
+                (-2.0, before_that.get(&row.tech).map(|p| p.1)),
+                (-1.0, last.map(|p| p.1)),
+                (0.0, row.score),
+            ]
+            .into_iter()
+            .filter_map(|(x, y)| Some((x, y?)))
+            .collect();
+            row.momentum = slope(&points);
             rows.push(row);
         }
     }
@@ -98,26 +187,70 @@ pub fn rank(signals: &[YearlySignal], year: i32, category: Option<Category>) -> 
     }
 }
 
+/// The least-squares slope of `points` (x, y); `None` below two points.
+fn slope(points: &[(f64, f64)]) -> Option<f64> {
+    if points.len() < 2 {
+        return None;
+    }
+    let n = points.len() as f64;
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    (sxx > 0.0).then(|| sxy / sxx)
+}
+
 /// A signal is used in a category only when at least this many of its
 /// technologies have it.
 pub const MIN_TECHS_PER_SIGNAL: usize = 2;
 
-fn rank_category(signals: &[YearlySignal], year: i32, category: Category) -> Vec<RankRow> {
+fn rank_category(
+    signals: &[YearlySignal],
+    year: i32,
+    category: Category,
+    method: Method,
+) -> Vec<RankRow> {
     let of_year: Vec<&YearlySignal> = signals
         .iter()
         .filter(|s| s.year == year && s.category == category)
         .collect();
     // Category total per signal, and how many technologies have it.
     let mut totals: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    // The value as the method weighs it.
+    let weigh = |v: f64| match method {
+        Method::LogShare => v.ln_1p(),
+        Method::Share | Method::Percentile => v,
+    };
     for s in &of_year {
         let t = totals.entry(s.metric.signal_name()).or_default();
-        t.0 += s.value;
+        t.0 += weigh(s.value);
         t.1 += 1;
+    }
+    // Each usable signal's rank of every technology having it (by value,
+    // highest first, ties by id).
+    let mut signal_ranks: BTreeMap<(String, TechId), u32> = BTreeMap::new();
+    for (signal, (total, having)) in &totals {
+        if *total <= 0.0 || *having < MIN_TECHS_PER_SIGNAL {
+            continue;
+        }
+        let mut with: Vec<&&YearlySignal> = of_year
+            .iter()
+            .filter(|s| s.metric.signal_name() == *signal)
+            .collect();
+        with.sort_by(|a, b| {
+            b.value
+                .total_cmp(&a.value)
+                .then_with(|| a.tech.cmp(&b.tech))
+        });
+        for (i, s) in with.iter().enumerate() {
+            signal_ranks.insert((signal.clone(), s.tech.clone()), i as u32 + 1);
+        }
     }
     struct Acc {
         name: String,
         values: BTreeMap<String, f64>,
         shares: Vec<f64>,
+        ranks: Vec<u32>,
         coverage: Vec<f64>,
         partial: bool,
     }
@@ -128,13 +261,18 @@ fn rank_category(signals: &[YearlySignal], year: i32, category: Category) -> Vec
             name: s.name.clone(),
             values: BTreeMap::new(),
             shares: Vec::new(),
+            ranks: Vec::new(),
             coverage: Vec::new(),
             partial: false,
         });
         acc.values.insert(signal.clone(), s.value);
         let (total, having) = totals.get(&signal).copied().unwrap_or((0.0, 0));
-        if total > 0.0 && having >= MIN_TECHS_PER_SIGNAL {
-            acc.shares.push(s.value / total);
+        if let Some(&r) = signal_ranks.get(&(signal, s.tech.clone())) {
+            acc.shares.push(match method {
+                Method::Share | Method::LogShare => weigh(s.value) / total,
+                Method::Percentile => f64::from(having as u32 - r) / (having - 1) as f64,
+            });
+            acc.ranks.push(r);
             acc.coverage.push(s.coverage);
             acc.partial |= s.partial;
         }
@@ -156,9 +294,20 @@ fn rank_category(signals: &[YearlySignal], year: i32, category: Category) -> Vec
                 coverage: mean(&acc.coverage),
                 partial: acc.partial,
                 rank_change: None,
+                score_change: None,
+                momentum: None,
+                signal_rank_best: acc.ranks.iter().min().copied(),
+                signal_rank_worst: acc.ranks.iter().max().copied(),
+                disputed: false,
             }
         })
         .collect();
+    let ranked = rows.iter().filter(|r| r.score.is_some()).count() as u32;
+    for row in &mut rows {
+        if let (Some(best), Some(worst)) = (row.signal_rank_best, row.signal_rank_worst) {
+            row.disputed = worst - best >= (ranked / 2).max(3);
+        }
+    }
     rows.sort_by(|a, b| match (a.score, b.score) {
         (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a.tech.cmp(&b.tech)),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -216,7 +365,17 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<&str> = vec!["year", "category", "rank", "technology", "tech_id", "score"];
     header.extend(ranking.signals.iter().map(String::as_str));
-    header.extend(["signals_used", "coverage", "partial", "rank_change"]);
+    header.extend([
+        "signals_used",
+        "coverage",
+        "partial",
+        "rank_change",
+        "score_change",
+        "momentum",
+        "signal_rank_best",
+        "signal_rank_worst",
+        "disputed",
+    ]);
     w.write_record(&header)?;
     for r in &ranking.rows {
         let mut rec: Vec<String> = vec![
@@ -237,6 +396,23 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
         rec.push(r.coverage.map(|c| format!("{c:.2}")).unwrap_or_default());
         rec.push(r.partial.to_string());
         rec.push(r.rank_change.map(|c| c.to_string()).unwrap_or_default());
+        rec.push(
+            r.score_change
+                .map(|c| format!("{c:.2}"))
+                .unwrap_or_default(),
+        );
+        rec.push(r.momentum.map(|m| format!("{m:.2}")).unwrap_or_default());
+        rec.push(
+            r.signal_rank_best
+                .map(|k| k.to_string())
+                .unwrap_or_default(),
+        );
+        rec.push(
+            r.signal_rank_worst
+                .map(|k| k.to_string())
+                .unwrap_or_default(),
+        );
+        rec.push(r.disputed.to_string());
         w.write_record(&rec)?;
     }
     w.flush()?;
@@ -274,11 +450,13 @@ pub fn render_markdown(ranking: &Ranking) -> String {
         for s in &ranking.signals {
             out.push_str(&format!("{s} | "));
         }
-        out.push_str("signals | coverage | change |\n|---:|---|---:|");
+        out.push_str(
+            "signals | coverage | change | score Δ | momentum | signal ranks |\n|---:|---|---:|",
+        );
         for _ in &ranking.signals {
             out.push_str("---:|");
         }
-        out.push_str("---:|---:|---:|\n");
+        out.push_str("---:|---:|---:|---:|---:|---|\n");
         for r in rows {
             let name = r.name.replace('|', "\\|");
             out.push_str(&format!(
@@ -293,12 +471,19 @@ pub fn render_markdown(ranking: &Ranking) -> String {
                 ));
             }
             out.push_str(&format!(
-                "{} | {} | {} |\n",
+                "{} | {} | {} | {} | {} | {} |\n",
                 r.signals_used,
                 r.coverage
                     .map(|c| format!("{:.0}%", c * 100.0))
                     .unwrap_or_default(),
-                r.rank_change.map(|d| format!("{d:+}")).unwrap_or_default()
+                r.rank_change.map(|d| format!("{d:+}")).unwrap_or_default(),
+                r.score_change
+                    .map(|d| format!("{d:+.1}"))
+                    .unwrap_or_default(),
+                r.momentum
+                    .map(|m| format!("{m:+.1}/yr"))
+                    .unwrap_or_default(),
+                spread(r)
             ));
         }
         if let Some(line) = movers(ranking, year, c) {
@@ -324,8 +509,15 @@ pub fn render_table(ranking: &Ranking) -> String {
         };
         out.push_str(&format!("{} {}{partial}\n", ranking.year, plural(c)));
         out.push_str(&format!(
-            "  {:>4}  {:<22} {:>6}  {:>7}  {:>8}  {:>6}\n",
-            "rank", "technology", "score", "signals", "coverage", "change"
+            "  {:>4}  {:<22} {:>6}  {:>7}  {:>8}  {:>6}  {:>8}  {}\n",
+            "rank",
+            "technology",
+            "score",
+            "signals",
+            "coverage",
+            "change",
+            "momentum",
+            "signal ranks"
         ));
         for r in rows {
             let change = match (r.rank_change, r.rank) {
@@ -336,7 +528,7 @@ pub fn render_table(ranking: &Ranking) -> String {
                 (Some(d), _) => format!("↓{}", -d),
             };
             out.push_str(&format!(
-                "  {:>4}  {:<22} {:>6}  {:>7}  {:>8}  {:>6}\n",
+                "  {:>4}  {:<22} {:>6}  {:>7}  {:>8}  {:>6}  {:>8}  {}\n",
                 r.rank.map(|k| k.to_string()).unwrap_or_else(|| "-".into()),
                 r.name,
                 r.score
@@ -346,7 +538,11 @@ pub fn render_table(ranking: &Ranking) -> String {
                 r.coverage
                     .map(|c| format!("{:.0}%", c * 100.0))
                     .unwrap_or_else(|| "-".into()),
-                change
+                change,
+                r.momentum
+                    .map(|m| format!("{m:+.1}"))
+                    .unwrap_or_else(|| "-".into()),
+                spread(r)
             ));
         }
         if let Some(line) = movers(ranking, ranking.year, c) {
@@ -396,6 +592,15 @@ pub fn movers(ranking: &Ranking, year: i32, category: Category) -> Option<String
         parts.push(format!("fallers: {}", fallers.join(", ")));
     }
     Some(parts.join(" · "))
+}
+
+/// "1–9 !" : best and worst single-signal rank, `!` when disputed.
+fn spread(r: &RankRow) -> String {
+    match (r.signal_rank_best, r.signal_rank_worst) {
+        (Some(b), Some(w)) if b == w => format!("{b}"),
+        (Some(b), Some(w)) => format!("{b}–{w}{}", if r.disputed { " !" } else { "" }),
+        _ => String::new(),
+    }
 }
 
 fn plural(c: Category) -> &'static str {
@@ -563,10 +768,10 @@ mod tests {
         let text = String::from_utf8(out).expect("utf-8");
         assert_eq!(
             text,
-            "year,category,rank,technology,tech_id,score,github_topic_repos_created,stackexchange_questions,signals_used,coverage,partial,rank_change\n\
-             2023,framework,1,DJANGO,django,61.11,5000,2000,2,1.00,false,\n\
-             2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,\n\
-             2023,framework,3,FASTAPI,fastapi,11.11,1000,,1,1.00,false,\n"
+            "year,category,rank,technology,tech_id,score,github_topic_repos_created,stackexchange_questions,signals_used,coverage,partial,rank_change,score_change,momentum,signal_rank_best,signal_rank_worst,disputed\n\
+             2023,framework,1,DJANGO,django,61.11,5000,2000,2,1.00,false,,,,1,1,false\n\
+             2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,,,,2,2,false\n\
+             2023,framework,3,FASTAPI,fastapi,11.11,1000,,1,1.00,false,,,,3,3,false\n"
         );
         assert_eq!(SourceId::GitHub.as_str(), "github");
     }
@@ -638,6 +843,81 @@ mod tests {
         let t = render_table(&rank(&s, 2023, None));
         assert!(t.starts_with("2023 frameworks\n"), "{t}");
         assert!(t.contains("DJANGO"), "{t}");
-        assert!(t.lines().nth(2).is_some_and(|l| l.ends_with(" =")), "{t}");
+        let first: Vec<&str> = t.lines().nth(2).unwrap_or("").split_whitespace().collect();
+        assert_eq!(
+            first,
+            ["1", "DJANGO", "61.1", "2", "100%", "=", "+0.0", "1"],
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn trend_columns_score_change_and_momentum() {
+        use Category::Framework as F;
+        // Django's share of questions: 2021 50%, 2022 60%, 2023 80%.
+        let mut s = Vec::new();
+        for (year, django) in [(2021, 50.0), (2022, 60.0), (2023, 80.0)] {
+            s.push(sig("django", F, year, Metric::Questions, django));
+            s.push(sig("flask", F, year, Metric::Questions, 100.0 - django));
+        }
+        let r = rank(&s, 2023, None);
+        let django = &r.rows[0];
+        assert_eq!(django.tech.as_str(), "django");
+        assert!((django.score_change.expect("known") - 20.0).abs() < 1e-9);
+        // Least squares through (-2, 50), (-1, 60), (0, 80): 15 a year.
+        assert!((django.momentum.expect("known") - 15.0).abs() < 1e-9);
+        // One year only: no trend.
+        let alone = rank(&frameworks(2023), 2023, None);
+        assert_eq!(
+            (alone.rows[0].score_change, alone.rows[0].momentum),
+            (None, None)
+        );
+    }
+
+    #[test]
+    fn methods_weigh_values_differently_and_flag_disagreeing_signals() {
+        use Category::Framework as F;
+        let mut s = Vec::new();
+        // "big" dwarfs the others on downloads, is last on questions.
+        for (tech, downloads, questions) in [
+            ("big", 1_000_000.0, 10.0),
+            ("b", 1_000.0, 400.0),
+            ("c", 900.0, 300.0),
+            ("d", 800.0, 200.0),
+            ("e", 700.0, 100.0),
+        ] {
+            s.push(sig(tech, F, 2023, Metric::NpmDownloads, downloads));
+            s.push(sig(tech, F, 2023, Metric::Questions, questions));
+        }
+        let score = |m: Method, t: &str| {
+            rank_with(&s, 2023, None, m)
+                .rows
+                .into_iter()
+                .find(|r| r.tech.as_str() == t)
+                .and_then(|r| r.score)
+                .expect("scored")
+        };
+        // Share: big holds ~99.6% of downloads, so it leads despite questions.
+        assert!(score(Method::Share, "big") > score(Method::Share, "b"));
+        // Percentile: 1st and 5th of 5 average to 50; b is 2nd and 1st.
+        assert!((score(Method::Percentile, "big") - 50.0).abs() < 1e-9);
+        assert!((score(Method::Percentile, "b") - 87.5).abs() < 1e-9);
+        // Log-share damps the giant: far less of a lead than with shares.
+        let lead = |m: Method| score(m, "big") - score(m, "b");
+        assert!(lead(Method::LogShare) < lead(Method::Share) / 4.0);
+        let r = rank(&s, 2023, None);
+        let big = r
+            .rows
+            .iter()
+            .find(|r| r.tech.as_str() == "big")
+            .expect("row");
+        assert_eq!(
+            (big.signal_rank_best, big.signal_rank_worst, big.disputed),
+            (Some(1), Some(5), true)
+        );
+        let b = r.rows.iter().find(|r| r.tech.as_str() == "b").expect("row");
+        assert!(!b.disputed);
+        assert_eq!("log-share".parse::<Method>(), Ok(Method::LogShare));
+        assert!("mean".parse::<Method>().is_err());
     }
 }
