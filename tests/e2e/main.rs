@@ -611,4 +611,29 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
     // And Python duckdb 2.0 reads it as an analyst would.
     let text = support::python_analyst(&path);
     assert!(text.contains("ok: "), "{text}");
+
+    // And a reader gets the charts.
+    let charts = dir.path().join("charts");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+        .args(["chart", "--tech", "django", "--db"])
+        .arg(&path)
+        .arg("--out")
+        .arg(&charts)
+        .output()
+        .expect("run trends chart");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "ranks-language",
+        "ranks-framework",
+        "ranks-practice",
+        "signals-django",
+    ] {
+        let svg = std::fs::read_to_string(charts.join(format!("{name}.svg"))).expect("svg written");
+        assert!(svg.starts_with("<svg") && svg.contains("<circle"), "{name}");
+    }
 }

@@ -4,6 +4,7 @@
 //! else lives in the library crates.
 
 mod bench;
+mod chart;
 mod collect;
 mod demo;
 mod lock;
@@ -71,6 +72,9 @@ enum Command {
     /// Rank each category for a year (or every year) and print or write it
     /// as CSV, Markdown, JSON or a terminal table.
     Report(report::ReportArgs),
+    /// Draw SVG charts: a bump chart of ranks over the years per category,
+    /// and (with --tech) a technology's share per signal over the years.
+    Chart(chart::ChartArgs),
     /// List every source: its signals (flow per period or snapshot), history
     /// depth, auth, rate limits, and whether it is enabled in the config.
     Sources,
@@ -126,6 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             collect::run(&config, &catalog, &db, args)
         }
         Command::Report(args) => report::run(&db_path(&cli)?, args),
+        Command::Chart(args) => chart::run(&db_path(&cli)?, args),
         Command::Sources => {
             let config = Config::load(&cli.config)?;
             status::sources(&config);

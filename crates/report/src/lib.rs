@@ -38,8 +38,12 @@
 //! `percentile` (the signal's rank turned into 0..1, `(n − rank) / (n − 1)`:
 //! a mean of ranks, blind to magnitudes).
 
+mod chart;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
+
+pub use chart::{bump_chart, signal_chart};
 
 use trends_core::{Category, TechId, YearlySignal};
 
@@ -49,6 +53,8 @@ pub enum ReportError {
     Csv(#[from] csv::Error),
     #[error("cannot write the report")]
     Io(#[from] std::io::Error),
+    #[error("cannot draw the chart: {0}")]
+    Chart(String),
 }
 
 /// How a signal's values become per-technology scores (step 1 above).
@@ -616,7 +622,13 @@ mod tests {
     use super::*;
     use trends_core::{Metric, SourceId};
 
-    fn sig(tech: &str, cat: Category, year: i32, metric: Metric, value: f64) -> YearlySignal {
+    pub(crate) fn sig(
+        tech: &str,
+        cat: Category,
+        year: i32,
+        metric: Metric,
+        value: f64,
+    ) -> YearlySignal {
         YearlySignal {
             tech: TechId(tech.into()),
             name: tech.to_uppercase(),

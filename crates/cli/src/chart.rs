@@ -1,0 +1,81 @@
+//! `trends chart`: SVG charts of the rankings, for readers.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use trends_core::{Category, TechId};
+use trends_store::Store;
+
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// Folder to write the SVG files into (created if missing).
+    #[arg(long, default_value = "charts")]
+    out: PathBuf,
+    /// Only this category's bump chart: language, framework or practice.
+    #[arg(long, value_parser = parse_category)]
+    category: Option<Category>,
+    /// Also draw this technology's share per signal over the years (catalog
+    /// id; repeatable).
+    #[arg(long = "tech")]
+    techs: Vec<String>,
+    /// Draw the per-signal shares on a logarithmic axis.
+    #[arg(long)]
+    log: bool,
+    /// The ranking method of the bump charts (see `trends report --help`).
+    #[arg(long, default_value = "share", value_parser = parse_method)]
+    method: trends_report::Method,
+}
+
+fn parse_category(s: &str) -> Result<Category, String> {
+    s.parse()
+}
+
+fn parse_method(s: &str) -> Result<trends_report::Method, String> {
+    s.parse()
+}
+
+pub fn run(db: &Path, args: &ChartArgs) -> anyhow::Result<ExitCode> {
+    if !db.exists() {
+        bail!(
+            "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",
+            db.display()
+        );
+    }
+    let store = Store::open_read_only(db)
+        .with_context(|| format!("cannot open database {}", db.display()))?;
+    let years = store.years()?;
+    let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
+        bail!("no data in {}; run `trends collect` first", db.display());
+    };
+    let signals = store.yearly_signals(first - 2, last)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create folder {}", args.out.display()))?;
+    let write = |name: String, svg: String| -> anyhow::Result<()> {
+        let path = args.out.join(name);
+        std::fs::write(&path, svg).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote {}", path.display());
+        Ok(())
+    };
+    let ranking = trends_report::Ranking::concat(
+        years
+            .iter()
+            .map(|&y| trends_report::rank_with(&signals, y, args.category, args.method))
+            .collect(),
+    );
+    let categories = args.category.map_or(Category::ALL.to_vec(), |c| vec![c]);
+    for c in categories {
+        match trends_report::bump_chart(&ranking, c) {
+            Ok(svg) => write(format!("ranks-{c}.svg"), svg)?,
+            Err(e) if args.category.is_none() => eprintln!("skipped {c}: {e}"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    for tech in &args.techs {
+        let svg = trends_report::signal_chart(&signals, &TechId(tech.clone()), args.log)?;
+        let scale = if args.log { "-log" } else { "" };
+        write(format!("signals-{tech}{scale}.svg"), svg)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

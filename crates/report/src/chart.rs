@@ -1,0 +1,323 @@
+//! SVG charts drawn with `plotters`:
+//!
+//! - [`bump_chart`]: the rank of every technology of a category over the
+//!   years, one line each, rank 1 at the top, the name at its last point;
+//! - [`signal_chart`]: one technology's share of its category per signal
+//!   over the years, linear or log scale.
+//!
+//! Pure: rankings or yearly signals in, SVG text out.
+
+use std::collections::BTreeMap;
+
+use plotters::prelude::*;
+use trends_core::{Category, TechId, YearlySignal};
+
+use crate::{MIN_TECHS_PER_SIGNAL, Ranking, ReportError};
+
+const SIZE: (u32, u32) = (960, 560);
+const FONT: &str = "sans-serif";
+
+/// Twenty colours dark enough to read on white (Tableau 10 and the darker
+/// tones of Tableau 20c), cycled.
+const PALETTE: [(u8, u8, u8); 20] = [
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+    (57, 59, 121),
+    (99, 121, 57),
+    (140, 109, 49),
+    (132, 60, 57),
+    (123, 65, 115),
+    (49, 130, 189),
+    (230, 85, 13),
+    (49, 163, 84),
+    (117, 107, 177),
+    (99, 99, 99),
+];
+
+fn color(i: usize) -> RGBColor {
+    let (r, g, b) = PALETTE[i % PALETTE.len()];
+    RGBColor(r, g, b)
+}
+
+fn chart_error(e: impl std::fmt::Display) -> ReportError {
+    ReportError::Chart(e.to_string())
+}
+
+/// The ranks of `category`'s technologies in every year of `ranking` (a
+/// long table, as `Ranking::concat` makes) as an SVG bump chart.
+pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, ReportError> {
+    /// A technology's name and its (year, rank) points.
+    type Line<'a> = (&'a str, Vec<(i32, u32)>);
+    let mut lines: BTreeMap<&TechId, Line<'_>> = BTreeMap::new();
+    for r in ranking.rows.iter().filter(|r| r.category == category) {
+        if let Some(rank) = r.rank {
+            lines
+                .entry(&r.tech)
+                .or_insert((r.name.as_str(), Vec::new()))
+                .1
+                .push((r.year, rank));
+        }
+    }
+    let years: Vec<i32> = lines
+        .values()
+        .flat_map(|l| l.1.iter().map(|p| p.0))
+        .collect();
+    let (Some(&first), Some(&last)) = (years.iter().min(), years.iter().max()) else {
+        return Err(ReportError::Chart(format!(
+            "no ranked {category} to draw; collect data first"
+        )));
+    };
+    let partial = ranking
+        .rows
+        .iter()
+        .any(|r| r.category == category && r.year == last && r.partial);
+    let deepest = lines
+        .values()
+        .flat_map(|l| l.1.iter().map(|p| p.1))
+        .max()
+        .unwrap_or(1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!(
+                    "{} by rank, {first}–{last}{}",
+                    plural(category),
+                    if partial {
+                        format!(" ({last} so far)")
+                    } else {
+                        String::new()
+                    }
+                ),
+                (FONT, 22),
+            )
+            .margin(16)
+            .x_label_area_size(32)
+            .y_label_area_size(40)
+            // Rank 1 at the top: y is the negated rank.
+            .build_cartesian_2d(
+                f64::from(first) - 0.3..f64::from(last) + 1.6,
+                -(f64::from(deepest) + 0.5)..-0.5,
+            )
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels((last - first + 1) as usize)
+            .x_label_formatter(&|x| format!("{}", x.round() as i32))
+            .y_labels(deepest as usize)
+            .y_label_formatter(&|y| format!("{}", -y.round() as i32))
+            .y_desc("rank")
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(chart_error)?;
+        for (i, (name, points)) in lines.values().enumerate() {
+            let color = color(i);
+            let xy: Vec<(f64, f64)> = points
+                .iter()
+                .map(|(y, r)| (f64::from(*y), -f64::from(*r)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(xy.clone(), color.stroke_width(3)))
+                .map_err(chart_error)?;
+            chart
+                .draw_series(xy.iter().map(|p| Circle::new(*p, 4, color.filled())))
+                .map_err(chart_error)?;
+            if let Some(&(x, y)) = xy.last() {
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        (*name).to_owned(),
+                        (x + 0.12, y + 0.15),
+                        (FONT, 14).into_font().color(&color),
+                    )))
+                    .map_err(chart_error)?;
+            }
+        }
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}
+
+/// `tech`'s share of its category on each signal it has, year by year, as
+/// an SVG line chart (percent; `log` for a logarithmic axis). Shares follow
+/// the ranking's method step 1: value over the category total of the
+/// technologies having the signal, for signals at least two of them have.
+pub fn signal_chart(
+    signals: &[YearlySignal],
+    tech: &TechId,
+    log: bool,
+) -> Result<String, ReportError> {
+    let Some(own) = signals.iter().find(|s| &s.tech == tech) else {
+        return Err(ReportError::Chart(format!(
+            "no data for technology `{tech}`; is it in the catalog and collected?"
+        )));
+    };
+    let (name, category) = (own.name.clone(), own.category);
+    // (signal, year) -> (total, technologies having it)
+    let mut totals: BTreeMap<(String, i32), (f64, usize)> = BTreeMap::new();
+    for s in signals.iter().filter(|s| s.category == category) {
+        let t = totals.entry((s.metric.signal_name(), s.year)).or_default();
+        t.0 += s.value;
+        t.1 += 1;
+    }
+    let mut lines: BTreeMap<String, Vec<(i32, f64)>> = BTreeMap::new();
+    for s in signals.iter().filter(|s| &s.tech == tech) {
+        let key = (s.metric.signal_name(), s.year);
+        let (total, having) = totals.get(&key).copied().unwrap_or((0.0, 0));
+        if total > 0.0 && having >= MIN_TECHS_PER_SIGNAL && s.value > 0.0 {
+            lines
+                .entry(key.0)
+                .or_default()
+                .push((s.year, 100.0 * s.value / total));
+        }
+    }
+    let points: Vec<(i32, f64)> = lines.values().flatten().copied().collect();
+    let (Some(first), Some(last)) = (
+        points.iter().map(|p| p.0).min(),
+        points.iter().map(|p| p.0).max(),
+    ) else {
+        return Err(ReportError::Chart(format!(
+            "`{tech}` has no signal shared with another {category} to draw"
+        )));
+    };
+    let top = points.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0) * 1.1;
+    let bottom = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let caption = format!(
+        "{name}: share of {} per signal ({})",
+        plural(category),
+        if log { "log scale" } else { "linear" }
+    );
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let mut builder = ChartBuilder::on(&root);
+        builder
+            .caption(caption, (FONT, 22))
+            .margin(16)
+            .x_label_area_size(32)
+            .y_label_area_size(56);
+        let x = f64::from(first) - 0.3..f64::from(last) + 0.3;
+        let years = (last - first + 1) as usize;
+        // One drawing routine for both axis kinds.
+        macro_rules! draw {
+            ($chart:expr) => {{
+                let mut chart = $chart;
+                chart
+                    .configure_mesh()
+                    .disable_x_mesh()
+                    .x_labels(years)
+                    .x_label_formatter(&|x| format!("{}", x.round() as i32))
+                    .y_desc("% of the category")
+                    .draw()
+                    .map_err(chart_error)?;
+                for (i, (signal, pts)) in lines.iter().enumerate() {
+                    let color = color(i);
+                    let xy: Vec<(f64, f64)> =
+                        pts.iter().map(|(y, v)| (f64::from(*y), *v)).collect();
+                    chart
+                        .draw_series(LineSeries::new(xy.clone(), color.stroke_width(3)))
+                        .map_err(chart_error)?
+                        .label(signal.clone())
+                        .legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
+                        });
+                    chart
+                        .draw_series(xy.iter().map(|p| Circle::new(*p, 4, color.filled())))
+                        .map_err(chart_error)?;
+                }
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperLeft)
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(BLACK.mix(0.3))
+                    .label_font((FONT, 13))
+                    .draw()
+                    .map_err(chart_error)?;
+            }};
+        }
+        if log {
+            let low = (bottom / 1.5).max(0.001);
+            draw!(
+                builder
+                    .build_cartesian_2d(x, (low..top).log_scale())
+                    .map_err(chart_error)?
+            );
+        } else {
+            draw!(
+                builder
+                    .build_cartesian_2d(x, 0.0..top)
+                    .map_err(chart_error)?
+            );
+        }
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}
+
+fn plural(c: Category) -> &'static str {
+    match c {
+        Category::Language => "languages",
+        Category::Framework => "frameworks",
+        Category::Practice => "practices",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::sig;
+    use trends_core::Metric;
+
+    fn three_years() -> Vec<YearlySignal> {
+        use Category::Framework as F;
+        let mut s = Vec::new();
+        for (year, django, flask) in [(2021, 50.0, 80.0), (2022, 70.0, 70.0), (2023, 90.0, 40.0)] {
+            s.push(sig("django", F, year, Metric::Questions, django));
+            s.push(sig("flask", F, year, Metric::Questions, flask));
+            s.push(sig("django", F, year, Metric::Pageviews, django * 10.0));
+            s.push(sig("flask", F, year, Metric::Pageviews, flask * 20.0));
+        }
+        s
+    }
+
+    #[test]
+    fn the_bump_chart_has_a_line_and_a_label_per_technology() {
+        let s = three_years();
+        let ranking = Ranking::concat((2021..=2023).map(|y| crate::rank(&s, y, None)).collect());
+        let svg = bump_chart(&ranking, Category::Framework).expect("svg");
+        assert!(svg.starts_with("<svg"), "{}", &svg[..100.min(svg.len())]);
+        assert!(svg.contains("frameworks by rank, 2021–2023"));
+        assert!(
+            svg.contains("\nDJANGO\n") && svg.contains("\nFLASK\n"),
+            "{svg}"
+        );
+        // A point per technology and year.
+        assert_eq!(svg.matches("<circle").count(), 6, "{svg}");
+        assert!(matches!(
+            bump_chart(&ranking, Category::Language),
+            Err(ReportError::Chart(_))
+        ));
+    }
+
+    #[test]
+    fn the_signal_chart_draws_each_shared_signal() {
+        let s = three_years();
+        for log in [false, true] {
+            let svg = signal_chart(&s, &TechId("django".into()), log).expect("svg");
+            assert!(svg.contains("stackexchange_questions") && svg.contains("wikimedia_pageviews"));
+            assert_eq!(svg.matches("<circle").count(), 6, "{svg}");
+        }
+        assert!(signal_chart(&s, &TechId("nope".into()), false).is_err());
+    }
+}
