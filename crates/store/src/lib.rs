@@ -438,6 +438,51 @@ impl Store {
         Ok(raw_id)
     }
 
+    /// For benchmarks only: fills the database with `techs` synthetic
+    /// technologies (spread over the three categories) and `days` daily
+    /// observations of each of `metrics` flow metrics per technology, from
+    /// 2015-01-01, in one set-based `INSERT .. SELECT` (not the collect
+    /// path: that is what `trends bench` without `--report` measures). Every
+    /// row points at one archived stand-in answer, so the tables stay
+    /// consistent. Returns the observations written.
+    pub fn fill_synthetic(&mut self, techs: u32, metrics: &[Metric], days: u32) -> Result<u64> {
+        let tx = self.conn.transaction().map_err(q("starting the fill"))?;
+        tx.execute(
+            "INSERT INTO technologies
+             SELECT 'b' || i, 'Bench ' || i,
+                    CASE i % 3 WHEN 0 THEN 'language' WHEN 1 THEN 'framework' ELSE 'practice' END,
+                    '{}'
+             FROM range(?) t(i)",
+            params![techs],
+        )
+        .map_err(q("filling technologies"))?;
+        tx.execute(
+            "INSERT INTO raw_responses (run_id, source, request_key, request, url, fetched_at, outcome)
+             VALUES (0, 'bench', 'bench', '{}', 'http://bench.invalid/', TIMESTAMP '2024-01-01', 'ok')",
+            [],
+        )
+        .map_err(q("filling the archive"))?;
+        let raw: i64 = tx
+            .query_row("SELECT max(id) FROM raw_responses", [], |r| r.get(0))
+            .map_err(q("filling the archive"))?;
+        let mut written = 0u64;
+        for metric in metrics {
+            written += tx
+                .execute(
+                    "INSERT INTO observations
+                     SELECT 'b' || t.i, ?, ?, 'day',
+                            DATE '2015-01-01' + d.j::INTEGER, DATE '2015-01-02' + d.j::INTEGER,
+                            (1 + (t.i * 7919 + d.j * 104729) % 100000)::DOUBLE,
+                            TIMESTAMP '2024-01-01', 0, ?
+                     FROM range(?) t(i), range(?) d(j)",
+                    params![metric.source().as_str(), metric.as_str(), raw, techs, days],
+                )
+                .map_err(q("filling observations"))? as u64;
+        }
+        tx.commit().map_err(q("committing the fill"))?;
+        Ok(written)
+    }
+
     /// Every signal per technology and year in `[from, to]`, from the
     /// `yearly_signals` view.
     pub fn yearly_signals(&self, from: i32, to: i32) -> Result<Vec<YearlySignal>> {
@@ -866,6 +911,19 @@ mod tests {
             outcome,
             error: None,
         }
+    }
+
+    #[test]
+    fn the_benchmark_fill_is_consistent_and_rolls_up() {
+        let mut s = Store::open_in_memory().expect("open");
+        let n = s
+            .fill_synthetic(10, &[Metric::Questions, Metric::Pageviews], 3)
+            .expect("fill");
+        assert_eq!(n, 60);
+        let ys = s.yearly_signals(2015, 2015).expect("yearly");
+        assert_eq!(ys.len(), 20);
+        assert!(ys.iter().all(|y| y.value >= 3.0 && y.coverage > 0.0));
+        assert_eq!(s.counts().expect("counts").observations, 60);
     }
 
     #[test]
