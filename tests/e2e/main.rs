@@ -612,6 +612,28 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
     let text = support::python_analyst(&path);
     assert!(text.contains("ok: "), "{text}");
 
+    // The reports of a closed year are snapshots: a change of method or
+    // data shows up as a reviewed diff (`cargo insta review`, or
+    // INSTA_UPDATE=always and read the diff). 2023 is closed, so the demo's
+    // synthetic numbers for it do not depend on the day of the run.
+    for (format, ext) in [("csv", "csv"), ("md", "md"), ("json", "json")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+            .args(["report", "--year", "2023", "--format", format, "--db"])
+            .arg(&path)
+            .output()
+            .expect("run trends report");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        insta::assert_snapshot!(
+            format!("demo_report_2023_{ext}"),
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+
     // And a reader gets the charts.
     let charts = dir.path().join("charts");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
