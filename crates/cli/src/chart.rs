@@ -36,7 +36,15 @@ fn parse_method(s: &str) -> Result<trends_report::Method, String> {
     s.parse()
 }
 
-pub fn run(db: &Path, args: &ChartArgs) -> anyhow::Result<ExitCode> {
+pub fn run(
+    db: &Path,
+    config: &trends_core::ReportConfig,
+    args: &ChartArgs,
+) -> anyhow::Result<ExitCode> {
+    let options = trends_report::Options {
+        method: args.method,
+        config: config.clone(),
+    };
     if !db.exists() {
         bail!(
             "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",
@@ -61,7 +69,7 @@ pub fn run(db: &Path, args: &ChartArgs) -> anyhow::Result<ExitCode> {
     let ranking = trends_report::Ranking::concat(
         years
             .iter()
-            .map(|&y| trends_report::rank_with(&signals, y, args.category, args.method))
+            .map(|&y| trends_report::rank_with(&signals, y, args.category, &options))
             .collect(),
     );
     let categories = args.category.map_or(Category::ALL.to_vec(), |c| vec![c]);

@@ -65,7 +65,11 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
 
     let year = args.year.unwrap_or_else(|| Utc::now().year() - 1);
     let signals = store.yearly_signals(year - 2, year)?;
-    let ranking = trends_report::rank(&signals, year, None);
+    let options = trends_report::Options {
+        config: config.report.clone(),
+        ..Default::default()
+    };
+    let ranking = trends_report::rank_with(&signals, year, None, &options);
     println!();
     report::write(&ranking, Format::Table, std::io::stdout().lock())?;
     println!();

@@ -129,8 +129,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = cli.db.clone().unwrap_or_else(|| config.database.clone());
             collect::run(&config, &catalog, &db, args)
         }
-        Command::Report(args) => report::run(&db_path(&cli)?, args),
-        Command::Chart(args) => chart::run(&db_path(&cli)?, args),
+        Command::Report(args) => report::run(&db_path(&cli)?, &report_config(&cli)?, args),
+        Command::Chart(args) => chart::run(&db_path(&cli)?, &report_config(&cli)?, args),
         Command::Sources => {
             let config = Config::load(&cli.config)?;
             status::sources(&config);
@@ -148,6 +148,16 @@ fn db_path(cli: &Cli) -> anyhow::Result<PathBuf> {
     match &cli.db {
         Some(db) => Ok(db.clone()),
         None => Ok(Config::load(&cli.config)?.database),
+    }
+}
+
+/// The config's `[report]`; its defaults when there is no config file (a
+/// database passed with --db can be reported on without one).
+fn report_config(cli: &Cli) -> anyhow::Result<trends_core::ReportConfig> {
+    if cli.config.exists() {
+        Ok(Config::load(&cli.config)?.report)
+    } else {
+        Ok(trends_core::ReportConfig::default())
     }
 }
 

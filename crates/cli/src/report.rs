@@ -48,7 +48,15 @@ fn parse_category(s: &str) -> Result<Category, String> {
     s.parse()
 }
 
-pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+pub fn run(
+    db: &Path,
+    config: &trends_core::ReportConfig,
+    args: &ReportArgs,
+) -> anyhow::Result<ExitCode> {
+    let options = trends_report::Options {
+        method: args.method,
+        config: config.clone(),
+    };
     if !db.exists() {
         bail!(
             "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",
@@ -66,7 +74,7 @@ pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
         let ranking = trends_report::Ranking::concat(
             years
                 .iter()
-                .map(|&y| trends_report::rank_with(&signals, y, args.category, args.method))
+                .map(|&y| trends_report::rank_with(&signals, y, args.category, &options))
                 .collect(),
         );
         return emit(&ranking, args);
@@ -90,7 +98,7 @@ pub fn run(db: &Path, args: &ReportArgs) -> anyhow::Result<ExitCode> {
             }
         );
     }
-    let ranking = trends_report::rank_with(&signals, year, args.category, args.method);
+    let ranking = trends_report::rank_with(&signals, year, args.category, &options);
     emit(&ranking, args)
 }
 

@@ -27,6 +27,32 @@ pub struct Config {
     pub http: HttpConfig,
     /// Configured sources; a source without a table is not collected.
     pub sources: BTreeMap<SourceId, SourceConfig>,
+    /// How rankings are computed (`[report]`).
+    pub report: ReportConfig,
+}
+
+/// `[report]`: the ranking's knobs. The defaults give the method of the
+/// README and of the `rankings` SQL view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportConfig {
+    /// A technology needs at least this many usable signals in a year to be
+    /// ranked; with fewer it is listed unranked, with the reason.
+    pub min_signals: usize,
+    /// A ranked row whose mean coverage is below this is flagged
+    /// `low_coverage` (shown, not hidden).
+    pub low_coverage: f64,
+    /// Weight per signal (`{source}_{metric}`); a signal not named weighs 1.
+    pub weights: BTreeMap<String, f64>,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig {
+            min_signals: 1,
+            low_coverage: 0.5,
+            weights: BTreeMap::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +119,17 @@ struct RawConfig {
     http: RawHttp,
     #[serde(default)]
     sources: BTreeMap<String, RawSource>,
+    #[serde(default)]
+    report: RawReport,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    min_signals: Option<usize>,
+    low_coverage: Option<f64>,
+    #[serde(default)]
+    weights: BTreeMap<String, f64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -213,6 +250,35 @@ impl Config {
                 },
             );
         }
+        let defaults = ReportConfig::default();
+        let report = ReportConfig {
+            min_signals: raw.report.min_signals.unwrap_or(defaults.min_signals),
+            low_coverage: raw.report.low_coverage.unwrap_or(defaults.low_coverage),
+            weights: raw.report.weights,
+        };
+        if report.min_signals == 0 {
+            problems.push("report.min_signals: must be at least 1".to_owned());
+        }
+        if !(0.0..=1.0).contains(&report.low_coverage) {
+            problems.push(format!(
+                "report.low_coverage = {}: expected a share from 0 to 1",
+                report.low_coverage
+            ));
+        }
+        let known: Vec<String> = crate::Metric::ALL.iter().map(|m| m.signal_name()).collect();
+        for (signal, weight) in &report.weights {
+            if !known.contains(signal) {
+                problems.push(format!(
+                    "report.weights.{signal}: unknown signal (known: {})",
+                    known.join(", ")
+                ));
+            }
+            if !weight.is_finite() || *weight < 0.0 {
+                problems.push(format!(
+                    "report.weights.{signal} = {weight}: expected a weight of 0 or more"
+                ));
+            }
+        }
         if !problems.is_empty() {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),
@@ -230,6 +296,7 @@ impl Config {
             contact,
             http,
             sources,
+            report,
         })
     }
 
@@ -293,6 +360,11 @@ mod tests {
             base_url = "https://wikimedia.org/api/rest_v1"
             concurrency = 0
             search_requests_per_minute = 3
+            [report]
+            min_signals = 0
+            [report.weights]
+            stackexchange_answers = 2.0
+            wikimedia_pageviews = -1.0
             "#,
         )
         .expect_err("invalid");
@@ -304,6 +376,9 @@ mod tests {
             "[sources.bogus]: unknown source `bogus`",
             "sources.wikimedia.concurrency",
             "sources.wikimedia.search_requests_per_minute",
+            "report.weights.stackexchange_answers: unknown signal",
+            "report.weights.wikimedia_pageviews = -1",
+            "report.min_signals: must be at least 1",
         ] {
             assert!(msg.contains(needle), "missing {needle:?} in {msg}");
         }

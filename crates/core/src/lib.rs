@@ -9,7 +9,7 @@ pub mod config;
 pub mod model;
 
 pub use catalog::{Catalog, CatalogError, SourceKey, Technology};
-pub use config::{Config, ConfigError, SourceConfig};
+pub use config::{Config, ConfigError, ReportConfig, SourceConfig};
 pub use model::{
     Category, Grain, Metric, MetricKind, Observation, Outcome, Period, RequestSpec, SourceId,
     Subject, TechId, YearlySignal,

@@ -45,7 +45,7 @@ use std::io::Write;
 
 pub use chart::{bump_chart, signal_chart};
 
-use trends_core::{Category, TechId, YearlySignal};
+use trends_core::{Category, ReportConfig, TechId, YearlySignal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -92,6 +92,14 @@ impl std::str::FromStr for Method {
     }
 }
 
+/// Everything that decides a ranking besides the data: the method and the
+/// config's `[report]` (weights, minimum signals, low-coverage threshold).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    pub method: Method,
+    pub config: ReportConfig,
+}
+
 /// A ranked year, all requested categories.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Ranking {
@@ -131,12 +139,16 @@ pub struct RankRow {
     /// The signals disagree: worst − best ≥ max(3, half the ranked
     /// technologies of the category).
     pub disputed: bool,
+    /// Ranked, but its mean coverage is below `[report] low_coverage`.
+    pub low_coverage: bool,
+    /// Why it is not ranked (too few signals, or none usable).
+    pub unranked_reason: Option<String>,
 }
 
 /// Ranks `year` per category (or only `category`) with the default method
 /// ([`Method::Share`]): see [`rank_with`].
 pub fn rank(signals: &[YearlySignal], year: i32, category: Option<Category>) -> Ranking {
-    rank_with(signals, year, category, Method::Share)
+    rank_with(signals, year, category, &Options::default())
 }
 
 /// Ranks `year` per category (or only `category`), with rank and score
@@ -146,7 +158,7 @@ pub fn rank_with(
     signals: &[YearlySignal],
     year: i32,
     category: Option<Category>,
-    method: Method,
+    options: &Options,
 ) -> Ranking {
     let categories: Vec<Category> = match category {
         Some(c) => vec![c],
@@ -155,9 +167,9 @@ pub fn rank_with(
     let mut rows = Vec::new();
     let mut columns = BTreeSet::new();
     for c in categories {
-        let current = rank_category(signals, year, c, method);
+        let current = rank_category(signals, year, c, options);
         let earlier = |y: i32| -> BTreeMap<TechId, (u32, f64)> {
-            rank_category(signals, y, c, method)
+            rank_category(signals, y, c, options)
                 .into_iter()
                 .filter_map(|r| Some((r.tech, (r.rank?, r.score?))))
                 .collect()
@@ -214,8 +226,10 @@ fn rank_category(
     signals: &[YearlySignal],
     year: i32,
     category: Category,
-    method: Method,
+    options: &Options,
 ) -> Vec<RankRow> {
+    let method = options.method;
+    let weight = |signal: &str| options.config.weights.get(signal).copied().unwrap_or(1.0);
     let of_year: Vec<&YearlySignal> = signals
         .iter()
         .filter(|s| s.year == year && s.category == category)
@@ -256,6 +270,7 @@ fn rank_category(
         name: String,
         values: BTreeMap<String, f64>,
         shares: Vec<f64>,
+        weights: Vec<f64>,
         ranks: Vec<u32>,
         coverage: Vec<f64>,
         partial: bool,
@@ -267,17 +282,19 @@ fn rank_category(
             name: s.name.clone(),
             values: BTreeMap::new(),
             shares: Vec::new(),
+            weights: Vec::new(),
             ranks: Vec::new(),
             coverage: Vec::new(),
             partial: false,
         });
         acc.values.insert(signal.clone(), s.value);
         let (total, having) = totals.get(&signal).copied().unwrap_or((0.0, 0));
-        if let Some(&r) = signal_ranks.get(&(signal, s.tech.clone())) {
+        if let Some(&r) = signal_ranks.get(&(signal.clone(), s.tech.clone())) {
             acc.shares.push(match method {
                 Method::Share | Method::LogShare => weigh(s.value) / total,
                 Method::Percentile => f64::from(having as u32 - r) / (having - 1) as f64,
             });
+            acc.weights.push(weight(&signal));
             acc.ranks.push(r);
             acc.coverage.push(s.coverage);
             acc.partial |= s.partial;
@@ -288,16 +305,45 @@ fn rank_category(
         .map(|(tech, acc)| {
             let n = acc.shares.len();
             let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+            let total_weight: f64 = acc.weights.iter().sum();
+            let min = options.config.min_signals;
+            let (score, unranked_reason) = if n == 0 {
+                (
+                    None,
+                    Some("no signal that another technology of the category has".to_owned()),
+                )
+            } else if n < min {
+                (
+                    None,
+                    Some(format!(
+                        "{n} usable signal(s), fewer than the {min} required"
+                    )),
+                )
+            } else if total_weight <= 0.0 {
+                (None, Some("its signals all weigh 0".to_owned()))
+            } else {
+                let weighted: f64 = acc
+                    .shares
+                    .iter()
+                    .zip(&acc.weights)
+                    .map(|(s, w)| s * w)
+                    .sum();
+                (Some(100.0 * weighted / total_weight), None)
+            };
+            let coverage = mean(&acc.coverage);
             RankRow {
                 year,
                 category,
                 rank: None,
                 tech,
                 name: acc.name,
-                score: mean(&acc.shares).map(|m| 100.0 * m),
+                low_coverage: score.is_some()
+                    && coverage.is_some_and(|c| c < options.config.low_coverage),
+                unranked_reason,
+                score,
                 values: acc.values,
                 signals_used: n,
-                coverage: mean(&acc.coverage),
+                coverage,
                 partial: acc.partial,
                 rank_change: None,
                 score_change: None,
@@ -381,6 +427,8 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
         "signal_rank_best",
         "signal_rank_worst",
         "disputed",
+        "low_coverage",
+        "unranked_reason",
     ]);
     w.write_record(&header)?;
     for r in &ranking.rows {
@@ -419,6 +467,13 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
                 .unwrap_or_default(),
         );
         rec.push(r.disputed.to_string());
+        rec.push(r.low_coverage.to_string());
+        rec.push(
+            r.unranked_reason
+                .as_deref()
+                .map(text_cell)
+                .unwrap_or_default(),
+        );
         w.write_record(&rec)?;
     }
     w.flush()?;
@@ -480,7 +535,7 @@ pub fn render_markdown(ranking: &Ranking) -> String {
                 "{} | {} | {} | {} | {} | {} |\n",
                 r.signals_used,
                 r.coverage
-                    .map(|c| format!("{:.0}%", c * 100.0))
+                    .map(|c| coverage_cell(c, r.low_coverage))
                     .unwrap_or_default(),
                 r.rank_change.map(|d| format!("{d:+}")).unwrap_or_default(),
                 r.score_change
@@ -542,7 +597,7 @@ pub fn render_table(ranking: &Ranking) -> String {
                     .unwrap_or_else(|| "-".into()),
                 r.signals_used,
                 r.coverage
-                    .map(|c| format!("{:.0}%", c * 100.0))
+                    .map(|c| coverage_cell(c, r.low_coverage))
                     .unwrap_or_else(|| "-".into()),
                 change,
                 r.momentum
@@ -600,8 +655,16 @@ pub fn movers(ranking: &Ranking, year: i32, category: Category) -> Option<String
     Some(parts.join(" · "))
 }
 
+/// "83%", or "42% low" when flagged.
+fn coverage_cell(c: f64, low: bool) -> String {
+    format!("{:.0}%{}", c * 100.0, if low { " low" } else { "" })
+}
+
 /// "1–9 !" : best and worst single-signal rank, `!` when disputed.
 fn spread(r: &RankRow) -> String {
+    if let Some(reason) = &r.unranked_reason {
+        return format!("unranked: {reason}");
+    }
     match (r.signal_rank_best, r.signal_rank_worst) {
         (Some(b), Some(w)) if b == w => format!("{b}"),
         (Some(b), Some(w)) => format!("{b}–{w}{}", if r.disputed { " !" } else { "" }),
@@ -780,10 +843,10 @@ mod tests {
         let text = String::from_utf8(out).expect("utf-8");
         assert_eq!(
             text,
-            "year,category,rank,technology,tech_id,score,github_topic_repos_created,stackexchange_questions,signals_used,coverage,partial,rank_change,score_change,momentum,signal_rank_best,signal_rank_worst,disputed\n\
-             2023,framework,1,DJANGO,django,61.11,5000,2000,2,1.00,false,,,,1,1,false\n\
-             2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,,,,2,2,false\n\
-             2023,framework,3,FASTAPI,fastapi,11.11,1000,,1,1.00,false,,,,3,3,false\n"
+            "year,category,rank,technology,tech_id,score,github_topic_repos_created,stackexchange_questions,signals_used,coverage,partial,rank_change,score_change,momentum,signal_rank_best,signal_rank_worst,disputed,low_coverage,unranked_reason\n\
+             2023,framework,1,DJANGO,django,61.11,5000,2000,2,1.00,false,,,,1,1,false,false,\n\
+             2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,,,,2,2,false,false,\n\
+             2023,framework,3,FASTAPI,fastapi,11.11,1000,,1,1.00,false,,,,3,3,false,false,\n"
         );
         assert_eq!(SourceId::GitHub.as_str(), "github");
     }
@@ -864,6 +927,52 @@ mod tests {
     }
 
     #[test]
+    fn weights_min_signals_and_low_coverage_come_from_the_config() {
+        let s = frameworks(2023);
+        let mut config = ReportConfig::default();
+        // Questions count double: Django (2/3) and Flask (1/3) on questions,
+        // Django 5/9, Flask 3/9, FastAPI 1/9 on topic repos.
+        config.weights.insert("stackexchange_questions".into(), 2.0);
+        config.min_signals = 2;
+        let r = rank_with(
+            &s,
+            2023,
+            None,
+            &Options {
+                method: Method::Share,
+                config,
+            },
+        );
+        let django = &r.rows[0];
+        let want = 100.0 * (2.0 * 2.0 / 3.0 + 5.0 / 9.0) / 3.0;
+        assert!((django.score.expect("ranked") - want).abs() < 1e-9);
+        // FastAPI has one signal: listed, unranked, with the reason.
+        let fastapi = r
+            .rows
+            .iter()
+            .find(|r| r.tech.as_str() == "fastapi")
+            .expect("row");
+        assert_eq!((fastapi.rank, fastapi.score), (None, None));
+        assert_eq!(
+            fastapi.unranked_reason.as_deref(),
+            Some("1 usable signal(s), fewer than the 2 required")
+        );
+        assert!(render_table(&r).contains("unranked: 1 usable signal(s)"));
+        // Coverage below the threshold is flagged, not hidden.
+        let mut low = frameworks(2023);
+        for y in &mut low {
+            y.coverage = 0.25;
+        }
+        let r = rank(&low, 2023, None);
+        assert!(
+            r.rows
+                .iter()
+                .all(|row| row.low_coverage && row.rank.is_some())
+        );
+        assert!(render_table(&r).contains("25% low"));
+    }
+
+    #[test]
     fn trend_columns_score_change_and_momentum() {
         use Category::Framework as F;
         // Django's share of questions: 2021 50%, 2022 60%, 2023 80%.
@@ -902,12 +1011,20 @@ mod tests {
             s.push(sig(tech, F, 2023, Metric::Questions, questions));
         }
         let score = |m: Method, t: &str| {
-            rank_with(&s, 2023, None, m)
-                .rows
-                .into_iter()
-                .find(|r| r.tech.as_str() == t)
-                .and_then(|r| r.score)
-                .expect("scored")
+            rank_with(
+                &s,
+                2023,
+                None,
+                &Options {
+                    method: m,
+                    ..Options::default()
+                },
+            )
+            .rows
+            .into_iter()
+            .find(|r| r.tech.as_str() == t)
+            .and_then(|r| r.score)
+            .expect("scored")
         };
         // Share: big holds ~99.6% of downloads, so it leads despite questions.
         assert!(score(Method::Share, "big") > score(Method::Share, "b"));
