@@ -634,6 +634,33 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
         );
     }
 
+    // The catalog's groups rank as one technology each.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+        .arg("--config")
+        .arg(root.join("config/trends.toml"))
+        .args([
+            "report", "--year", "2023", "--group", "--format", "csv", "--db",
+        ])
+        .arg(&path)
+        .output()
+        .expect("run trends report --group");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = read_csv(&String::from_utf8_lossy(&out.stdout));
+    let ids: Vec<&str> = rows.iter().skip(1).map(|r| r[4].as_str()).collect();
+    assert!(
+        ids.contains(&"javascript-typescript") && ids.contains(&"rust-web"),
+        "{ids:?}"
+    );
+    assert!(
+        !ids.contains(&"javascript") && !ids.contains(&"axum"),
+        "{ids:?}"
+    );
+
     // And a reader gets the charts.
     let charts = dir.path().join("charts");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))

@@ -57,7 +57,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             keys: Default::default(),
         })
         .collect();
-    let catalog = Catalog { technologies };
+    let catalog = Catalog {
+        technologies,
+        groups: Vec::new(),
+    };
 
     // Bodies in the API's exact format, built before the clock starts.
     let bodies: Vec<(RequestSpec, String)> = (0..responses)

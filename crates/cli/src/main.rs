@@ -15,6 +15,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use trends_core::{Catalog, Config};
 
@@ -129,7 +130,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = cli.db.clone().unwrap_or_else(|| config.database.clone());
             collect::run(&config, &catalog, &db, args)
         }
-        Command::Report(args) => report::run(&db_path(&cli)?, &report_config(&cli)?, args),
+        Command::Report(args) => {
+            let groups = if args.group() {
+                let config = Config::load(&cli.config)
+                    .context("--group reads the catalog's [[group]]s through the config")?;
+                Catalog::load(&config.catalog)?.groups
+            } else {
+                Vec::new()
+            };
+            report::run(&db_path(&cli)?, &report_config(&cli)?, &groups, args)
+        }
         Command::Chart(args) => chart::run(&db_path(&cli)?, &report_config(&cli)?, args),
         Command::Sources => {
             let config = Config::load(&cli.config)?;

@@ -38,6 +38,16 @@ pub struct ReportArgs {
     /// a mean of ranks). See README, "How the ranking is computed".
     #[arg(long, default_value = "share", value_parser = parse_method)]
     method: trends_report::Method,
+    /// Rank the catalog's [[group]]s as one technology each (JavaScript +
+    /// TypeScript, say): members' values are summed per signal first.
+    #[arg(long)]
+    group: bool,
+}
+
+impl ReportArgs {
+    pub fn group(&self) -> bool {
+        self.group
+    }
 }
 
 fn parse_method(s: &str) -> Result<trends_report::Method, String> {
@@ -51,8 +61,16 @@ fn parse_category(s: &str) -> Result<Category, String> {
 pub fn run(
     db: &Path,
     config: &trends_core::ReportConfig,
+    groups: &[trends_core::Group],
     args: &ReportArgs,
 ) -> anyhow::Result<ExitCode> {
+    let merge = |signals: Vec<trends_core::YearlySignal>| {
+        if args.group {
+            trends_report::group_signals(&signals, groups)
+        } else {
+            signals
+        }
+    };
     let options = trends_report::Options {
         method: args.method,
         config: config.clone(),
@@ -70,7 +88,7 @@ pub fn run(
         let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
             bail!("no data in {}; run `trends collect` first", db.display());
         };
-        let signals = store.yearly_signals(first - 2, last)?;
+        let signals = merge(store.yearly_signals(first - 2, last)?);
         let ranking = trends_report::Ranking::concat(
             years
                 .iter()
@@ -81,7 +99,7 @@ pub fn run(
     }
     let year = args.year.unwrap_or_else(|| Utc::now().year() - 1);
     // Two years back: rank change needs the year before, momentum two.
-    let signals = store.yearly_signals(year - 2, year)?;
+    let signals = merge(store.yearly_signals(year - 2, year)?);
     if !signals.iter().any(|s| s.year == year) {
         let years = store.years()?;
         bail!(

@@ -129,9 +129,22 @@ impl Technology {
 }
 
 /// The validated catalog, in file order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Catalog {
     pub technologies: Vec<Technology>,
+    /// `[[group]]`s: technologies ranked as one with `trends report --group`.
+    pub groups: Vec<Group>,
+}
+
+/// Technologies of one category ranked as one (JavaScript + TypeScript, or
+/// the packages that make up one framework): their values are summed per
+/// signal before normalizing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub id: TechId,
+    pub name: String,
+    pub category: Category,
+    pub members: Vec<TechId>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +177,16 @@ pub enum CatalogError {
 struct RawCatalog {
     #[serde(default)]
     technology: Vec<RawTechnology>,
+    #[serde(default)]
+    group: Vec<RawGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    id: String,
+    name: String,
+    members: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -271,8 +294,54 @@ impl Catalog {
                 });
             }
         }
+        let mut groups = Vec::new();
+        let mut grouped = BTreeSet::new();
+        for g in raw.group {
+            let label = format!("[[group]] `{}`", g.id);
+            if g.id.trim().is_empty() || seen.contains(&g.id) {
+                problems.push(format!(
+                    "{label}: the id must be non-empty and not a technology's or another group's"
+                ));
+            }
+            seen.insert(g.id.clone());
+            if g.members.len() < 2 {
+                problems.push(format!("{label}: needs at least two members"));
+            }
+            let mut category = None;
+            for m in &g.members {
+                match technologies
+                    .iter()
+                    .find(|t: &&Technology| t.id.as_str() == m)
+                {
+                    None => problems.push(format!("{label}: unknown member `{m}`")),
+                    Some(t) => {
+                        if *category.get_or_insert(t.category) != t.category {
+                            problems.push(format!(
+                                "{label}: `{m}` is a {}, the other members are {}s",
+                                t.category,
+                                category.map_or("", |c: Category| c.as_str())
+                            ));
+                        }
+                        if !grouped.insert(m.clone()) {
+                            problems.push(format!("{label}: `{m}` is already in another group"));
+                        }
+                    }
+                }
+            }
+            if let Some(category) = category {
+                groups.push(Group {
+                    id: TechId(g.id),
+                    name: g.name,
+                    category,
+                    members: g.members.into_iter().map(TechId).collect(),
+                });
+            }
+        }
         if problems.is_empty() {
-            Ok(Catalog { technologies })
+            Ok(Catalog {
+                technologies,
+                groups,
+            })
         } else {
             Err(CatalogError::Invalid {
                 path: path.to_owned(),
@@ -296,7 +365,10 @@ impl Catalog {
                 technologies.push(tech.clone());
             }
         }
-        Ok(Catalog { technologies })
+        Ok(Catalog {
+            technologies,
+            groups: Vec::new(),
+        })
     }
 
     /// The technologies that have `key`, with its value.
@@ -317,6 +389,31 @@ fn is_valid_id(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_are_validated() {
+        let techs = "[[technology]]\nid = \"js\"\nname = \"JS\"\ncategory = \"language\"\n\n\
+                     [[technology]]\nid = \"ts\"\nname = \"TS\"\ncategory = \"language\"\n\n\
+                     [[technology]]\nid = \"rails\"\nname = \"Rails\"\ncategory = \"framework\"\n";
+        let ok = parse(&format!(
+            "{techs}\n[[group]]\nid = \"js-family\"\nname = \"JS + TS\"\nmembers = [\"js\", \"ts\"]\n"
+        ))
+        .expect("valid group");
+        assert_eq!(ok.groups[0].category, Category::Language);
+        assert_eq!(ok.groups[0].members.len(), 2);
+        let err = parse(&format!(
+            "{techs}\n[[group]]\nid = \"js\"\nname = \"x\"\nmembers = [\"ts\", \"rails\", \"nope\"]\n"
+        ))
+        .expect_err("invalid group")
+        .to_string();
+        for needle in [
+            "not a technology's",
+            "`rails` is a framework",
+            "unknown member `nope`",
+        ] {
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+    }
 
     fn parse(text: &str) -> Result<Catalog, CatalogError> {
         Catalog::parse(text, Path::new("catalog.toml"))

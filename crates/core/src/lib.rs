@@ -8,7 +8,7 @@ pub mod catalog;
 pub mod config;
 pub mod model;
 
-pub use catalog::{Catalog, CatalogError, SourceKey, Technology};
+pub use catalog::{Catalog, CatalogError, Group, SourceKey, Technology};
 pub use config::{Config, ConfigError, ReportConfig, SourceConfig};
 pub use model::{
     Category, Grain, Metric, MetricKind, Observation, Outcome, Period, RequestSpec, SourceId,

@@ -45,7 +45,7 @@ use std::io::Write;
 
 pub use chart::{bump_chart, signal_chart};
 
-use trends_core::{Category, ReportConfig, TechId, YearlySignal};
+use trends_core::{Category, Group, ReportConfig, TechId, YearlySignal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -216,6 +216,47 @@ fn slope(points: &[(f64, f64)]) -> Option<f64> {
     let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
     let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
     (sxx > 0.0).then(|| sxy / sxx)
+}
+
+/// The signals with each group's members merged into one technology (the
+/// group's id and name): per year and signal, the members' values summed
+/// (a member without the signal adds nothing; the group has the signal when
+/// any member has it), coverage the members' mean, partial when any is.
+/// Technologies in no group pass unchanged. Rank the result as usual.
+pub fn group_signals(signals: &[YearlySignal], groups: &[Group]) -> Vec<YearlySignal> {
+    let group_of: BTreeMap<&TechId, &Group> = groups
+        .iter()
+        .flat_map(|g| g.members.iter().map(move |m| (m, g)))
+        .collect();
+    let mut out: Vec<YearlySignal> = Vec::new();
+    // (group, year, signal) -> index in out, and the coverages summed
+    let mut merged: BTreeMap<(TechId, i32, String), (usize, f64, usize)> = BTreeMap::new();
+    for s in signals {
+        let Some(group) = group_of.get(&s.tech) else {
+            out.push(s.clone());
+            continue;
+        };
+        let key = (group.id.clone(), s.year, s.metric.signal_name());
+        match merged.get_mut(&key) {
+            Some((i, coverage, n)) => {
+                let row = &mut out[*i];
+                row.value += s.value;
+                row.partial |= s.partial;
+                *coverage += s.coverage;
+                *n += 1;
+                row.coverage = *coverage / *n as f64;
+            }
+            None => {
+                merged.insert(key, (out.len(), s.coverage, 1));
+                out.push(YearlySignal {
+                    tech: group.id.clone(),
+                    name: group.name.clone(),
+                    ..s.clone()
+                });
+            }
+        }
+    }
+    out
 }
 
 /// A signal is used in a category only when at least this many of its
@@ -970,6 +1011,32 @@ mod tests {
                 .all(|row| row.low_coverage && row.rank.is_some())
         );
         assert!(render_table(&r).contains("25% low"));
+    }
+
+    #[test]
+    fn a_group_is_ranked_as_the_sum_of_its_members() {
+        use Category::Framework as F;
+        let mut s = frameworks(2023);
+        s.push(sig("quart", F, 2023, Metric::Questions, 3_000.0));
+        let group = Group {
+            id: TechId("flask-family".into()),
+            name: "Flask + Quart".into(),
+            category: F,
+            members: vec![TechId("flask".into()), TechId("quart".into())],
+        };
+        let merged = group_signals(&s, &[group]);
+        let q: Vec<(&str, f64)> = merged
+            .iter()
+            .filter(|y| y.metric == Metric::Questions)
+            .map(|y| (y.tech.as_str(), y.value))
+            .collect();
+        assert_eq!(q, [("django", 2_000.0), ("flask-family", 4_000.0)]);
+        let r = rank(&merged, 2023, None);
+        // Family: (4000/6000 + 3000/9000) / 2 = 50.0; Django: (2000/6000 +
+        // 5000/9000) / 2 = 44.4. Flask alone would trail Django.
+        assert_eq!(r.rows[0].tech.as_str(), "flask-family");
+        assert_eq!(r.rows[0].name, "Flask + Quart");
+        assert!(r.rows.iter().all(|row| row.tech.as_str() != "quart"));
     }
 
     #[test]
