@@ -29,13 +29,30 @@ pub struct BenchArgs {
     /// Measure the report instead: yearly rankings of every category and
     /// year over this many daily observations (1,000 technologies, 5 flow
     /// signals each).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "collect")]
     report: bool,
+    /// Measure a full collect of the catalog instead, against the local demo
+    /// server with --latency-ms added to every answer and the config's own
+    /// rate limits and concurrency (times --rate-scale): prints requests per
+    /// source, the wall time and the bound it is held to.
+    #[arg(long)]
+    collect: bool,
+    /// Added latency of every answer, for --collect.
+    #[arg(long, default_value_t = 50)]
+    latency_ms: u64,
+    /// Multiplies every rate limit, for --collect (1 = the APIs' real
+    /// limits: a full catalog then takes ~40 minutes, bound by GitHub
+    /// search's 10 a minute).
+    #[arg(long, default_value_t = 1.0)]
+    rate_scale: f64,
+    /// Only these sources, for --collect (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    sources: Vec<String>,
 }
 
 const MONTHS: usize = 120;
 
-pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let dir = tempfile::tempdir().context("cannot create a scratch folder")?;
     let db = args
         .db
@@ -43,6 +60,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| dir.path().join("bench.duckdb"));
     if args.report {
         return report(args, &db);
+    }
+    if args.collect {
+        return collect(config_path, args, &db);
     }
     let responses = args.observations.div_ceil(MONTHS);
     let start = NaiveDate::from_ymd_opt(2015, 7, 1).context("date")?;
@@ -140,6 +160,96 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
 }
 
 const BENCH_TECHS: u32 = 1_000;
+
+fn collect(
+    config_path: &std::path::Path,
+    args: &BenchArgs,
+    db: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    use trends_core::SourceId;
+    let (mut config, catalog) = crate::load(config_path)?;
+    if args.rate_scale <= 0.0 {
+        anyhow::bail!("--rate-scale must be above 0");
+    }
+    let only: Vec<SourceId> = args
+        .sources
+        .iter()
+        .map(|s| s.parse::<SourceId>().map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<_>>()?;
+    let latency = std::time::Duration::from_millis(args.latency_ms);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let server = runtime.block_on(trends_mockapi::DemoServer::start_with_latency(latency));
+    let scale = |rpm: u32| ((f64::from(rpm) * args.rate_scale).round() as u32).max(1);
+    for (source, cfg) in config.sources.iter_mut() {
+        cfg.base_url = server
+            .base_url(*source)
+            .parse()
+            .context("demo server URL")?;
+        cfg.enabled = only.is_empty() || only.contains(source);
+        cfg.requests_per_minute = scale(cfg.requests_per_minute);
+        cfg.search_requests_per_minute = cfg.search_requests_per_minute.map(scale);
+        cfg.token_env = None;
+    }
+    // The bound: sources run side by side, each held by its latency over its
+    // concurrency and by its rate limit per lane.
+    let plans = crate::collect::plan(&config, &catalog, None, false)?;
+    println!(
+        "collect bench: {} ms added latency, rate limits × {}, {} cores",
+        args.latency_ms,
+        args.rate_scale,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "  {:<14} {:>8} {:>11} {:>10} {:>10}",
+        "source", "requests", "concurrency", "rate bound", "lat. bound"
+    );
+    let mut bound: f64 = 0.0;
+    for p in &plans {
+        let n = p.requests.len() as f64;
+        let lat = n * latency.as_secs_f64() / p.config.concurrency as f64;
+        let lane = |search: bool, rpm: u32| {
+            let k = p
+                .requests
+                .iter()
+                .filter(|r| (r.lane == trends_fetcher::Lane::Search) == search)
+                .count() as f64;
+            // governor's quota lets a minute's worth through at once, then
+            // one every 60/rpm seconds.
+            (k - f64::from(rpm)).max(0.0) * 60.0 / f64::from(rpm)
+        };
+        let rate = lane(false, p.config.requests_per_minute).max(lane(
+            true,
+            p.config
+                .search_requests_per_minute
+                .unwrap_or(p.config.requests_per_minute),
+        ));
+        bound = bound.max(rate.max(lat));
+        println!(
+            "  {:<14} {:>8} {:>11} {:>9.1}s {:>9.1}s",
+            p.source.as_str(),
+            p.requests.len(),
+            p.config.concurrency,
+            rate,
+            lat
+        );
+    }
+    let _lock = crate::lock::acquire(db)?;
+    let mut store = Store::open(db).with_context(|| format!("cannot create {}", db.display()))?;
+    let summary = crate::collect::collect_into(&config, &catalog, &mut store, "bench", false)?;
+    drop(server);
+    println!(
+        "  {} requests in {:.1}s; bound {:.1}s (the slowest source); ratio {:.2}",
+        summary.counts.requests,
+        summary.seconds,
+        bound,
+        summary.seconds / bound.max(f64::MIN_POSITIVE)
+    );
+    Ok(summary.exit_code())
+}
 
 fn report(args: &BenchArgs, db: &std::path::Path) -> anyhow::Result<ExitCode> {
     use trends_core::Metric;

@@ -148,7 +148,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Status => status::status(&db_path(&cli)?),
         Command::Renormalize => status::renormalize(&db_path(&cli)?),
-        Command::Bench(args) => bench::run(args),
+        Command::Bench(args) => bench::run(&cli.config, args),
         Command::Demo(args) => demo::run(&cli.config, cli.db.as_deref(), args),
     }
 }

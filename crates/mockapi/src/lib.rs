@@ -71,19 +71,25 @@ impl DemoServer {
     /// Starts one server per source on free ports of 127.0.0.1. Requests are not
     /// recorded, so memory stays flat however many a benchmark sends.
     pub async fn start() -> DemoServer {
-        let stackexchange = serve(stackexchange::StackExchange).await;
-        let github = serve(github::GitHub::new()).await;
-        let wikimedia = serve(wikimedia::Wikimedia).await;
-        let hackernews = serve(hackernews::HackerNews).await;
-        let npm = serve(npm::Npm).await;
-        let pypi = serve(pypi::PyPI).await;
-        let dockerhub = serve(dockerhub::DockerHub).await;
-        let packagist = serve(packagist::Packagist).await;
-        let rubygems = serve(rubygems::RubyGems).await;
-        let cratesio = serve(cratesio::CratesIo).await;
-        let gopkg = serve(html::GoPkg).await;
-        let githubtopics = serve(html::GitHubTopics).await;
-        let tiobe = serve(html::Tiobe).await;
+        DemoServer::start_with_latency(std::time::Duration::ZERO).await
+    }
+
+    /// [`DemoServer::start`] with every answer held back by `latency`, as a
+    /// distant API would (for the collect benchmark).
+    pub async fn start_with_latency(latency: std::time::Duration) -> DemoServer {
+        let stackexchange = serve(stackexchange::StackExchange, latency).await;
+        let github = serve(github::GitHub::new(), latency).await;
+        let wikimedia = serve(wikimedia::Wikimedia, latency).await;
+        let hackernews = serve(hackernews::HackerNews, latency).await;
+        let npm = serve(npm::Npm, latency).await;
+        let pypi = serve(pypi::PyPI, latency).await;
+        let dockerhub = serve(dockerhub::DockerHub, latency).await;
+        let packagist = serve(packagist::Packagist, latency).await;
+        let rubygems = serve(rubygems::RubyGems, latency).await;
+        let cratesio = serve(cratesio::CratesIo, latency).await;
+        let gopkg = serve(html::GoPkg, latency).await;
+        let githubtopics = serve(html::GitHubTopics, latency).await;
+        let tiobe = serve(html::Tiobe, latency).await;
         DemoServer {
             gopkg,
             githubtopics,
@@ -124,16 +130,36 @@ impl DemoServer {
     }
 }
 
-async fn serve(responder: impl wiremock::Respond + 'static) -> MockServer {
+async fn serve(
+    responder: impl wiremock::Respond + 'static,
+    latency: std::time::Duration,
+) -> MockServer {
     let server = MockServer::builder()
         .disable_request_recording()
         .start()
         .await;
     Mock::given(any())
-        .respond_with(responder)
+        .respond_with(Delayed { responder, latency })
         .mount(&server)
         .await;
     server
+}
+
+/// Holds every answer of `responder` back by `latency`.
+struct Delayed<R> {
+    responder: R,
+    latency: std::time::Duration,
+}
+
+impl<R: wiremock::Respond> wiremock::Respond for Delayed<R> {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let answer = self.responder.respond(request);
+        if self.latency.is_zero() {
+            answer
+        } else {
+            answer.set_delay(self.latency)
+        }
+    }
 }
 
 /// A JSON object with its keys in the given order, as the APIs send them
