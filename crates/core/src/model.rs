@@ -604,6 +604,10 @@ pub struct YearlySignal {
     pub coverage: f64,
     /// The year is not over yet.
     pub partial: bool,
+    /// Stocks only: this year-end value minus last year's, when both are
+    /// known (`yearly_signals.delta`).
+    #[serde(default)]
+    pub delta: Option<f64>,
 }
 
 /// One number: a metric of a technology from a source over a period.

@@ -242,6 +242,10 @@ pub fn group_signals(signals: &[YearlySignal], groups: &[Group]) -> Vec<YearlySi
                 let row = &mut out[*i];
                 row.value += s.value;
                 row.partial |= s.partial;
+                row.delta = match (row.delta, s.delta) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    _ => None,
+                };
                 *coverage += s.coverage;
                 *n += 1;
                 row.coverage = *coverage / *n as f64;
@@ -263,6 +267,17 @@ pub fn group_signals(signals: &[YearlySignal], groups: &[Group]) -> Vec<YearlySi
 /// technologies have it.
 pub const MIN_TECHS_PER_SIGNAL: usize = 2;
 
+/// One signal value of one technology in the ranked year.
+#[derive(Clone)]
+struct Entry<'a> {
+    tech: &'a TechId,
+    name: &'a str,
+    signal: String,
+    value: f64,
+    coverage: f64,
+    partial: bool,
+}
+
 fn rank_category(
     signals: &[YearlySignal],
     year: i32,
@@ -271,9 +286,27 @@ fn rank_category(
 ) -> Vec<RankRow> {
     let method = options.method;
     let weight = |signal: &str| options.config.weights.get(signal).copied().unwrap_or(1.0);
-    let of_year: Vec<&YearlySignal> = signals
+    // The year's signals, plus each stock's yearly gain as a signal of its
+    // own (`{signal}_gain`), when known and not negative.
+    let of_year: Vec<Entry> = signals
         .iter()
         .filter(|s| s.year == year && s.category == category)
+        .flat_map(|s| {
+            let base = Entry {
+                tech: &s.tech,
+                name: &s.name,
+                signal: s.metric.signal_name(),
+                value: s.value,
+                coverage: s.coverage,
+                partial: s.partial,
+            };
+            let gain = s.delta.filter(|d| *d >= 0.0).map(|d| Entry {
+                signal: format!("{}_gain", base.signal),
+                value: d,
+                ..base.clone()
+            });
+            std::iter::once(base).chain(gain)
+        })
         .collect();
     // Category total per signal, and how many technologies have it.
     let mut totals: BTreeMap<String, (f64, usize)> = BTreeMap::new();
@@ -283,7 +316,7 @@ fn rank_category(
         Method::Share | Method::Percentile => v,
     };
     for s in &of_year {
-        let t = totals.entry(s.metric.signal_name()).or_default();
+        let t = totals.entry(s.signal.clone()).or_default();
         t.0 += weigh(s.value);
         t.1 += 1;
     }
@@ -294,15 +327,8 @@ fn rank_category(
         if *total <= 0.0 || *having < MIN_TECHS_PER_SIGNAL {
             continue;
         }
-        let mut with: Vec<&&YearlySignal> = of_year
-            .iter()
-            .filter(|s| s.metric.signal_name() == *signal)
-            .collect();
-        with.sort_by(|a, b| {
-            b.value
-                .total_cmp(&a.value)
-                .then_with(|| a.tech.cmp(&b.tech))
-        });
+        let mut with: Vec<&Entry> = of_year.iter().filter(|s| s.signal == *signal).collect();
+        with.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.tech.cmp(b.tech)));
         for (i, s) in with.iter().enumerate() {
             signal_ranks.insert((signal.clone(), s.tech.clone()), i as u32 + 1);
         }
@@ -318,9 +344,9 @@ fn rank_category(
     }
     let mut techs: BTreeMap<TechId, Acc> = BTreeMap::new();
     for s in &of_year {
-        let signal = s.metric.signal_name();
+        let signal = s.signal.clone();
         let acc = techs.entry(s.tech.clone()).or_insert_with(|| Acc {
-            name: s.name.clone(),
+            name: s.name.to_owned(),
             values: BTreeMap::new(),
             shares: Vec::new(),
             weights: Vec::new(),
@@ -743,6 +769,7 @@ mod tests {
             value,
             coverage: 1.0,
             partial: false,
+            delta: None,
         }
     }
 
@@ -1037,6 +1064,46 @@ mod tests {
         assert_eq!(r.rows[0].tech.as_str(), "flask-family");
         assert_eq!(r.rows[0].name, "Flask + Quart");
         assert!(r.rows.iter().all(|row| row.tech.as_str() != "quart"));
+    }
+
+    #[test]
+    fn a_stocks_yearly_gain_is_a_signal_of_its_own() {
+        use Category::Framework as F;
+        let mut s = Vec::new();
+        for (tech, stars, gain) in [
+            ("django", 80_000.0, Some(4_000.0)),
+            ("flask", 67_000.0, Some(6_000.0)),
+            ("quart", 3_000.0, Some(-10.0)),
+        ] {
+            let mut y = sig(tech, F, 2023, Metric::Stars, stars);
+            y.delta = gain;
+            s.push(y);
+        }
+        let r = rank(&s, 2023, None);
+        assert!(
+            r.signals.contains(&"github_stars_gain".to_owned()),
+            "{:?}",
+            r.signals
+        );
+        let flask = r
+            .rows
+            .iter()
+            .find(|r| r.tech.as_str() == "flask")
+            .expect("row");
+        assert_eq!(flask.values.get("github_stars_gain"), Some(&6_000.0));
+        // 67000/150000 stars, 6000/10000 of the gain.
+        let want = 100.0 * (67_000.0 / 150_000.0 + 0.6) / 2.0;
+        assert!((flask.score.expect("ranked") - want).abs() < 1e-9);
+        // A loss is not a share: no gain value, the stars still count.
+        let quart = r
+            .rows
+            .iter()
+            .find(|r| r.tech.as_str() == "quart")
+            .expect("row");
+        assert_eq!(
+            (quart.values.get("github_stars_gain"), quart.signals_used),
+            (None, 1)
+        );
     }
 
     #[test]

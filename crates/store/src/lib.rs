@@ -29,6 +29,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "0003_stock_delta",
         include_str!("../../../sql/migrations/0003_stock_delta.sql"),
     ),
+    (
+        4,
+        "0004_rankings_gain",
+        include_str!("../../../sql/migrations/0004_rankings_gain.sql"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -489,7 +494,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT tech_id, technology, category, year, source, metric, value, coverage, partial
+                "SELECT tech_id, technology, category, year, source, metric, value, coverage, partial, delta
                  FROM yearly_signals WHERE year BETWEEN ? AND ?
                  ORDER BY year, category, tech_id, source, metric",
             )
@@ -506,12 +511,13 @@ impl Store {
                     r.get::<_, f64>(6)?,
                     r.get::<_, f64>(7)?,
                     r.get::<_, bool>(8)?,
+                    r.get::<_, Option<f64>>(9)?,
                 ))
             })
             .map_err(q("reading yearly signals"))?;
         let mut out = Vec::new();
         for row in rows {
-            let (tech, name, category, year, source, metric, value, coverage, partial) =
+            let (tech, name, category, year, source, metric, value, coverage, partial, delta) =
                 row.map_err(q("reading yearly signals"))?;
             let source = parse_known(&source)?;
             out.push(YearlySignal {
@@ -525,6 +531,7 @@ impl Store {
                 value,
                 coverage,
                 partial,
+                delta,
             });
         }
         Ok(out)
@@ -911,6 +918,40 @@ mod tests {
             outcome,
             error: None,
         }
+    }
+
+    #[test]
+    fn the_rankings_view_counts_a_stocks_gain_as_a_signal() {
+        let mut s = Store::open_in_memory().expect("open");
+        s.sync_catalog(&catalog()).expect("sync");
+        let run = s.begin_run("collect", at()).expect("run");
+        let stars = |tech: &str, year: i32, value: f64| Observation {
+            tech: TechId(tech.into()),
+            source: SourceId::GitHub,
+            metric: Metric::Stars,
+            grain: Grain::Snapshot,
+            period: Period::snapshot(chrono::NaiveDate::from_ymd_opt(year, 12, 1).expect("date")),
+            value,
+        };
+        let all = [
+            stars("go", 2022, 100.0),
+            stars("go", 2023, 130.0),
+            stars("python", 2022, 300.0),
+            stars("python", 2023, 310.0),
+        ];
+        s.record(run, &raw(&spec("go", 2022), b"{}", Outcome::Ok), &all)
+            .expect("record");
+        let (used, score): (i64, f64) = s
+            .conn
+            .query_row(
+                "SELECT signals_used, score FROM rankings WHERE year = 2023 AND tech_id = 'go'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("ranked");
+        // stars 130/440 and the gain 30/40.
+        assert_eq!(used, 2);
+        assert!((score - 100.0 * (130.0 / 440.0 + 0.75) / 2.0).abs() < 1e-9);
     }
 
     #[test]
