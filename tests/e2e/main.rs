@@ -661,6 +661,18 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
         "{ids:?}"
     );
 
+    // The methods can be compared on the data.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+        .args(["report", "--compare-methods", "--db"])
+        .arg(&path)
+        .output()
+        .expect("run trends report --compare-methods");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for method in ["share", "log-share", "percentile"] {
+        assert!(text.contains(&format!("  {method} ")), "{text}");
+    }
+
     // And a reader gets the charts.
     let charts = dir.path().join("charts");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))

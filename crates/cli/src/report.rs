@@ -42,6 +42,11 @@ pub struct ReportArgs {
     /// TypeScript, say): members' values are summed per signal first.
     #[arg(long)]
     group: bool,
+    /// Instead of a ranking, compare the methods on this database: rank
+    /// stability from year to year, and how much leaving one signal out
+    /// moves the ranks.
+    #[arg(long, conflicts_with_all = ["year", "format", "out"])]
+    compare_methods: bool,
 }
 
 impl ReportArgs {
@@ -83,6 +88,44 @@ pub fn run(
     }
     let store = Store::open_read_only(db)
         .with_context(|| format!("cannot open database {}", db.display()))?;
+    if args.compare_methods {
+        let years = store.years()?;
+        let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
+            bail!("no data in {}; run `trends collect` first", db.display());
+        };
+        let signals = merge(store.yearly_signals(first - 2, last)?);
+        // Closed years only: a partial year's ranks move for want of data.
+        let closed: Vec<i32> = years
+            .iter()
+            .copied()
+            .filter(|y| signals.iter().any(|s| s.year == *y && !s.partial))
+            .collect();
+        println!(
+            "methods compared over {} closed year(s) of {}",
+            closed.len(),
+            db.display()
+        );
+        println!(
+            "  {:<11} {:>9} {:>14} {:>15}",
+            "method", "stability", "leave-one-out", "moved over one"
+        );
+        for c in trends_report::compare_methods(&signals, &closed, config) {
+            println!(
+                "  {:<11} {:>9.3} {:>14.3} {:>14.1}%",
+                c.method.as_str(),
+                c.stability,
+                c.leave_one_out,
+                100.0 * c.moved_over_one
+            );
+        }
+        println!(
+            "  stability: mean Spearman rho of each category's ranks year over year (higher: steadier)"
+        );
+        println!(
+            "  leave-one-out: mean |rank change| when one signal is dropped (lower: no signal decides alone)"
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.all_years {
         let years = store.years()?;
         let (Some(&first), Some(&last)) = (years.first(), years.last()) else {

@@ -263,6 +263,102 @@ pub fn group_signals(signals: &[YearlySignal], groups: &[Group]) -> Vec<YearlySi
     out
 }
 
+/// How a method holds up on some data: what `trends report
+/// --compare-methods` prints.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MethodCheck {
+    pub method: Method,
+    /// Mean Spearman correlation of each category's ranks between
+    /// consecutive years (1 = the same order; higher is steadier).
+    pub stability: f64,
+    /// Mean |rank change| of a technology when one signal is left out
+    /// (lower: no single signal decides the ranking).
+    pub leave_one_out: f64,
+    /// Share of those leave-one-out ranks that moved by more than one.
+    pub moved_over_one: f64,
+}
+
+/// Compares the methods on `signals` over `years` (each needs its year
+/// before for stability): the two checks of [`MethodCheck`], averaged over
+/// categories, years and left-out signals.
+pub fn compare_methods(
+    signals: &[YearlySignal],
+    years: &[i32],
+    config: &ReportConfig,
+) -> Vec<MethodCheck> {
+    let ranks_of = |signals: &[YearlySignal], year: i32, c: Category, method: Method| {
+        let options = Options {
+            method,
+            config: config.clone(),
+        };
+        rank_category(signals, year, c, &options)
+            .into_iter()
+            .filter_map(|r| Some((r.tech, r.rank?)))
+            .collect::<BTreeMap<TechId, u32>>()
+    };
+    Method::ALL
+        .into_iter()
+        .map(|method| {
+            let (mut rho, mut rho_n) = (0.0, 0usize);
+            let (mut moved, mut moved_n, mut over_one) = (0.0, 0usize, 0usize);
+            for &year in years {
+                for c in Category::ALL {
+                    let now = ranks_of(signals, year, c, method);
+                    // Stability: Spearman's rho over the technologies ranked both years,
+                    // re-ranked among themselves.
+                    let before = ranks_of(signals, year - 1, c, method);
+                    let both: Vec<&TechId> =
+                        now.keys().filter(|t| before.contains_key(*t)).collect();
+                    if both.len() >= 3 {
+                        let order = |m: &BTreeMap<TechId, u32>| {
+                            let mut v: Vec<&TechId> = both.clone();
+                            v.sort_by_key(|t| m[*t]);
+                            v.iter()
+                                .enumerate()
+                                .map(|(i, t)| ((*t).clone(), i as f64))
+                                .collect::<BTreeMap<TechId, f64>>()
+                        };
+                        let (a, b) = (order(&now), order(&before));
+                        let n = both.len() as f64;
+                        let d2: f64 = both.iter().map(|t| (a[*t] - b[*t]).powi(2)).sum();
+                        rho += 1.0 - 6.0 * d2 / (n * (n * n - 1.0));
+                        rho_n += 1;
+                    }
+                    // Leave one signal out.
+                    let names: BTreeSet<String> = signals
+                        .iter()
+                        .filter(|s| s.year == year && s.category == c)
+                        .map(|s| s.metric.signal_name())
+                        .collect();
+                    for name in names {
+                        let without: Vec<YearlySignal> = signals
+                            .iter()
+                            .filter(|s| !(s.year == year && s.metric.signal_name() == name))
+                            .cloned()
+                            .collect();
+                        let after = ranks_of(&without, year, c, method);
+                        for (tech, r) in &now {
+                            if let Some(r2) = after.get(tech) {
+                                let d = (i64::from(*r) - i64::from(*r2)).abs();
+                                moved += d as f64;
+                                moved_n += 1;
+                                over_one += usize::from(d > 1);
+                            }
+                        }
+                    }
+                }
+            }
+            let mean = |x: f64, n: usize| if n == 0 { f64::NAN } else { x / n as f64 };
+            MethodCheck {
+                method,
+                stability: mean(rho, rho_n),
+                leave_one_out: mean(moved, moved_n),
+                moved_over_one: mean(over_one as f64, moved_n),
+            }
+        })
+        .collect()
+}
+
 /// A signal is used in a category only when at least this many of its
 /// technologies have it.
 pub const MIN_TECHS_PER_SIGNAL: usize = 2;
@@ -1104,6 +1200,32 @@ mod tests {
             (quart.values.get("github_stars_gain"), quart.signals_used),
             (None, 1)
         );
+    }
+
+    #[test]
+    fn method_checks_see_a_single_signal_deciding() {
+        use Category::Framework as F;
+        // One giant on downloads, the order reversed on questions: with
+        // shares, leaving downloads out reshuffles much more.
+        let mut s = Vec::new();
+        for year in [2022, 2023] {
+            for (tech, downloads, questions) in [
+                ("big", 1_000_000.0, 10.0),
+                ("b", 1_000.0, 400.0),
+                ("c", 900.0, 300.0),
+                ("d", 800.0, 200.0),
+            ] {
+                s.push(sig(tech, F, year, Metric::NpmDownloads, downloads));
+                s.push(sig(tech, F, year, Metric::Questions, questions));
+            }
+        }
+        let checks = compare_methods(&s, &[2023], &ReportConfig::default());
+        assert_eq!(checks.len(), 3);
+        for c in &checks {
+            // The same data both years: perfectly stable.
+            assert!((c.stability - 1.0).abs() < 1e-9, "{c:?}");
+            assert!(c.leave_one_out >= 0.0 && (0.0..=1.0).contains(&c.moved_over_one));
+        }
     }
 
     #[test]
