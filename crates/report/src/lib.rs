@@ -50,7 +50,7 @@ use trends_core::{Category, Group, ReportConfig, TechId, YearlySignal};
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("cannot write the CSV report")]
-    Csv(#[from] csv::Error),
+    Csv(#[source] csv::Error),
     #[error("cannot write the report")]
     Io(#[from] std::io::Error),
     #[error("cannot draw the chart: {0}")]
@@ -98,6 +98,22 @@ impl std::str::FromStr for Method {
 pub struct Options {
     pub method: Method,
     pub config: ReportConfig,
+}
+
+impl From<csv::Error> for ReportError {
+    /// An IO failure under the CSV writer is an IO failure (so a closed
+    /// pipe is recognised as one).
+    fn from(e: csv::Error) -> Self {
+        if !matches!(e.kind(), csv::ErrorKind::Io(_)) {
+            return ReportError::Csv(e);
+        }
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => ReportError::Io(io),
+            other => ReportError::Csv(csv::Error::from(std::io::Error::other(format!(
+                "{other:?}"
+            )))),
+        }
+    }
 }
 
 /// A ranked year, all requested categories.
@@ -646,7 +662,10 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
 /// The ranking as JSON: `{"year", "signals", "rows": [...]}`; missing values
 /// are absent from `values`, unknown ones `null`.
 pub fn write_json<W: Write>(ranking: &Ranking, mut out: W) -> Result<(), ReportError> {
-    serde_json::to_writer_pretty(&mut out, ranking).map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut out, ranking).map_err(|e| match e.io_error_kind() {
+        Some(kind) => std::io::Error::new(kind, e),
+        None => std::io::Error::other(e),
+    })?;
     out.write_all(b"\n")?;
     Ok(())
 }
