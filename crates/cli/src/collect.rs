@@ -298,25 +298,36 @@ pub fn collect_into(
     let mut store_error = None;
     let mut progress = Progress::new();
     // The store is used on this thread only; fetch tasks hand responses over.
-    while let Some(event) = runtime.block_on(rx.recv()) {
-        match event {
-            Event::Fetched(fetched) => {
-                let source = fetched.spec.source;
-                let tally = sources.entry(source).or_default();
-                if let Err(e) = record(store, run, &fetched, tally, &mut counts) {
-                    store_error = Some(e);
-                    break;
+    // What has arrived while the last batch was stored goes in together (up
+    // to BATCH answers, one transaction): under load that is what keeps
+    // storing from being the bottleneck; when answers trickle in, each is
+    // stored as it comes.
+    let mut batch: Vec<Fetched> = Vec::new();
+    'events: while let Some(first) = runtime.block_on(rx.recv()) {
+        let mut next = Some(first);
+        while let Some(event) = next.take() {
+            match event {
+                Event::Fetched(fetched) => batch.push(*fetched),
+                Event::Halted { source, reason } => {
+                    sources.entry(source).or_default().halted = Some(reason);
                 }
-                progress.step(source, tally.failed);
+                Event::Finished(s) => {
+                    progress.finish(s.source);
+                    sources.entry(s.source).or_default().skipped = s.skipped;
+                }
+                Event::Started { source, planned } => progress.start(source, planned),
             }
-            Event::Halted { source, reason } => {
-                sources.entry(source).or_default().halted = Some(reason);
+            if batch.len() < BATCH {
+                next = rx.try_recv().ok();
             }
-            Event::Finished(s) => {
-                progress.finish(s.source);
-                sources.entry(s.source).or_default().skipped = s.skipped;
-            }
-            Event::Started { source, planned } => progress.start(source, planned),
+        }
+        if let Err(e) = record(store, run, &batch, &mut sources, &mut counts) {
+            store_error = Some(e);
+            break 'events;
+        }
+        for fetched in batch.drain(..) {
+            let source = fetched.spec.source;
+            progress.step(source, sources.get(&source).map_or(0, |t| t.failed));
         }
     }
     drop(rx);
@@ -348,66 +359,95 @@ pub fn collect_into(
     })
 }
 
+/// Answers stored in one transaction at most.
+const BATCH: usize = 256;
+
+/// Normalizes and stores a batch of answers in one transaction, then
+/// counts them per source.
 fn record(
     store: &mut Store,
     run: trends_store::RunId,
-    fetched: &Fetched,
-    tally: &mut Tally,
+    batch: &[Fetched],
+    sources: &mut BTreeMap<SourceId, Tally>,
     counts: &mut RunCounts,
 ) -> anyhow::Result<()> {
-    counts.requests += 1;
-    let (status, body, normalized) = match &fetched.result {
-        Ok(response) => (
-            Some(response.status),
-            Some(response.body.as_slice()),
-            trends_normalizer::normalize(&fetched.spec, response.status, &response.body),
-        ),
-        Err(e) => (
-            None,
-            None,
-            trends_normalizer::Normalized {
-                outcome: Outcome::TransportError,
-                observations: Vec::new(),
-                error: Some(e.0.clone()),
-            },
-        ),
-    };
-    let raw = RawResponse {
-        spec: &fetched.spec,
-        url: &fetched.url,
-        status,
-        fetched_at: fetched.fetched_at,
-        body,
-        outcome: normalized.outcome,
-        error: normalized.error.as_deref(),
-    };
-    store
-        .record(run, &raw, &normalized.observations)
-        .with_context(|| format!("cannot store the answer to {}", fetched.url))?;
-    match normalized.outcome {
-        Outcome::Ok => tally.ok += 1,
-        Outcome::NoData => tally.no_data += 1,
-        Outcome::HttpError | Outcome::TransportError | Outcome::ParseError => {
-            tally.failed += 1;
-            let msg = format!(
-                "{} {}: {}",
-                normalized.outcome.as_str(),
-                fetched.url,
-                normalized.error.as_deref().unwrap_or("")
-            );
-            warn!(source = %fetched.spec.source, url = %fetched.url, outcome = normalized.outcome.as_str(),
-                error = normalized.error.as_deref().unwrap_or(""), "request failed");
-            tally.first_error.get_or_insert(msg);
+    if batch.is_empty() {
+        return Ok(());
+    }
+    /// An answer's status, body and verdict.
+    type Parsed<'a> = (Option<u16>, Option<&'a [u8]>, trends_normalizer::Normalized);
+    let parsed: Vec<Parsed<'_>> = batch
+        .iter()
+        .map(|fetched| match &fetched.result {
+            Ok(response) => (
+                Some(response.status),
+                Some(response.body.as_slice()),
+                trends_normalizer::normalize(&fetched.spec, response.status, &response.body),
+            ),
+            Err(e) => (
+                None,
+                None,
+                trends_normalizer::Normalized {
+                    outcome: Outcome::TransportError,
+                    observations: Vec::new(),
+                    error: Some(e.0.clone()),
+                },
+            ),
+        })
+        .collect();
+    let answers: Vec<(RawResponse<'_>, &[trends_core::Observation])> = batch
+        .iter()
+        .zip(&parsed)
+        .map(|(fetched, (status, body, normalized))| {
+            (
+                RawResponse {
+                    spec: &fetched.spec,
+                    url: &fetched.url,
+                    status: *status,
+                    fetched_at: fetched.fetched_at,
+                    body: *body,
+                    outcome: normalized.outcome,
+                    error: normalized.error.as_deref(),
+                },
+                normalized.observations.as_slice(),
+            )
+        })
+        .collect();
+    store.record_batch(run, &answers).with_context(|| {
+        format!(
+            "cannot store the answers to {} (and {} more)",
+            batch[0].url,
+            batch.len() - 1
+        )
+    })?;
+    for (fetched, (_, _, normalized)) in batch.iter().zip(&parsed) {
+        let tally = sources.entry(fetched.spec.source).or_default();
+        counts.requests += 1;
+        match normalized.outcome {
+            Outcome::Ok => tally.ok += 1,
+            Outcome::NoData => tally.no_data += 1,
+            Outcome::HttpError | Outcome::TransportError | Outcome::ParseError => {
+                tally.failed += 1;
+                let msg = format!(
+                    "{} {}: {}",
+                    normalized.outcome.as_str(),
+                    fetched.url,
+                    normalized.error.as_deref().unwrap_or("")
+                );
+                warn!(source = %fetched.spec.source, url = %fetched.url, outcome = normalized.outcome.as_str(),
+                    error = normalized.error.as_deref().unwrap_or(""), "request failed");
+                tally.first_error.get_or_insert(msg);
+            }
         }
+        if normalized.outcome.is_success() {
+            counts.responses_ok += 1;
+        } else {
+            counts.responses_failed += 1;
+        }
+        let n = normalized.observations.len() as u64;
+        tally.observations += n;
+        counts.observations += n;
     }
-    if normalized.outcome.is_success() {
-        counts.responses_ok += 1;
-    } else {
-        counts.responses_failed += 1;
-    }
-    let n = normalized.observations.len() as u64;
-    tally.observations += n;
-    counts.observations += n;
     Ok(())
 }
 

@@ -408,20 +408,50 @@ impl Store {
         raw: &RawResponse<'_>,
         observations: &[Observation],
     ) -> Result<i64> {
-        debug_assert!(
-            raw.outcome == Outcome::Ok || observations.is_empty(),
-            "only a parsed response carries observations"
-        );
-        let tx = self.conn.transaction().map_err(q("archiving a response"))?;
-        let request = serde_json::to_string(raw.spec)
-            .map_err(|e| StoreError::Corrupt(format!("request spec: {e}")))?;
-        let body = raw.body.map(|b| String::from_utf8_lossy(b).into_owned());
-        let sha = raw.body.map(|b| hex(&Sha256::digest(b)));
-        let raw_id: i64 = tx
-            .query_row(
-                "INSERT INTO raw_responses (run_id, source, request_key, request, url, status, fetched_at, body, sha256, outcome, error, observations)
-                 VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?, ?, ?, ?, ?) RETURNING id",
-                params![
+        let ids = self.record_batch(run, &[(raw.clone(), observations)])?;
+        Ok(ids[0])
+    }
+
+    /// Archives several responses and upserts their observations in one
+    /// transaction: all of them are stored or none is, so an interrupted
+    /// run still leaves every archived answer with its observations. A key
+    /// given by several answers keeps the value of the last one, as if they
+    /// had been recorded one by one. One commit and one upsert statement for
+    /// the whole batch is what makes this fast: per answer, the commit
+    /// dominates. Returns the archived rows' ids, in order.
+    pub fn record_batch(
+        &mut self,
+        run: RunId,
+        answers: &[(RawResponse<'_>, &[Observation])],
+    ) -> Result<Vec<i64>> {
+        let tx = self.conn.transaction().map_err(q("archiving responses"))?;
+        // Ids from the table's sequence, reserved in one statement; the rows
+        // then go in through the Appender rather than one INSERT each.
+        let ids: Vec<i64> = {
+            let mut stmt = tx
+                .prepare("SELECT nextval('raw_responses_id_seq') FROM range(?)")
+                .map_err(q("archiving responses"))?;
+            stmt.query_map(params![answers.len() as i64], |r| r.get(0))
+                .map_err(q("archiving responses"))?
+                .collect::<std::result::Result<_, _>>()
+                .map_err(q("archiving responses"))?
+        };
+        let mut staged: Vec<Staged<'_>> = Vec::new();
+        {
+            let mut app = tx
+                .appender("raw_responses")
+                .map_err(q("archiving responses"))?;
+            for ((raw, observations), raw_id) in answers.iter().zip(&ids) {
+                debug_assert!(
+                    raw.outcome == Outcome::Ok || observations.is_empty(),
+                    "only a parsed response carries observations"
+                );
+                let request = serde_json::to_string(raw.spec)
+                    .map_err(|e| StoreError::Corrupt(format!("request spec: {e}")))?;
+                let body = raw.body.map(|b| String::from_utf8_lossy(b).into_owned());
+                let sha = raw.body.map(|b| hex(&Sha256::digest(b)));
+                app.append_row(params![
+                    raw_id,
                     run.0,
                     raw.spec.source.as_str(),
                     raw.spec.request_key(),
@@ -434,13 +464,15 @@ impl Store {
                     raw.outcome.as_str(),
                     raw.error,
                     observations.len() as i64,
-                ],
-                |r| r.get(0),
-            )
-            .map_err(q("archiving a response"))?;
-        upsert_observations(&tx, run, raw_id, raw.fetched_at, observations)?;
-        tx.commit().map_err(q("committing a response"))?;
-        Ok(raw_id)
+                ])
+                .map_err(q("archiving a response"))?;
+                staged.push((run, *raw_id, raw.fetched_at, observations));
+            }
+            app.flush().map_err(q("archiving responses"))?;
+        }
+        upsert_observations(&tx, &staged)?;
+        tx.commit().map_err(q("committing responses"))?;
+        Ok(ids)
     }
 
     /// For benchmarks only: fills the database with `techs` synthetic
@@ -661,10 +693,12 @@ impl Store {
                     .map_err(q("renormalizing"))?;
                 upsert_observations(
                     &tx,
-                    archived.run_id,
-                    archived.id,
-                    archived.fetched_at,
-                    &reparsed.observations,
+                    &[(
+                        archived.run_id,
+                        archived.id,
+                        archived.fetched_at,
+                        &reparsed.observations,
+                    )],
                 )?;
                 written += reparsed.observations.len() as u64;
             }
@@ -760,42 +794,41 @@ impl Store {
     }
 }
 
-fn upsert_observations(
-    tx: &duckdb::Transaction<'_>,
-    run: RunId,
-    raw_id: i64,
-    observed_at: DateTime<Utc>,
-    observations: &[Observation],
-) -> Result<()> {
-    if observations.is_empty() {
+/// An answer's observations to upsert: its run, its archive row, when it
+/// was fetched.
+type Staged<'a> = (RunId, i64, DateTime<Utc>, &'a [Observation]);
+
+fn upsert_observations(tx: &duckdb::Transaction<'_>, answers: &[Staged<'_>]) -> Result<()> {
+    if answers.iter().all(|a| a.3.is_empty()) {
         return Ok(());
     }
-    // One statement per response, not per row: the rows go through the
+    // One statement per batch, not per row: the rows go through the
     // Appender into a per-connection staging table, then one
-    // INSERT .. ON CONFLICT moves them. A key repeated within one answer
+    // INSERT .. ON CONFLICT moves them. A key repeated within the batch
     // keeps its last value (one statement cannot update a row twice).
-    let mut last: std::collections::BTreeMap<
-        (&str, &str, &str, &str, chrono::NaiveDate),
-        &Observation,
-    > = std::collections::BTreeMap::new();
-    for o in observations {
-        last.insert(
-            (
-                o.tech.as_str(),
-                o.source.as_str(),
-                o.metric.as_str(),
-                o.grain.as_str(),
-                o.period.start,
-            ),
-            o,
-        );
+    type Key<'a> = (&'a str, &'a str, &'a str, &'a str, chrono::NaiveDate);
+    let mut last: std::collections::BTreeMap<Key<'_>, (RunId, i64, String, &Observation)> =
+        std::collections::BTreeMap::new();
+    for (run, raw_id, observed_at, observations) in answers {
+        let observed = ts(*observed_at);
+        for o in observations.iter() {
+            last.insert(
+                (
+                    o.tech.as_str(),
+                    o.source.as_str(),
+                    o.metric.as_str(),
+                    o.grain.as_str(),
+                    o.period.start,
+                ),
+                (*run, *raw_id, observed.clone(), o),
+            );
+        }
     }
-    let observed = ts(observed_at);
     {
         let mut app = tx
             .appender_to_catalog_and_db(STAGE, "temp", "main")
             .map_err(q("staging observations"))?;
-        for o in last.values() {
+        for (run, raw_id, observed, o) in last.values() {
             app.append_row(params![
                 o.tech.as_str(),
                 o.source.as_str(),
@@ -952,6 +985,50 @@ mod tests {
         // stars 130/440 and the gain 30/40.
         assert_eq!(used, 2);
         assert!((score - 100.0 * (130.0 / 440.0 + 0.75) / 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_batch_is_archived_in_order_and_the_last_answer_of_a_key_wins() {
+        let mut s = Store::open_in_memory().expect("open");
+        s.sync_catalog(&catalog()).expect("sync");
+        let run = s.begin_run("collect", at()).expect("run");
+        let (a, b) = (spec("go", 2023), spec("python", 2023));
+        let first = [obs("go", 2023, 1.0), obs("python", 2023, 7.0)];
+        let second = [obs("go", 2023, 2.0)];
+        let mut failed = raw(&b, b"{", Outcome::ParseError);
+        failed.error = Some("cut");
+        let ids = s
+            .record_batch(
+                run,
+                &[
+                    (raw(&a, b"{}", Outcome::Ok), &first[..]),
+                    (failed, &[][..]),
+                    (raw(&a, b"{}", Outcome::Ok), &second[..]),
+                ],
+            )
+            .expect("batch");
+        assert_eq!(ids.len(), 3);
+        assert!(ids[0] < ids[1] && ids[1] < ids[2]);
+        let c = s.counts().expect("counts");
+        assert_eq!((c.raw_responses, c.observations), (3, 2));
+        let go: f64 = s
+            .conn
+            .query_row(
+                "SELECT value FROM observations WHERE tech_id = 'go'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("go");
+        assert_eq!(go, 2.0);
+        let raw_of_go: i64 = s
+            .conn
+            .query_row(
+                "SELECT raw_id FROM observations WHERE tech_id = 'go'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("raw id");
+        assert_eq!(raw_of_go, ids[2]);
     }
 
     #[test]
