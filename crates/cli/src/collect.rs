@@ -303,19 +303,16 @@ pub fn collect_into(
     // storing from being the bottleneck; when answers trickle in, each is
     // stored as it comes.
     let mut batch: Vec<Fetched> = Vec::new();
+    // Other events wait until the answers that came before them are stored,
+    // so a source's bar finishes after its last step.
+    let mut after: Vec<Event> = Vec::new();
     'events: while let Some(first) = runtime.block_on(rx.recv()) {
         let mut next = Some(first);
         while let Some(event) = next.take() {
             match event {
                 Event::Fetched(fetched) => batch.push(*fetched),
-                Event::Halted { source, reason } => {
-                    sources.entry(source).or_default().halted = Some(reason);
-                }
-                Event::Finished(s) => {
-                    progress.finish(s.source);
-                    sources.entry(s.source).or_default().skipped = s.skipped;
-                }
                 Event::Started { source, planned } => progress.start(source, planned),
+                other => after.push(other),
             }
             if batch.len() < BATCH {
                 next = rx.try_recv().ok();
@@ -328,6 +325,18 @@ pub fn collect_into(
         for fetched in batch.drain(..) {
             let source = fetched.spec.source;
             progress.step(source, sources.get(&source).map_or(0, |t| t.failed));
+        }
+        for event in after.drain(..) {
+            match event {
+                Event::Halted { source, reason } => {
+                    sources.entry(source).or_default().halted = Some(reason);
+                }
+                Event::Finished(s) => {
+                    progress.finish(s.source);
+                    sources.entry(s.source).or_default().skipped = s.skipped;
+                }
+                Event::Fetched(_) | Event::Started { .. } => {}
+            }
         }
     }
     drop(rx);
