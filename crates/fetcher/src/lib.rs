@@ -42,6 +42,30 @@ pub struct Planned {
     pub body: Option<String>,
 }
 
+impl Planned {
+    /// A plain `GET` of `url` on the core lane, without extra headers.
+    pub(crate) fn get(
+        source: SourceId,
+        endpoint: &str,
+        subjects: Vec<trends_core::Subject>,
+        period: trends_core::Period,
+        url: Url,
+    ) -> Planned {
+        Planned {
+            spec: RequestSpec {
+                source,
+                endpoint: endpoint.into(),
+                subjects,
+                period,
+            },
+            url,
+            headers: Vec::new(),
+            lane: Lane::Core,
+            body: None,
+        }
+    }
+}
+
 /// How a source's secret is attached at send time.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Auth {

@@ -10,10 +10,11 @@
 //! User-Agent with contact details, which the client always sends.
 
 use chrono::Days;
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceId, SourceKey};
 use url::Url;
 
-use crate::{Lane, PlanWindow, Planned, join};
+use super::subject;
+use crate::{PlanWindow, Planned, join};
 
 /// How far back `/downloads` answers.
 pub const HISTORY_DAYS: u64 = 90;
@@ -25,37 +26,26 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
         .unwrap_or(window.today);
     let mut out = Vec::new();
     for (tech, name) in catalog.with_key(SourceKey::Crate) {
-        let subject = Subject {
-            tech: tech.id.clone(),
-            key: name.to_owned(),
+        let crate_url = join(base, &["api", "v1", "crates", name]);
+        out.push(Planned::get(
+            SourceId::CratesIo,
+            "crate",
+            vec![subject(tech, name)],
+            Period::snapshot(window.today),
+            crate_url,
+        ));
+        let downloads = Period {
+            start,
+            end: window.today,
         };
-        out.push(Planned {
-            spec: RequestSpec {
-                source: SourceId::CratesIo,
-                endpoint: "crate".into(),
-                subjects: vec![subject.clone()],
-                period: Period::snapshot(window.today),
-            },
-            url: join(base, &["api", "v1", "crates", name]),
-            headers: Vec::new(),
-            lane: Lane::Core,
-            body: None,
-        });
-        out.push(Planned {
-            spec: RequestSpec {
-                source: SourceId::CratesIo,
-                endpoint: "downloads".into(),
-                subjects: vec![subject],
-                period: Period {
-                    start,
-                    end: window.today,
-                },
-            },
-            url: join(base, &["api", "v1", "crates", name, "downloads"]),
-            headers: Vec::new(),
-            lane: Lane::Core,
-            body: None,
-        });
+        let downloads_url = join(base, &["api", "v1", "crates", name, "downloads"]);
+        out.push(Planned::get(
+            SourceId::CratesIo,
+            "downloads",
+            vec![subject(tech, name)],
+            downloads,
+            downloads_url,
+        ));
     }
     out
 }

@@ -2,32 +2,26 @@
 //! repository with `pull_count` (all-time pulls), read as a snapshot on the
 //! day of the run. Official images live in the `library` namespace.
 
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceId, SourceKey};
 use url::Url;
 
-use crate::{Lane, PlanWindow, Planned, join};
+use super::subject;
+use crate::{PlanWindow, Planned, join};
 
 pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
     catalog
         .with_key(SourceKey::DockerImage)
         .map(|(tech, image)| {
             let (namespace, name) = image.split_once('/').unwrap_or(("library", image));
-            Planned {
-                spec: RequestSpec {
-                    source: SourceId::DockerHub,
-                    endpoint: "repository".into(),
-                    subjects: vec![Subject {
-                        tech: tech.id.clone(),
-                        key: image.to_owned(),
-                    }],
-                    period: Period::snapshot(window.today),
-                },
-                // The trailing slash is how the API's own links name it.
-                url: join(base, &["v2", "repositories", namespace, name, ""]),
-                headers: Vec::new(),
-                lane: Lane::Core,
-                body: None,
-            }
+            // The trailing slash is how the API's own links name it.
+            let url = join(base, &["v2", "repositories", namespace, name, ""]);
+            Planned::get(
+                SourceId::DockerHub,
+                "repository",
+                vec![subject(tech, image)],
+                Period::snapshot(window.today),
+                url,
+            )
         })
         .collect()
 }

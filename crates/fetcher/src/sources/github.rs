@@ -21,7 +21,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
 use url::Url;
 
-use super::{last_day, year_periods};
+use super::{last_day, subject, year_periods};
 use crate::{Lane, PlanWindow, Planned, join};
 
 const API_VERSION: &str = "2022-11-28";
@@ -42,10 +42,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow, graphql: bool) ->
     if graphql {
         let repos: Vec<Subject> = catalog
             .with_key(SourceKey::GitHubRepo)
-            .map(|(tech, repo)| Subject {
-                tech: tech.id.clone(),
-                key: repo.to_owned(),
-            })
+            .map(|(tech, repo)| subject(tech, repo))
             .collect();
         for batch in repos.chunks(REPOS_PER_QUERY) {
             out.push(graphql_repos(base, batch, window));
@@ -56,10 +53,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow, graphql: bool) ->
         out.push(planned(
             join(base, &["repos", owner, name]),
             "repo",
-            Subject {
-                tech: tech.id.clone(),
-                key: repo.to_owned(),
-            },
+            subject(tech, repo),
             Period::snapshot(window.today),
             Lane::Core,
         ));
@@ -85,10 +79,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow, graphql: bool) ->
                 out.push(planned(
                     url,
                     endpoint,
-                    Subject {
-                        tech: tech.id.clone(),
-                        key: value.to_owned(),
-                    },
+                    subject(tech, value),
                     period,
                     Lane::Search,
                 ));

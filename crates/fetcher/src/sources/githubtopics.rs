@@ -4,28 +4,24 @@
 //! day of the run; it needs no token and does not count against the API's
 //! search limit. The catalog's `github_topic` names the topic.
 
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceId, SourceKey};
 use url::Url;
 
-use crate::{Lane, PlanWindow, Planned, join};
+use super::subject;
+use crate::{PlanWindow, Planned, join};
 
 pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
     catalog
         .with_key(SourceKey::GitHubTopic)
         .map(|(tech, topic)| Planned {
-            spec: RequestSpec {
-                source: SourceId::GitHubTopics,
-                endpoint: "topic".into(),
-                subjects: vec![Subject {
-                    tech: tech.id.clone(),
-                    key: topic.to_owned(),
-                }],
-                period: Period::snapshot(window.today),
-            },
-            url: join(base, &["topics", topic]),
             headers: vec![("accept", "text/html".to_owned())],
-            lane: Lane::Core,
-            body: None,
+            ..Planned::get(
+                SourceId::GitHubTopics,
+                "topic",
+                vec![subject(tech, topic)],
+                Period::snapshot(window.today),
+                join(base, &["topics", topic]),
+            )
         })
         .collect()
 }

@@ -3,10 +3,11 @@
 //! counts; this is its usage signal. Read as a snapshot on the day of the
 //! run, one page per module.
 
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceId, SourceKey};
 use url::Url;
 
-use crate::{Lane, PlanWindow, Planned, join};
+use super::subject;
+use crate::{PlanWindow, Planned, join};
 
 pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
     catalog
@@ -14,19 +15,14 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
         .map(|(tech, module)| {
             let segments: Vec<&str> = module.split('/').filter(|s| !s.is_empty()).collect();
             Planned {
-                spec: RequestSpec {
-                    source: SourceId::GoPkg,
-                    endpoint: "module".into(),
-                    subjects: vec![Subject {
-                        tech: tech.id.clone(),
-                        key: module.to_owned(),
-                    }],
-                    period: Period::snapshot(window.today),
-                },
-                url: join(base, &segments),
                 headers: vec![("accept", "text/html".to_owned())],
-                lane: Lane::Core,
-                body: None,
+                ..Planned::get(
+                    SourceId::GoPkg,
+                    "module",
+                    vec![subject(tech, module)],
+                    Period::snapshot(window.today),
+                    join(base, &segments),
+                )
             }
         })
         .collect()

@@ -7,11 +7,12 @@
 //! settled there. No key; 10,000 requests an hour per IP.
 
 use chrono::{NaiveDate, NaiveTime};
-use trends_core::{Catalog, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, SourceId, SourceKey};
 use url::Url;
 
+use super::subject;
 use super::year_periods;
-use crate::{Lane, PlanWindow, Planned, join};
+use crate::{PlanWindow, Planned, join};
 
 pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
     let periods = year_periods(window);
@@ -31,21 +32,13 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
                     ),
                 )
                 .append_pair("hitsPerPage", "0");
-            out.push(Planned {
-                spec: RequestSpec {
-                    source: SourceId::HackerNews,
-                    endpoint: "search".into(),
-                    subjects: vec![Subject {
-                        tech: tech.id.clone(),
-                        key: query.to_owned(),
-                    }],
-                    period,
-                },
+            out.push(Planned::get(
+                SourceId::HackerNews,
+                "search",
+                vec![subject(tech, query)],
+                period,
                 url,
-                headers: Vec::new(),
-                lane: Lane::Core,
-                body: None,
-            });
+            ));
         }
     }
     out

@@ -46,6 +46,14 @@ pub fn year_periods(window: PlanWindow) -> Vec<(i32, Period)> {
         .collect()
 }
 
+/// `tech` as the source knows it (`key`): a request's subject.
+pub(crate) fn subject(tech: &trends_core::Technology, key: &str) -> trends_core::Subject {
+    trends_core::Subject {
+        tech: tech.id.clone(),
+        key: key.to_owned(),
+    }
+}
+
 /// The last day inside a half-open period.
 pub fn last_day(period: Period) -> NaiveDate {
     period.end.pred_opt().unwrap_or(period.end)

@@ -10,11 +10,11 @@
 //! midnight UTC).
 
 use chrono::NaiveDate;
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceId, SourceKey, Subject};
 use url::Url;
 
 use super::{last_day, year_periods};
-use crate::{Lane, PlanWindow, Planned, join};
+use crate::{PlanWindow, Planned, join};
 
 /// The bulk endpoint's package limit.
 pub const BULK_MAX: usize = 128;
@@ -61,18 +61,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
 }
 
 fn planned(url: Url, subjects: Vec<Subject>, period: Period) -> Planned {
-    Planned {
-        spec: RequestSpec {
-            source: SourceId::Npm,
-            endpoint: "range".into(),
-            subjects,
-            period,
-        },
-        url,
-        headers: Vec::new(),
-        lane: Lane::Core,
-        body: None,
-    }
+    Planned::get(SourceId::Npm, "range", subjects, period, url)
 }
 
 #[cfg(test)]

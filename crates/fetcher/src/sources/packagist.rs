@@ -9,11 +9,12 @@
 //! run for yesterday, whose zero would drag the month's average down.
 
 use chrono::Days;
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceId, SourceKey};
 use url::Url;
 
+use super::subject;
 use crate::sources::last_day;
-use crate::{Lane, PlanWindow, Planned, join};
+use crate::{PlanWindow, Planned, join};
 
 pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
     let period = Period {
@@ -35,21 +36,13 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
                 .append_pair("average", "monthly")
                 .append_pair("from", &period.start.to_string())
                 .append_pair("to", &last_day(period).to_string());
-            Planned {
-                spec: RequestSpec {
-                    source: SourceId::Packagist,
-                    endpoint: "stats".into(),
-                    subjects: vec![Subject {
-                        tech: tech.id.clone(),
-                        key: package.to_owned(),
-                    }],
-                    period,
-                },
+            Planned::get(
+                SourceId::Packagist,
+                "stats",
+                vec![subject(tech, package)],
+                period,
                 url,
-                headers: Vec::new(),
-                lane: Lane::Core,
-                body: None,
-            }
+            )
         })
         .collect()
 }

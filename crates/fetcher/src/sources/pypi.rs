@@ -4,10 +4,11 @@
 //! 180 days up to today.
 
 use chrono::Days;
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceId, SourceKey};
 use url::Url;
 
-use crate::{Lane, PlanWindow, Planned, join};
+use super::subject;
+use crate::{PlanWindow, Planned, join};
 
 /// How far back pypistats keeps daily data.
 pub const HISTORY_DAYS: u64 = 180;
@@ -22,24 +23,17 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
         .map(|(tech, package)| {
             let mut url = join(base, &["api", "packages", package, "overall"]);
             url.query_pairs_mut().append_pair("mirrors", "false");
-            Planned {
-                spec: RequestSpec {
-                    source: SourceId::PyPI,
-                    endpoint: "overall".into(),
-                    subjects: vec![Subject {
-                        tech: tech.id.clone(),
-                        key: package.to_owned(),
-                    }],
-                    period: Period {
-                        start,
-                        end: window.today,
-                    },
-                },
+            let period = Period {
+                start,
+                end: window.today,
+            };
+            Planned::get(
+                SourceId::PyPI,
+                "overall",
+                vec![subject(tech, package)],
+                period,
                 url,
-                headers: Vec::new(),
-                lane: Lane::Core,
-                body: None,
-            }
+            )
         })
         .collect()
 }

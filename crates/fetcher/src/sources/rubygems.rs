@@ -2,28 +2,23 @@
 //! `downloads` (all versions, all time), read as a snapshot on the day of
 //! the run. There is no per-period series in the API.
 
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceId, SourceKey};
 use url::Url;
 
-use crate::{Lane, PlanWindow, Planned, join};
+use super::subject;
+use crate::{PlanWindow, Planned, join};
 
 pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
     catalog
         .with_key(SourceKey::RubyGem)
-        .map(|(tech, gem)| Planned {
-            spec: RequestSpec {
-                source: SourceId::RubyGems,
-                endpoint: "gem".into(),
-                subjects: vec![Subject {
-                    tech: tech.id.clone(),
-                    key: gem.to_owned(),
-                }],
-                period: Period::snapshot(window.today),
-            },
-            url: join(base, &["api", "v1", "gems", &format!("{gem}.json")]),
-            headers: Vec::new(),
-            lane: Lane::Core,
-            body: None,
+        .map(|(tech, gem)| {
+            Planned::get(
+                SourceId::RubyGems,
+                "gem",
+                vec![subject(tech, gem)],
+                Period::snapshot(window.today),
+                join(base, &["api", "v1", "gems", &format!("{gem}.json")]),
+            )
         })
         .collect()
 }

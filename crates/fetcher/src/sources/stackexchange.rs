@@ -12,11 +12,12 @@
 //! The optional key is added at send time (see `Auth::QueryKey`).
 
 use chrono::{NaiveDate, NaiveTime};
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceId, SourceKey, Subject};
 use url::Url;
 
+use super::subject;
 use super::year_periods;
-use crate::{Lane, PlanWindow, Planned, join};
+use crate::{PlanWindow, Planned, join};
 
 pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
     let periods = year_periods(window);
@@ -30,29 +31,18 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
                 .append_pair("fromdate", &unix(period.start).to_string())
                 .append_pair("todate", &(unix(period.end) - 1).to_string())
                 .append_pair("filter", "total");
-            out.push(Planned {
-                spec: RequestSpec {
-                    source: SourceId::StackExchange,
-                    endpoint: "questions".into(),
-                    subjects: vec![Subject {
-                        tech: tech.id.clone(),
-                        key: tag.to_owned(),
-                    }],
-                    period,
-                },
+            out.push(Planned::get(
+                SourceId::StackExchange,
+                "questions",
+                vec![subject(tech, tag)],
+                period,
                 url,
-                headers: Vec::new(),
-                lane: Lane::Core,
-                body: None,
-            });
+            ));
         }
     }
     let tags: Vec<Subject> = catalog
         .with_key(SourceKey::StackOverflowTag)
-        .map(|(tech, tag)| Subject {
-            tech: tech.id.clone(),
-            key: tag.to_owned(),
-        })
+        .map(|(tech, tag)| subject(tech, tag))
         .collect();
     for batch in tags.chunks(TAGS_PER_REQUEST) {
         let keys: Vec<&str> = batch.iter().map(|s| s.key.as_str()).collect();
@@ -60,18 +50,13 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
         url.query_pairs_mut()
             .append_pair("site", "stackoverflow")
             .append_pair("pagesize", &TAGS_PER_REQUEST.to_string());
-        out.push(Planned {
-            spec: RequestSpec {
-                source: SourceId::StackExchange,
-                endpoint: "tags_info".into(),
-                subjects: batch.to_vec(),
-                period: Period::snapshot(window.today),
-            },
+        out.push(Planned::get(
+            SourceId::StackExchange,
+            "tags_info",
+            batch.to_vec(),
+            Period::snapshot(window.today),
             url,
-            headers: Vec::new(),
-            lane: Lane::Core,
-            body: None,
-        });
+        ));
     }
     out
 }

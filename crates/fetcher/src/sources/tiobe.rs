@@ -3,34 +3,31 @@
 //! request serves every language of the catalog. Each rating is read as a
 //! snapshot on the day of the run: the index in force that day.
 
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceId, SourceKey, Subject};
 use url::Url;
 
-use crate::{Lane, PlanWindow, Planned, join};
+use super::subject;
+use crate::{PlanWindow, Planned, join};
 
 pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
     let subjects: Vec<Subject> = catalog
         .with_key(SourceKey::TiobeLanguage)
-        .map(|(tech, name)| Subject {
-            tech: tech.id.clone(),
-            key: name.to_owned(),
-        })
+        .map(|(tech, name)| subject(tech, name))
         .collect();
     if subjects.is_empty() {
         return Vec::new();
     }
+    // The trailing slash is the page's canonical address.
+    let url = join(base, &["tiobe-index", ""]);
     vec![Planned {
-        spec: RequestSpec {
-            source: SourceId::Tiobe,
-            endpoint: "index".into(),
-            subjects,
-            period: Period::snapshot(window.today),
-        },
-        // The trailing slash is the page's canonical address.
-        url: join(base, &["tiobe-index", ""]),
         headers: vec![("accept", "text/html".to_owned())],
-        lane: Lane::Core,
-        body: None,
+        ..Planned::get(
+            SourceId::Tiobe,
+            "index",
+            subjects,
+            Period::snapshot(window.today),
+            url,
+        )
     }]
 }
 

@@ -8,11 +8,12 @@
 
 use chrono::{Datelike, NaiveDate};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceId, SourceKey};
 use url::Url;
 
 use super::last_day;
-use crate::{Lane, PlanWindow, Planned};
+use super::subject;
+use crate::{PlanWindow, Planned};
 
 /// Unreserved characters (RFC 3986) stay; everything else is encoded.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -36,21 +37,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
                 "{prefix}/metrics/pageviews/per-article/en.wikipedia/all-access/user/{}/monthly/{start}/{end}",
                 utf8_percent_encode(article, SEGMENT)
             ));
-            Planned {
-                spec: RequestSpec {
-                    source: SourceId::Wikimedia,
-                    endpoint: "pageviews".into(),
-                    subjects: vec![Subject {
-                        tech: tech.id.clone(),
-                        key: article.to_owned(),
-                    }],
-                    period,
-                },
-                url,
-                headers: Vec::new(),
-                lane: Lane::Core,
-                body: None,
-            }
+            Planned::get(SourceId::Wikimedia, "pageviews", vec![subject(tech, article)], period, url)
         })
         .collect()
 }
