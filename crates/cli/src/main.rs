@@ -134,16 +134,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             collect::run(&config, &catalog, &db, args)
         }
         Command::Report(args) => {
-            let groups = if args.group() {
-                let config = Config::load(&cli.config)
-                    .context("--group reads the catalog's [[group]]s through the config")?;
-                Catalog::load(&config.catalog)?.groups
-            } else {
-                Vec::new()
-            };
-            report::run(&db_path(&cli)?, &report_config(&cli)?, &groups, args)
+            let (db, report, groups) = reading(&cli, args.group())?;
+            report::run(&db, &report, &groups, args)
         }
-        Command::Chart(args) => chart::run(&db_path(&cli)?, &report_config(&cli)?, args),
+        Command::Chart(args) => {
+            let (db, report, _) = reading(&cli, false)?;
+            chart::run(&db, &report, args)
+        }
         Command::Sources => {
             let config = Config::load(&cli.config)?;
             status::sources(&config);
@@ -188,14 +185,36 @@ fn db_path(cli: &Cli) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// The config's `[report]`; its defaults when there is no config file (a
-/// database passed with --db can be reported on without one).
-fn report_config(cli: &Cli) -> anyhow::Result<trends_core::ReportConfig> {
-    if cli.config.exists() {
-        Ok(Config::load(&cli.config)?.report)
+/// What `report` and `chart` read besides the data, with the config read
+/// once: the database (`--db`, else the config's), the config's `[report]`
+/// (its defaults when there is no config file: a database passed with --db
+/// can be reported on without one) and, with `groups`, the catalog's
+/// [[group]]s.
+fn reading(
+    cli: &Cli,
+    groups: bool,
+) -> anyhow::Result<(PathBuf, trends_core::ReportConfig, Vec<trends_core::Group>)> {
+    let config = if cli.db.is_none() || groups || cli.config.exists() {
+        let config = Config::load(&cli.config);
+        Some(if groups {
+            config.context("--group reads the catalog's [[group]]s through the config")?
+        } else {
+            config?
+        })
     } else {
-        Ok(trends_core::ReportConfig::default())
-    }
+        None
+    };
+    let db = match (&cli.db, &config) {
+        (Some(db), _) => db.clone(),
+        (None, Some(config)) => config.database.clone(),
+        (None, None) => anyhow::bail!("pass --db, or a config naming the database"),
+    };
+    let groups = match (&config, groups) {
+        (Some(config), true) => Catalog::load(&config.catalog)?.groups,
+        _ => Vec::new(),
+    };
+    let report = config.map(|c| c.report).unwrap_or_default();
+    Ok((db, report, groups))
 }
 
 /// Reads and validates the config and the catalog it names.

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use plotters::prelude::*;
 use trends_core::{Category, TechId, YearlySignal};
 
-use crate::{MIN_TECHS_PER_SIGNAL, Ranking, ReportError};
+use crate::{MIN_TECHS_PER_SIGNAL, Ranking, ReportError, plural};
 
 const SIZE: (u32, u32) = (960, 560);
 const FONT: &str = "sans-serif";
@@ -263,14 +263,6 @@ pub fn signal_chart(
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
-}
-
-fn plural(c: Category) -> &'static str {
-    match c {
-        Category::Language => "languages",
-        Category::Framework => "frameworks",
-        Category::Practice => "practices",
-    }
 }
 
 #[cfg(test)]

@@ -854,7 +854,7 @@ fn spread(r: &RankRow) -> String {
     }
 }
 
-fn plural(c: Category) -> &'static str {
+pub(crate) fn plural(c: Category) -> &'static str {
     match c {
         Category::Language => "languages",
         Category::Framework => "frameworks",
