@@ -697,4 +697,71 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
         let svg = std::fs::read_to_string(charts.join(format!("{name}.svg"))).expect("svg written");
         assert!(svg.starts_with("<svg") && svg.contains("<circle"), "{name}");
     }
+
+    // The Parquet export reads back with the same numbers per source and
+    // year, partitioned as source=…/year=…/, and a second export replaces
+    // the first.
+    let export = dir.path().join("lake");
+    let parquet = |target: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+            .args(["export", "--db"])
+            .arg(&path)
+            .arg("--parquet")
+            .arg(target)
+            .output()
+            .expect("run trends export")
+    };
+    for _ in 0..2 {
+        let out = parquet(&export);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(export.join("_trends_export.json").is_file());
+    assert!(
+        export
+            .join("observations/source=wikimedia/year=2020")
+            .is_dir()
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let db = support::Db::from(duckdb::Connection::open(&path).expect("reopen demo.duckdb"));
+    let per_year = |from: &str| {
+        db.strings(&format!(
+            "SELECT source || '|' || year || '|' || count(*) || '|' || printf('%.1f', sum(value))
+             FROM {from} GROUP BY source, year ORDER BY source, year"
+        ))
+    };
+    let glob = |table: &str| {
+        format!(
+            "read_parquet('{}/{table}/**/*.parquet', hive_partitioning = true)",
+            export.display()
+        )
+    };
+    let stored = per_year("(SELECT *, year(period_start) AS year FROM observations)");
+    assert!(stored.len() > 13, "{stored:?}");
+    assert_eq!(per_year(&glob("observations")), stored);
+    assert_eq!(
+        per_year(&glob("yearly_signals")),
+        per_year("yearly_signals")
+    );
+    drop(db);
+
+    // A folder holding something else is refused and left as it was.
+    let foreign = dir.path().join("charts");
+    let out = parquet(&foreign);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("is not empty and is not an earlier trends export"),
+        "{stderr}"
+    );
+    assert!(foreign.join("signals-django.svg").is_file());
 }

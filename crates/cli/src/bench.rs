@@ -1,8 +1,9 @@
 //! `trends bench`: load figures for the normalize + store path, measured on
 //! this machine with realistic raw responses (Wikimedia monthly pageview
-//! bodies in the API's format, 120 months each), written to a scratch
-//! database exactly as `collect` writes them: one transaction per response,
-//! the archive row and its observation upserts.
+//! bodies in the API's format, 120 months each), parsed on one thread and
+//! stored on another in batches, exactly as `collect` does, into a scratch
+//! database; then the engine's own pace for the final upsert, for
+//! comparison.
 //!
 //! `trends bench --report`: the time to rank every category and year over a
 //! database of that many observations (filled set-based, not through the
@@ -16,7 +17,7 @@ use anyhow::Context;
 use chrono::{Datelike, NaiveDate, Utc};
 use clap::Args;
 use trends_core::{Catalog, Category, Period, RequestSpec, SourceId, Subject, TechId, Technology};
-use trends_store::{RawResponse, RunCounts, RunStatus, Store};
+use trends_store::{RunCounts, RunStatus, Store};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -52,6 +53,10 @@ pub struct BenchArgs {
     /// what has arrived, up to 256 at once; 1 is the old one-by-one path).
     #[arg(long, default_value_t = 256)]
     batch: usize,
+    /// Skip measuring the engine alone after the load benchmark (the
+    /// upsert of up to 1M pre-staged rows, for comparison).
+    #[arg(long)]
+    no_ceiling: bool,
 }
 
 const MONTHS: usize = 120;
@@ -86,8 +91,9 @@ pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Ex
         groups: Vec::new(),
     };
 
-    // Bodies in the API's exact format, built before the clock starts.
-    let bodies: Vec<(RequestSpec, String)> = (0..responses)
+    // Answers in the API's exact format, built before the clock starts.
+    let fetched_at = Utc::now();
+    let answers: Vec<trends_fetcher::Fetched> = (0..responses)
         .map(|i| {
             let article = format!("Article_{i}");
             let items: Vec<String> = (0..MONTHS)
@@ -112,71 +118,97 @@ pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Ex
                 }],
                 period: Period { start, end },
             };
-            (spec, format!(r#"{{"items":[{}]}}"#, items.join(",")))
+            trends_fetcher::Fetched {
+                spec,
+                url: "http://bench.invalid/".into(),
+                fetched_at,
+                attempts: 1,
+                result: Ok(trends_fetcher::HttpResponse {
+                    status: 200,
+                    body: format!(r#"{{"items":[{}]}}"#, items.join(",")).into_bytes(),
+                }),
+            }
         })
         .collect();
 
     let mut store = Store::open(&db).with_context(|| format!("cannot create {}", db.display()))?;
     store.sync_catalog(&catalog)?;
     let run = store.begin_run("bench", Utc::now())?;
+    let batch = args.batch.max(1);
+    let mut sources = std::collections::BTreeMap::new();
+    let mut counts = RunCounts::default();
+    // As in `collect`: answers are parsed on another thread while this one
+    // stores the batch parsed before.
     let t0 = Instant::now();
-    let mut parse_secs = 0.0;
-    let mut written = 0u64;
-    for chunk in bodies.chunks(args.batch.max(1)) {
-        let p0 = Instant::now();
-        let parsed: Vec<_> = chunk
-            .iter()
-            .map(|(spec, body)| trends_normalizer::normalize(spec, 200, body.as_bytes()))
-            .collect();
-        parse_secs += p0.elapsed().as_secs_f64();
-        let fetched_at = Utc::now();
-        let answers: Vec<(RawResponse<'_>, &[trends_core::Observation])> = chunk
-            .iter()
-            .zip(&parsed)
-            .map(|((spec, body), n)| {
-                (
-                    RawResponse {
-                        spec,
-                        url: "http://bench.invalid/",
-                        status: Some(200),
-                        fetched_at,
-                        body: Some(body.as_bytes()),
-                        outcome: n.outcome,
-                        error: n.error.as_deref(),
-                    },
-                    n.observations.as_slice(),
-                )
-            })
-            .collect();
-        store.record_batch(run, &answers)?;
-        written += parsed
-            .iter()
-            .map(|n| n.observations.len() as u64)
-            .sum::<u64>();
-    }
+    let (parse_secs, store_secs) = std::thread::scope(|scope| -> anyhow::Result<(f64, f64)> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<crate::collect::Answer>>(2);
+        let parser = scope.spawn(move || {
+            let mut busy = 0.0;
+            let mut answers = answers.into_iter();
+            loop {
+                let p0 = Instant::now();
+                let parsed: Vec<_> = answers
+                    .by_ref()
+                    .take(batch)
+                    .map(crate::collect::Answer::parse)
+                    .collect();
+                busy += p0.elapsed().as_secs_f64();
+                if parsed.is_empty() || tx.send(parsed).is_err() {
+                    return busy;
+                }
+            }
+        });
+        let mut store_secs = 0.0;
+        for parsed in rx {
+            let s0 = Instant::now();
+            crate::collect::record(&mut store, run, &parsed, &mut sources, &mut counts)?;
+            store_secs += s0.elapsed().as_secs_f64();
+        }
+        let parse_secs = parser
+            .join()
+            .map_err(|_| anyhow::anyhow!("the parsing thread panicked"))?;
+        Ok((parse_secs, store_secs))
+    })?;
     let secs = t0.elapsed().as_secs_f64();
-    let counts = RunCounts {
-        requests: responses as u64,
-        responses_ok: responses as u64,
-        responses_failed: 0,
-        observations: written,
-    };
+    let written = counts.observations;
+    if counts.responses_failed > 0 {
+        anyhow::bail!(
+            "{} of the benchmark's answers did not parse",
+            counts.responses_failed
+        );
+    }
     store.finish_run(run, RunStatus::Ok, &counts, None, Utc::now())?;
+    let rss = peak_rss_kib();
+    let rate = |secs: f64| written as f64 / secs.max(f64::MIN_POSITIVE);
     println!("load: {responses} responses, {written} observations in {secs:.2}s");
+    println!("  {:.0} observations/s overall", rate(secs));
     println!(
-        "  {:.0} observations/s overall; normalize alone {:.0} observations/s ({:.2}s)",
-        written as f64 / secs,
-        written as f64 / parse_secs.max(f64::MIN_POSITIVE),
-        parse_secs
+        "  normalize {:.0} observations/s on its own thread ({parse_secs:.2}s busy); store {:.0} observations/s ({store_secs:.2}s)",
+        rate(parse_secs),
+        rate(store_secs),
     );
-    if let Some(kib) = peak_rss_kib() {
+    if let Some(kib) = rss {
         println!("  peak RSS {:.1} MiB", kib as f64 / 1024.0);
     }
     println!(
-        "  path: {} answer(s) per transaction (archive rows + one upsert), as `collect` writes; {} cores",
-        args.batch.max(1),
+        "  path: {batch} answer(s) per transaction (archive rows + one upsert), as `collect` writes; {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+    if !args.no_ceiling {
+        let rows = written.min(1_000_000);
+        let per_batch = (batch * MONTHS) as u64;
+        let ceiling = store.upsert_ceiling(rows, per_batch)?;
+        let pace = |d: std::time::Duration| rows as f64 / d.as_secs_f64().max(f64::MIN_POSITIVE);
+        println!(
+            "engine alone, {rows} pre-staged rows in transactions of {per_batch}: upsert into the keyed table {:.0} rows/s; plain insert, no key {:.0} rows/s",
+            pace(ceiling.upsert),
+            pace(ceiling.unkeyed)
+        );
+        println!(
+            "  the load path runs at {:.0}% of the engine's upsert alone",
+            100.0 * rate(secs) / pace(ceiling.upsert)
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -289,11 +289,15 @@ pub fn collect_into(
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let (tx, mut rx) = mpsc::channel::<Event>(64);
+    let (tx, fetched) = mpsc::channel::<Event>(64);
     let fetch = runtime.spawn({
         let client = client.clone();
         async move { trends_fetcher::collect(&client, plans, tx).await }
     });
+    // Answers are parsed on the runtime's threads, in arrival order, while
+    // this thread stores the ones parsed before them.
+    let (parsed_tx, mut rx) = mpsc::channel::<Arrived>(64);
+    let parse = runtime.spawn(normalize_stage(fetched, parsed_tx));
     let mut counts = RunCounts::default();
     let mut store_error = None;
     let mut progress = Progress::new();
@@ -302,17 +306,19 @@ pub fn collect_into(
     // to BATCH answers, one transaction): under load that is what keeps
     // storing from being the bottleneck; when answers trickle in, each is
     // stored as it comes.
-    let mut batch: Vec<Fetched> = Vec::new();
+    let mut batch: Vec<Answer> = Vec::new();
     // Other events wait until the answers that came before them are stored,
     // so a source's bar finishes after its last step.
     let mut after: Vec<Event> = Vec::new();
     'events: while let Some(first) = runtime.block_on(rx.recv()) {
         let mut next = Some(first);
-        while let Some(event) = next.take() {
-            match event {
-                Event::Fetched(fetched) => batch.push(*fetched),
-                Event::Started { source, planned } => progress.start(source, planned),
-                other => after.push(other),
+        while let Some(arrived) = next.take() {
+            match arrived {
+                Arrived::Answer(answer) => batch.push(*answer),
+                Arrived::Other(Event::Started { source, planned }) => {
+                    progress.start(source, planned);
+                }
+                Arrived::Other(other) => after.push(other),
             }
             if batch.len() < BATCH {
                 next = rx.try_recv().ok();
@@ -322,8 +328,8 @@ pub fn collect_into(
             store_error = Some(e);
             break 'events;
         }
-        for fetched in batch.drain(..) {
-            let source = fetched.spec.source;
+        for answer in batch.drain(..) {
+            let source = answer.fetched.spec.source;
             progress.step(source, sources.get(&source).map_or(0, |t| t.failed));
         }
         for event in after.drain(..) {
@@ -340,6 +346,7 @@ pub fn collect_into(
         }
     }
     drop(rx);
+    let _ = runtime.block_on(parse);
     let _ = runtime.block_on(fetch);
     let any_failed = sources.values().any(Tally::failed);
     let landed = counts.responses_ok > 0;
@@ -371,65 +378,102 @@ pub fn collect_into(
 /// Answers stored in one transaction at most.
 const BATCH: usize = 256;
 
-/// Normalizes and stores a batch of answers in one transaction, then
-/// counts them per source.
-fn record(
+/// An answer with its parser's verdict.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) fetched: Fetched,
+    pub(crate) normalized: trends_normalizer::Normalized,
+}
+
+impl Answer {
+    /// Parses what came back; a transport error is recorded as such.
+    pub(crate) fn parse(fetched: Fetched) -> Answer {
+        let normalized = match &fetched.result {
+            Ok(response) => {
+                trends_normalizer::normalize(&fetched.spec, response.status, &response.body)
+            }
+            Err(e) => trends_normalizer::Normalized {
+                outcome: Outcome::TransportError,
+                observations: Vec::new(),
+                error: Some(e.0.clone()),
+            },
+        };
+        Answer {
+            fetched,
+            normalized,
+        }
+    }
+}
+
+/// What the store loop receives: a parsed answer, or a fetcher event passed
+/// on in its place in the stream.
+#[derive(Debug)]
+enum Arrived {
+    Answer(Box<Answer>),
+    Other(Event),
+}
+
+/// Parses each fetched answer as it comes and passes everything on in
+/// order.
+async fn normalize_stage(mut fetched: mpsc::Receiver<Event>, parsed: mpsc::Sender<Arrived>) {
+    while let Some(event) = fetched.recv().await {
+        let arrived = match event {
+            Event::Fetched(f) => Arrived::Answer(Box::new(Answer::parse(*f))),
+            other => Arrived::Other(other),
+        };
+        if parsed.send(arrived).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Stores a batch of parsed answers in one transaction, then counts them
+/// per source.
+pub(crate) fn record(
     store: &mut Store,
     run: trends_store::RunId,
-    batch: &[Fetched],
+    batch: &[Answer],
     sources: &mut BTreeMap<SourceId, Tally>,
     counts: &mut RunCounts,
 ) -> anyhow::Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
-    /// An answer's status, body and verdict.
-    type Parsed<'a> = (Option<u16>, Option<&'a [u8]>, trends_normalizer::Normalized);
-    let parsed: Vec<Parsed<'_>> = batch
-        .iter()
-        .map(|fetched| match &fetched.result {
-            Ok(response) => (
-                Some(response.status),
-                Some(response.body.as_slice()),
-                trends_normalizer::normalize(&fetched.spec, response.status, &response.body),
-            ),
-            Err(e) => (
-                None,
-                None,
-                trends_normalizer::Normalized {
-                    outcome: Outcome::TransportError,
-                    observations: Vec::new(),
-                    error: Some(e.0.clone()),
-                },
-            ),
-        })
-        .collect();
     let answers: Vec<(RawResponse<'_>, &[trends_core::Observation])> = batch
         .iter()
-        .zip(&parsed)
-        .map(|(fetched, (status, body, normalized))| {
-            (
-                RawResponse {
-                    spec: &fetched.spec,
-                    url: &fetched.url,
-                    status: *status,
-                    fetched_at: fetched.fetched_at,
-                    body: *body,
-                    outcome: normalized.outcome,
-                    error: normalized.error.as_deref(),
-                },
-                normalized.observations.as_slice(),
-            )
-        })
+        .map(
+            |Answer {
+                 fetched,
+                 normalized,
+             }| {
+                let response = fetched.result.as_ref().ok();
+                (
+                    RawResponse {
+                        spec: &fetched.spec,
+                        url: &fetched.url,
+                        status: response.map(|r| r.status),
+                        fetched_at: fetched.fetched_at,
+                        body: response.map(|r| r.body.as_slice()),
+                        outcome: normalized.outcome,
+                        error: normalized.error.as_deref(),
+                    },
+                    normalized.observations.as_slice(),
+                )
+            },
+        )
         .collect();
     store.record_batch(run, &answers).with_context(|| {
         format!(
             "cannot store the answers to {} (and {} more)",
-            batch[0].url,
+            batch[0].fetched.url,
             batch.len() - 1
         )
     })?;
-    for (fetched, (_, _, normalized)) in batch.iter().zip(&parsed) {
+    for Answer {
+        fetched,
+        normalized,
+    } in batch
+    {
         let tally = sources.entry(fetched.spec.source).or_default();
         counts.requests += 1;
         match normalized.outcome {

@@ -7,6 +7,7 @@ mod bench;
 mod chart;
 mod collect;
 mod demo;
+mod export;
 mod lock;
 mod report;
 mod status;
@@ -79,6 +80,10 @@ enum Command {
     /// List every source: its signals (flow per period or snapshot), history
     /// depth, auth, rate limits, and whether it is enabled in the config.
     Sources,
+    /// Write the observations and the yearly signals as Parquet files,
+    /// hive-partitioned by source and year, for Spark, Trino or DuckDB to
+    /// read without this database (`trends export --parquet DIR`).
+    Export(export::ExportArgs),
     /// Show the last runs, the last run's failures with their reasons, and
     /// per source and year how many technologies have data.
     Status,
@@ -146,6 +151,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             status::sources(&config);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export(args) => export::run(&db_path(&cli)?, args),
         Command::Status => status::status(&db_path(&cli)?),
         Command::Renormalize => status::renormalize(&db_path(&cli)?),
         Command::Bench(args) => bench::run(&cli.config, args),

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use trends_store::{Reparsed, Store};
 
-fn open_existing(db: &Path, read_only: bool) -> anyhow::Result<Store> {
+pub(crate) fn open_existing(db: &Path, read_only: bool) -> anyhow::Result<Store> {
     if !db.exists() {
         bail!(
             "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",

@@ -7,7 +7,8 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
+use duckdb::types::{TimeUnit, Value};
 use duckdb::{Connection, OptionalExt, params};
 use sha2::{Digest, Sha256};
 use trends_core::{Catalog, Metric, Observation, Outcome, RequestSpec, TechId, YearlySignal};
@@ -80,6 +81,24 @@ type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 fn q(doing: &'static str) -> impl FnOnce(duckdb::Error) -> StoreError {
     move |source| StoreError::Query { doing, source }
+}
+
+/// What [`Store::upsert_ceiling`] measured: the time to move the rows by
+/// the load path's upsert into a table with the primary key, and by a plain
+/// INSERT into one without.
+#[derive(Debug, Clone, Copy)]
+pub struct Ceiling {
+    pub upsert: std::time::Duration,
+    pub unkeyed: std::time::Duration,
+}
+
+/// Rows written by [`Store::export_parquet`], per table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportCounts {
+    pub observations: u64,
+    pub yearly_signals: u64,
+    pub technologies: u64,
+    pub metrics: u64,
 }
 
 /// The id of a row in `runs`.
@@ -251,8 +270,8 @@ impl Store {
             .execute_batch(&format!(
                 "CREATE TEMP TABLE IF NOT EXISTS {STAGE} (
                     tech_id VARCHAR, source VARCHAR, metric VARCHAR, grain VARCHAR,
-                    period_start VARCHAR, period_end VARCHAR, value DOUBLE,
-                    observed_at VARCHAR, run_id BIGINT, raw_id BIGINT)"
+                    period_start DATE, period_end DATE, value DOUBLE,
+                    observed_at TIMESTAMP, run_id BIGINT, raw_id BIGINT)"
             ))
             .map_err(q("creating the staging table"))?;
         Ok(store)
@@ -332,30 +351,42 @@ impl Store {
     /// technologies no longer in the catalog stay, so old observations keep
     /// their names.
     pub fn sync_catalog(&mut self, catalog: &Catalog) -> Result<()> {
-        let tx = self.conn.transaction().map_err(q("syncing the catalog"))?;
+        let doing = "syncing the catalog";
+        let tx = self.conn.transaction().map_err(q(doing))?;
+        // Set-based: the entries go through the Appender into a scratch
+        // table, then one upsert; one statement per entry made a catalog of
+        // thousands slow.
+        tx.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE catalog_stage (id VARCHAR, name VARCHAR, category VARCHAR, keys VARCHAR)",
+        )
+        .map_err(q(doing))?;
         {
-            let mut stmt = tx
-                .prepare(
-                    "INSERT INTO technologies (id, name, category, keys) VALUES (?, ?, ?, ?)
-                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, keys = excluded.keys",
-                )
-                .map_err(q("syncing the catalog"))?;
+            let mut app = tx
+                .appender_to_catalog_and_db("catalog_stage", "temp", "main")
+                .map_err(q(doing))?;
             for t in &catalog.technologies {
                 let keys: serde_json::Map<String, serde_json::Value> = t
                     .keys
                     .iter()
                     .map(|(k, v)| (k.as_str().to_owned(), serde_json::Value::from(v.as_str())))
                     .collect();
-                stmt.execute(params![
+                app.append_row(params![
                     t.id.as_str(),
                     t.name,
                     t.category.as_str(),
                     serde_json::Value::Object(keys).to_string()
                 ])
-                .map_err(q("syncing the catalog"))?;
+                .map_err(q(doing))?;
             }
+            app.flush().map_err(q(doing))?;
         }
-        tx.commit().map_err(q("syncing the catalog"))
+        tx.execute_batch(
+            "INSERT INTO technologies (id, name, category, keys) SELECT id, name, category, keys FROM temp.main.catalog_stage
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, keys = excluded.keys;
+             DROP TABLE temp.main.catalog_stage;",
+        )
+        .map_err(q(doing))?;
+        tx.commit().map_err(q(doing))
     }
 
     /// Starts a run and returns its id.
@@ -448,7 +479,7 @@ impl Store {
                 );
                 let request = serde_json::to_string(raw.spec)
                     .map_err(|e| StoreError::Corrupt(format!("request spec: {e}")))?;
-                let body = raw.body.map(|b| String::from_utf8_lossy(b).into_owned());
+                let body = raw.body.map(String::from_utf8_lossy);
                 let sha = raw.body.map(|b| hex(&Sha256::digest(b)));
                 app.append_row(params![
                     raw_id,
@@ -459,7 +490,7 @@ impl Store {
                     raw.url,
                     raw.status.map(i32::from),
                     ts(raw.fetched_at),
-                    body,
+                    body.as_deref(),
                     sha,
                     raw.outcome.as_str(),
                     raw.error,
@@ -473,6 +504,69 @@ impl Store {
         upsert_observations(&tx, &staged)?;
         tx.commit().map_err(q("committing responses"))?;
         Ok(ids)
+    }
+
+    /// For benchmarks only: the engine's own pace for the statements the
+    /// load path ends in, with no Rust in the loop. `rows` monthly
+    /// observations are generated set-based into a temporary table, then
+    /// moved `batch` rows per transaction (a) into an empty copy of
+    /// `observations` with its primary key, by the same INSERT .. ON
+    /// CONFLICT the load path runs, and (b) into a copy without a key, by a
+    /// plain INSERT. Returns the time of each; the copies are dropped.
+    pub fn upsert_ceiling(&mut self, rows: u64, batch: u64) -> Result<Ceiling> {
+        let doing = "measuring the engine's upsert pace";
+        let ddl: String = self
+            .conn
+            .query_row(
+                "SELECT sql FROM duckdb_tables()
+                 WHERE table_name = 'observations' AND schema_name = 'main'
+                   AND database_name = current_database()",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(q(doing))?;
+        self.conn
+            .execute_batch(&format!(
+                "DROP TABLE IF EXISTS bench_keyed; DROP TABLE IF EXISTS bench_unkeyed;
+                 {};
+                 CREATE TABLE bench_unkeyed AS SELECT * FROM observations LIMIT 0;
+                 CREATE OR REPLACE TEMP TABLE bench_rows AS
+                 SELECT i, 'c' || (i // 120) AS tech_id, 'wikimedia' AS source, 'pageviews' AS metric,
+                        'month' AS grain, DATE '2015-07-01' + to_months(CAST(i % 120 AS INTEGER)) AS period_start,
+                        DATE '2015-08-01' + to_months(CAST(i % 120 AS INTEGER)) AS period_end,
+                        (1 + i * 13 % 100000)::DOUBLE AS value, TIMESTAMP '2024-01-01' AS observed_at,
+                        0::BIGINT AS run_id, (i // 120)::BIGINT AS raw_id
+                 FROM range({rows}) t(i);",
+                ddl.replacen("observations", "bench_keyed", 1)
+            ))
+            .map_err(q(doing))?;
+        let columns = "tech_id, source, metric, grain, period_start, period_end, value, observed_at, run_id, raw_id";
+        let mut time = |sql: &str| -> Result<std::time::Duration> {
+            let t0 = std::time::Instant::now();
+            let mut lo = 0u64;
+            while lo < rows {
+                let tx = self.conn.transaction().map_err(q(doing))?;
+                tx.execute(sql, params![lo, lo + batch]).map_err(q(doing))?;
+                tx.commit().map_err(q(doing))?;
+                lo += batch;
+            }
+            Ok(t0.elapsed())
+        };
+        let upsert = time(&format!(
+            "INSERT INTO bench_keyed ({columns}) SELECT {columns} FROM bench_rows WHERE i >= ? AND i < ?
+             ON CONFLICT (tech_id, source, metric, grain, period_start) DO UPDATE SET
+                period_end = excluded.period_end, value = excluded.value, observed_at = excluded.observed_at,
+                run_id = excluded.run_id, raw_id = excluded.raw_id"
+        ))?;
+        let unkeyed = time(&format!(
+            "INSERT INTO bench_unkeyed ({columns}) SELECT {columns} FROM bench_rows WHERE i >= ? AND i < ?"
+        ))?;
+        self.conn
+            .execute_batch(
+                "DROP TABLE bench_keyed; DROP TABLE bench_unkeyed; DROP TABLE bench_rows;",
+            )
+            .map_err(q(doing))?;
+        Ok(Ceiling { upsert, unkeyed })
     }
 
     /// For benchmarks only: fills the database with `techs` synthetic
@@ -567,6 +661,59 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Writes the observations and the `yearly_signals` roll-up as Parquet
+    /// under `dir`, hive-partitioned by source and year
+    /// (`observations/source=npm/year=2023/data_0.parquet`), plus the small
+    /// `technologies` and `metrics` tables as one file each, so that Spark,
+    /// Trino or DuckDB (`read_parquet('dir/observations/**/*.parquet',
+    /// hive_partitioning = true)`) read them without this database. `dir`
+    /// must exist and be empty: the caller decides what replacing an older
+    /// export means. Works on a read-only opening.
+    pub fn export_parquet(&self, dir: &Path) -> Result<ExportCounts> {
+        let quoted = |name: &str| sql_string(&dir.join(name).to_string_lossy());
+        let copy = |doing: &'static str, sql: String| -> Result<u64> {
+            self.conn
+                .execute(&sql, [])
+                .map(|n| n as u64)
+                .map_err(q(doing))
+        };
+        // Partition columns live in the folder names, not in the files.
+        let partitioned = "FORMAT parquet, COMPRESSION zstd, PARTITION_BY (source, year)";
+        Ok(ExportCounts {
+            observations: copy(
+                "exporting observations to Parquet",
+                format!(
+                    "COPY (SELECT *, year(period_start) AS year FROM observations
+                           ORDER BY source, year, tech_id, metric, grain, period_start)
+                     TO {} ({partitioned})",
+                    quoted("observations")
+                ),
+            )?,
+            yearly_signals: copy(
+                "exporting yearly_signals to Parquet",
+                format!(
+                    "COPY (SELECT * FROM yearly_signals ORDER BY source, year, tech_id, metric)
+                     TO {} ({partitioned})",
+                    quoted("yearly_signals")
+                ),
+            )?,
+            technologies: copy(
+                "exporting technologies to Parquet",
+                format!(
+                    "COPY (SELECT * FROM technologies ORDER BY id) TO {} (FORMAT parquet)",
+                    quoted("technologies.parquet")
+                ),
+            )?,
+            metrics: copy(
+                "exporting metrics to Parquet",
+                format!(
+                    "COPY (SELECT * FROM metrics ORDER BY source, metric) TO {} (FORMAT parquet)",
+                    quoted("metrics.parquet")
+                ),
+            )?,
+        })
     }
 
     /// The years that have at least one observation, oldest first.
@@ -805,39 +952,48 @@ fn upsert_observations(tx: &duckdb::Transaction<'_>, answers: &[Staged<'_>]) -> 
     // One statement per batch, not per row: the rows go through the
     // Appender into a per-connection staging table, then one
     // INSERT .. ON CONFLICT moves them. A key repeated within the batch
-    // keeps its last value (one statement cannot update a row twice).
-    type Key<'a> = (&'a str, &'a str, &'a str, &'a str, chrono::NaiveDate);
-    let mut last: std::collections::BTreeMap<Key<'_>, (RunId, i64, String, &Observation)> =
-        std::collections::BTreeMap::new();
-    for (run, raw_id, observed_at, observations) in answers {
-        let observed = ts(*observed_at);
-        for o in observations.iter() {
-            last.insert(
-                (
-                    o.tech.as_str(),
-                    o.source.as_str(),
-                    o.metric.as_str(),
-                    o.grain.as_str(),
-                    o.period.start,
-                ),
-                (*run, *raw_id, observed.clone(), o),
+    // keeps its last value (one statement cannot update a row twice), so
+    // an earlier row of a key is dropped here.
+    type Key<'a> = (
+        &'a str,
+        trends_core::SourceId,
+        Metric,
+        trends_core::Grain,
+        i32,
+    );
+    let total: usize = answers.iter().map(|a| a.3.len()).sum();
+    let mut rows: Vec<Option<(&Staged<'_>, &Observation)>> = Vec::with_capacity(total);
+    let mut last: rustc_hash::FxHashMap<Key<'_>, usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(total, Default::default());
+    for answer in answers {
+        for o in answer.3 {
+            let key = (
+                o.tech.as_str(),
+                o.source,
+                o.metric,
+                o.grain,
+                day(o.period.start),
             );
+            if let Some(earlier) = last.insert(key, rows.len()) {
+                rows[earlier] = None;
+            }
+            rows.push(Some((answer, o)));
         }
     }
     {
         let mut app = tx
             .appender_to_catalog_and_db(STAGE, "temp", "main")
             .map_err(q("staging observations"))?;
-        for (run, raw_id, observed, o) in last.values() {
+        for ((run, raw_id, observed_at, _), o) in rows.into_iter().flatten() {
             app.append_row(params![
                 o.tech.as_str(),
                 o.source.as_str(),
                 o.metric.as_str(),
                 o.grain.as_str(),
-                o.period.start.to_string(),
-                o.period.end.to_string(),
+                Value::Date32(day(o.period.start)),
+                Value::Date32(day(o.period.end)),
                 o.value,
-                observed.as_str(),
+                Value::Timestamp(TimeUnit::Microsecond, observed_at.timestamp_micros()),
                 run.0,
                 raw_id,
             ])
@@ -847,8 +1003,7 @@ fn upsert_observations(tx: &duckdb::Transaction<'_>, answers: &[Staged<'_>]) -> 
     }
     tx.execute_batch(&format!(
         "INSERT INTO observations (tech_id, source, metric, grain, period_start, period_end, value, observed_at, run_id, raw_id)
-         SELECT tech_id, source, metric, grain, CAST(period_start AS DATE), CAST(period_end AS DATE), value,
-                CAST(observed_at AS TIMESTAMP), run_id, raw_id
+         SELECT tech_id, source, metric, grain, period_start, period_end, value, observed_at, run_id, raw_id
          FROM temp.main.{STAGE}
          ON CONFLICT (tech_id, source, metric, grain, period_start) DO UPDATE SET
             period_end = excluded.period_end, value = excluded.value, observed_at = excluded.observed_at,
@@ -859,8 +1014,20 @@ fn upsert_observations(tx: &duckdb::Transaction<'_>, answers: &[Staged<'_>]) -> 
     Ok(())
 }
 
+/// Days since 1970-01-01, DuckDB's DATE.
+fn day(d: chrono::NaiveDate) -> i32 {
+    const UNIX_EPOCH_FROM_CE: i32 = 719_163;
+    d.num_days_from_ce() - UNIX_EPOCH_FROM_CE
+}
+
 /// The per-connection staging table observations are appended to.
 const STAGE: &str = "observation_stage";
+
+/// `s` as an SQL string literal (COPY takes no bound parameter for its
+/// file name).
+fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
 
 fn parse_outcome(s: &str) -> Result<Outcome> {
     [
@@ -1216,6 +1383,140 @@ mod tests {
             1
         );
         assert_eq!(s.yearly_signals(2023, 2023).expect("yearly")[0].value, 7.0);
+    }
+
+    #[test]
+    fn the_parquet_export_is_partitioned_by_source_and_year_and_reads_back() {
+        let mut s = Store::open_in_memory().expect("open");
+        s.sync_catalog(&catalog()).expect("sync");
+        let run = s.begin_run("collect", at()).expect("run");
+        for (tech, year, value) in [
+            ("python", 2022, 10.0),
+            ("python", 2023, 12.5),
+            ("go", 2023, 7.0),
+        ] {
+            let sp = spec(tech, year);
+            s.record(
+                run,
+                &raw(&sp, b"{}", Outcome::Ok),
+                &[obs(tech, year, value)],
+            )
+            .expect("record");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        // A quote in the folder's name must not break the statement.
+        let out = dir.path().join("it's here");
+        std::fs::create_dir(&out).expect("export folder");
+        let counts = s.export_parquet(&out).expect("export");
+        assert_eq!(
+            counts,
+            ExportCounts {
+                observations: 3,
+                yearly_signals: 3,
+                technologies: 2,
+                metrics: Metric::ALL.len() as u64
+            }
+        );
+        for partition in [
+            "source=stackexchange/year=2022",
+            "source=stackexchange/year=2023",
+        ] {
+            let folder = out.join("observations").join(partition);
+            assert!(folder.is_dir(), "{} is missing", folder.display());
+        }
+        // Read back by a fresh engine, as a reader without this database would.
+        let reader = Connection::open_in_memory().expect("reader");
+        let glob = sql_string(&out.join("observations/**/*.parquet").to_string_lossy());
+        let mut stmt = reader
+            .prepare(&format!(
+                "SELECT source, year, tech_id, value, period_start::VARCHAR
+                 FROM read_parquet({glob}, hive_partitioning = true) ORDER BY year, tech_id"
+            ))
+            .expect("prepare");
+        let rows: Vec<(String, i64, String, f64, String)> = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        let row = |tech: &str, year: i64, value: f64| {
+            (
+                "stackexchange".to_owned(),
+                year,
+                tech.to_owned(),
+                value,
+                format!("{year}-01-01"),
+            )
+        };
+        assert_eq!(
+            rows,
+            vec![
+                row("python", 2022, 10.0),
+                row("go", 2023, 7.0),
+                row("python", 2023, 12.5)
+            ]
+        );
+        let glob = sql_string(&out.join("yearly_signals/**/*.parquet").to_string_lossy());
+        let total: f64 = reader
+            .query_row(
+                &format!("SELECT sum(value) FROM read_parquet({glob}, hive_partitioning = true) WHERE year = 2023"),
+                [],
+                |r| r.get(0),
+            )
+            .expect("sum");
+        assert_eq!(total, 19.5);
+        let names: i64 = reader
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM read_parquet({})",
+                    sql_string(&out.join("technologies.parquet").to_string_lossy())
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .expect("technologies");
+        assert_eq!(names, 2);
+    }
+
+    #[test]
+    fn syncing_the_catalog_again_updates_entries_in_place() {
+        let mut s = Store::open_in_memory().expect("open");
+        s.sync_catalog(&catalog()).expect("sync");
+        let renamed = Catalog::parse(
+            r#"
+            [[technology]]
+            id = "go"
+            name = "Golang"
+            category = "language"
+            stackoverflow_tag = "go"
+            github_language = "Go"
+            "#,
+            Path::new("test.toml"),
+        )
+        .expect("valid catalog");
+        s.sync_catalog(&renamed).expect("sync again");
+        let mut stmt = s
+            .conn
+            .prepare("SELECT id, name, keys FROM technologies ORDER BY id")
+            .expect("prepare");
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert_eq!(rows[0].0, "go");
+        assert_eq!(rows[0].1, "Golang");
+        assert!(
+            rows[0].2.contains("\"github_language\":\"Go\""),
+            "{}",
+            rows[0].2
+        );
+        assert_eq!(
+            (rows[1].0.as_str(), rows[1].1.as_str()),
+            ("python", "Python")
+        );
     }
 
     #[test]
