@@ -335,7 +335,13 @@ fn a_killed_run_followed_by_a_normal_run_gives_the_tables_of_an_uninterrupted_ru
     });
     let env = Env::new(&slow);
     let mut child = env.command(&["collect"]).spawn().expect("start collect");
-    std::thread::sleep(std::time::Duration::from_millis(1200));
+    // Killed once requests are being answered (so the run has begun and
+    // some answers are stored), however slow the machine is today.
+    let waiting = std::time::Instant::now();
+    while slow.request_count() < 12 && waiting.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
     child.kill().expect("kill -9"); // SIGKILL on Unix
     let status = child.wait().expect("reaped");
     assert!(!status.success(), "the run was killed before it finished");
