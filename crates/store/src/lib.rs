@@ -678,6 +678,22 @@ impl Store {
     /// must exist and be empty: the caller decides what replacing an older
     /// export means. Works on a read-only opening.
     pub fn export_parquet(&self, dir: &Path) -> Result<ExportCounts> {
+        // Partition columns live in the folder names, not in the files.
+        let partitioned = "FORMAT parquet, COMPRESSION zstd, PARTITION_BY (source, year)";
+        // DuckDB buffers each open partition up to this many rows before
+        // writing it out; its default (524,288) held 1.5 GiB at once for
+        // 10M observations, this holds ~330 MiB and is no slower.
+        self.conn
+            .execute_batch("SET partitioned_write_flush_threshold = 32768")
+            .map_err(q("setting up the Parquet export"))?;
+        let counts = self.copy_out(dir, partitioned);
+        self.conn
+            .execute_batch("RESET partitioned_write_flush_threshold")
+            .map_err(q("setting up the Parquet export"))?;
+        counts
+    }
+
+    fn copy_out(&self, dir: &Path, partitioned: &str) -> Result<ExportCounts> {
         let quoted = |name: &str| sql_string(&dir.join(name).to_string_lossy());
         let copy = |doing: &'static str, sql: String| -> Result<u64> {
             self.conn
@@ -685,14 +701,11 @@ impl Store {
                 .map(|n| n as u64)
                 .map_err(q(doing))
         };
-        // Partition columns live in the folder names, not in the files.
-        let partitioned = "FORMAT parquet, COMPRESSION zstd, PARTITION_BY (source, year)";
         Ok(ExportCounts {
             observations: copy(
                 "exporting observations to Parquet",
                 format!(
-                    "COPY (SELECT *, year(period_start) AS year FROM observations
-                           ORDER BY source, year, tech_id, metric, grain, period_start)
+                    "COPY (SELECT *, year(period_start) AS year FROM observations)
                      TO {} ({partitioned})",
                     quoted("observations")
                 ),
@@ -700,8 +713,7 @@ impl Store {
             yearly_signals: copy(
                 "exporting yearly_signals to Parquet",
                 format!(
-                    "COPY (SELECT * FROM yearly_signals ORDER BY source, year, tech_id, metric)
-                     TO {} ({partitioned})",
+                    "COPY (SELECT * FROM yearly_signals) TO {} ({partitioned})",
                     quoted("yearly_signals")
                 ),
             )?,
