@@ -771,3 +771,38 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
     );
     assert!(foreign.join("signals-django.svg").is_file());
 }
+
+#[test]
+fn the_benchmarks_run_and_report_what_they_measured() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let bench = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+            .arg("--config")
+            .arg(root.join("config/trends.toml"))
+            .arg("bench")
+            .args(args)
+            .output()
+            .expect("run trends bench");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    // The load path through collect's own code, then the engine alone.
+    let load = bench(&["--observations", "2400", "--batch", "7"]);
+    assert!(load.contains("20 responses, 2400 observations"), "{load}");
+    assert!(load.contains("observations/s overall"), "{load}");
+    assert!(
+        load.contains("engine alone, 2400 pre-staged rows in transactions of 840"),
+        "{load}"
+    );
+    let report = bench(&["--report", "--observations", "30000"]);
+    assert!(
+        report.contains("report: every category and year"),
+        "{report}"
+    );
+}

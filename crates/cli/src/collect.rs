@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use chrono::{Datelike, Utc};
 use clap::Args;
 use tokio::sync::mpsc;
-use tracing::{info, info_span, warn};
+use tracing::{Instrument, info, info_span, warn};
 use trends_core::{Catalog, Config, Outcome, SourceId};
 use trends_fetcher::{Event, Fetched, HttpClient, PlanWindow, SourcePlan};
 use trends_store::{RawResponse, RunCounts, RunStatus, Store};
@@ -297,7 +297,7 @@ pub fn collect_into(
     // Answers are parsed on the runtime's threads, in arrival order, while
     // this thread stores the ones parsed before them.
     let (parsed_tx, mut rx) = mpsc::channel::<Arrived>(64);
-    let parse = runtime.spawn(normalize_stage(fetched, parsed_tx));
+    let parse = runtime.spawn(normalize_stage(fetched, parsed_tx).instrument(span.clone()));
     let mut counts = RunCounts::default();
     let mut store_error = None;
     let mut progress = Progress::new();

@@ -6,10 +6,9 @@
 
 use std::path::Path;
 use std::str::FromStr;
-
-use chrono::{DateTime, Datelike, Utc};
 use std::sync::Arc;
 
+use chrono::{DateTime, Datelike, Utc};
 use duckdb::arrow::array::{
     ArrayRef, Date32Array, Float64Array, Int64Array, StringArray, TimestampMicrosecondArray,
 };
