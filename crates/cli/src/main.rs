@@ -30,9 +30,9 @@ Exit codes:
 Start offline with `trends demo`; see README.md for live use with tokens.";
 
 /// Measure which back-end technologies rise and fall, year by year, from
-/// public API signals (Stack Overflow, GitHub, Wikipedia, Hacker News, npm,
-/// PyPI, Docker Hub), stored
-/// in one DuckDB file and ranked per category.
+/// public API signals (Stack Overflow, GitHub, Wikipedia, Hacker News, the
+/// npm, PyPI, Packagist, RubyGems and crates.io registries, Docker Hub,
+/// pkg.go.dev, TIOBE), stored in one DuckDB file and ranked per category.
 #[derive(Debug, Parser)]
 #[command(name = "trends", version, after_help = AFTER_HELP)]
 struct Cli {
