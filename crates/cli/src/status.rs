@@ -130,34 +130,25 @@ pub fn status(db: &Path) -> anyhow::Result<ExitCode> {
 pub fn renormalize(db: &Path) -> anyhow::Result<ExitCode> {
     let _lock = crate::lock::acquire(db)?;
     let mut store = open_existing(db, false)?;
-    let archived = store.archived()?;
-    let items: Vec<_> = archived
-        .iter()
-        .map(|a| {
-            let reparsed = match (&a.status, &a.body) {
-                (Some(status), Some(body)) => {
-                    let n = trends_normalizer::normalize(&a.spec, *status, body);
-                    Reparsed {
-                        outcome: n.outcome,
-                        error: n.error,
-                        observations: n.observations,
-                    }
-                }
-                // No answer came: nothing to parse, the verdict stays.
-                _ => Reparsed {
-                    outcome: a.outcome,
-                    error: a.error.clone(),
-                    observations: Vec::new(),
-                },
-            };
-            (a, reparsed)
-        })
-        .collect();
-    let changed = items.iter().filter(|(a, r)| a.outcome != r.outcome).count();
-    let written = store.replace_observations(&items)?;
+    let done = store.renormalize(|a| match (&a.status, &a.body) {
+        (Some(status), Some(body)) => {
+            let n = trends_normalizer::normalize(&a.spec, *status, body);
+            Reparsed {
+                outcome: n.outcome,
+                error: n.error,
+                observations: n.observations,
+            }
+        }
+        // No answer came: nothing to parse, the verdict stays.
+        _ => Reparsed {
+            outcome: a.outcome,
+            error: a.error.clone(),
+            observations: Vec::new(),
+        },
+    })?;
     println!(
-        "renormalized {} archived responses without the network: {written} observations written, {changed} verdicts changed",
-        items.len()
+        "renormalized {} archived responses without the network: {} observations written, {} verdicts changed",
+        done.responses, done.observations, done.verdicts_changed
     );
     Ok(ExitCode::SUCCESS)
 }

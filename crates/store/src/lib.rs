@@ -97,6 +97,17 @@ pub struct Ceiling {
     pub unkeyed: std::time::Duration,
 }
 
+/// What [`Store::renormalize`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Renormalized {
+    /// Archived responses read and judged again.
+    pub responses: u64,
+    /// Observations written.
+    pub observations: u64,
+    /// Responses whose outcome changed (a parser fix, or a new failure).
+    pub verdicts_changed: u64,
+}
+
 /// Rows written by [`Store::export_parquet`], per table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportCounts {
@@ -785,90 +796,68 @@ impl Store {
     /// Every archived response that got an answer, oldest first (the order
     /// collect wrote them in, so later answers win again).
     pub fn archived(&self) -> Result<Vec<Archived>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, run_id, request, status, CAST(fetched_at AS VARCHAR), body, outcome, error
-                 FROM raw_responses ORDER BY id",
-            )
-            .map_err(q("reading the archive"))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<i32>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                ))
-            })
-            .map_err(q("reading the archive"))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, run_id, request, status, fetched_at, body, outcome, error) =
-                row.map_err(q("reading the archive"))?;
-            let spec: RequestSpec = serde_json::from_str(&request)
-                .map_err(|e| StoreError::Corrupt(format!("raw_responses {id}: request: {e}")))?;
-            let fetched_at =
-                chrono::NaiveDateTime::parse_from_str(&fetched_at, "%Y-%m-%d %H:%M:%S%.f")
-                    .map_err(|e| {
-                        StoreError::Corrupt(format!(
-                            "raw_responses {id}: fetched_at {fetched_at}: {e}"
-                        ))
-                    })?
-                    .and_utc();
-            out.push(Archived {
-                id,
-                run_id: RunId(run_id),
-                spec,
-                status: status.and_then(|s| u16::try_from(s).ok()),
-                fetched_at,
-                body: body.map(String::into_bytes),
-                outcome: parse_outcome(&outcome)?,
-                error,
-            });
-        }
-        Ok(out)
+        read_archive(&self.conn, 0, i64::MAX)
     }
 
-    /// Replaces every observation by those parsed again from the archive,
-    /// and updates each response's verdict, in one transaction: a failure
-    /// leaves the database as it was.
-    pub fn replace_observations(&mut self, items: &[(&Archived, Reparsed)]) -> Result<u64> {
-        let tx = self.conn.transaction().map_err(q("renormalizing"))?;
-        tx.execute("DELETE FROM observations", [])
-            .map_err(q("renormalizing"))?;
-        let mut written = 0;
-        {
-            let mut verdict = tx
-                .prepare("UPDATE raw_responses SET outcome = ?, error = ?, observations = ? WHERE id = ?")
-                .map_err(q("renormalizing"))?;
-            for (archived, reparsed) in items {
-                verdict
-                    .execute(params![
-                        reparsed.outcome.as_str(),
-                        reparsed.error,
-                        reparsed.observations.len() as i64,
-                        archived.id
-                    ])
-                    .map_err(q("renormalizing"))?;
-                upsert_observations(
-                    &tx,
-                    &[(
-                        archived.run_id,
+    /// Rebuilds every observation from the archive, in one transaction:
+    /// all observations are replaced and every response's verdict (outcome,
+    /// error, observation count) is set from `reparse`, or nothing changes.
+    /// The archive is read a page at a time in id order (the order collect
+    /// wrote it, so later answers win again), so memory holds one page of
+    /// bodies, not the archive; observations are upserted and verdicts
+    /// staged a page per statement.
+    pub fn renormalize(
+        &mut self,
+        mut reparse: impl FnMut(&Archived) -> Reparsed,
+    ) -> Result<Renormalized> {
+        const PAGE: i64 = 256;
+        let doing = "renormalizing";
+        let tx = self.conn.transaction().map_err(q(doing))?;
+        tx.execute_batch(
+            "DELETE FROM observations;
+             CREATE OR REPLACE TEMP TABLE verdict_stage (id BIGINT, outcome VARCHAR, error VARCHAR, observations INTEGER);",
+        )
+        .map_err(q(doing))?;
+        let mut done = Renormalized::default();
+        let mut after = 0;
+        loop {
+            let page = read_archive(&tx, after, PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let reparsed: Vec<Reparsed> = page.iter().map(&mut reparse).collect();
+            {
+                let mut app = tx
+                    .appender_to_catalog_and_db("verdict_stage", "temp", "main")
+                    .map_err(q(doing))?;
+                for (archived, r) in page.iter().zip(&reparsed) {
+                    app.append_row(params![
                         archived.id,
-                        archived.fetched_at,
-                        &reparsed.observations,
-                    )],
-                )?;
-                written += reparsed.observations.len() as u64;
+                        r.outcome.as_str(),
+                        r.error,
+                        r.observations.len() as i64
+                    ])
+                    .map_err(q(doing))?;
+                    done.responses += 1;
+                    done.observations += r.observations.len() as u64;
+                    done.verdicts_changed += u64::from(archived.outcome != r.outcome);
+                }
+                app.flush().map_err(q(doing))?;
             }
+            let staged: Vec<Staged<'_>> = page
+                .iter()
+                .zip(&reparsed)
+                .map(|(a, r)| (a.run_id, a.id, a.fetched_at, r.observations.as_slice()))
+                .collect();
+            upsert_observations(&tx, &staged)?;
         }
-        tx.commit().map_err(q("renormalizing"))?;
-        Ok(written)
+        tx.execute_batch(
+            "UPDATE raw_responses SET outcome = v.outcome, error = v.error, observations = v.observations
+             FROM temp.main.verdict_stage v WHERE raw_responses.id = v.id;
+             DROP TABLE temp.main.verdict_stage;",
+        )
+        .map_err(q(doing))?;
+        tx.commit().map_err(q(doing))?;
+        Ok(done)
     }
 
     /// The latest runs, newest first.
@@ -1086,6 +1075,54 @@ fn day(d: chrono::NaiveDate) -> i32 {
 
 /// The per-connection staging table observations are appended to.
 const STAGE: &str = "observation_stage";
+
+/// Archived responses with an id above `after`, in id order, at most
+/// `limit` of them.
+fn read_archive(conn: &Connection, after: i64, limit: i64) -> Result<Vec<Archived>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, run_id, request, status, CAST(fetched_at AS VARCHAR), body, outcome, error
+             FROM raw_responses WHERE id > ? ORDER BY id LIMIT ?",
+        )
+        .map_err(q("reading the archive"))?;
+    let rows = stmt
+        .query_map(params![after, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i32>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+            ))
+        })
+        .map_err(q("reading the archive"))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, run_id, request, status, fetched_at, body, outcome, error) =
+            row.map_err(q("reading the archive"))?;
+        let spec: RequestSpec = serde_json::from_str(&request)
+            .map_err(|e| StoreError::Corrupt(format!("raw_responses {id}: request: {e}")))?;
+        let fetched_at = chrono::NaiveDateTime::parse_from_str(&fetched_at, "%Y-%m-%d %H:%M:%S%.f")
+            .map_err(|e| {
+                StoreError::Corrupt(format!("raw_responses {id}: fetched_at {fetched_at}: {e}"))
+            })?
+            .and_utc();
+        out.push(Archived {
+            id,
+            run_id: RunId(run_id),
+            spec,
+            status: status.and_then(|s| u16::try_from(s).ok()),
+            fetched_at,
+            body: body.map(String::into_bytes),
+            outcome: parse_outcome(&outcome)?,
+            error,
+        });
+    }
+    Ok(out)
+}
 
 /// `s` as an SQL string literal (COPY takes no bound parameter for its
 /// file name).
@@ -1426,26 +1463,37 @@ mod tests {
         assert_eq!(archived[0].body.as_deref(), Some(&b"{\"total\": 7}"[..]));
         assert_eq!(archived[0].fetched_at, at());
         // A parser that now rejects the body removes its observation.
-        let reparsed = Reparsed {
-            outcome: Outcome::ParseError,
-            error: Some("changed".into()),
-            observations: vec![],
-        };
-        s.replace_observations(&[(&archived[0], reparsed)])
-            .expect("replace");
+        let done = s
+            .renormalize(|_| Reparsed {
+                outcome: Outcome::ParseError,
+                error: Some("changed".into()),
+                observations: vec![],
+            })
+            .expect("renormalize");
+        assert_eq!(
+            done,
+            Renormalized {
+                responses: 1,
+                observations: 0,
+                verdicts_changed: 1
+            }
+        );
         assert_eq!(s.counts().expect("counts").observations, 0);
         let again = s.archived().expect("archive");
         assert_eq!(again[0].outcome, Outcome::ParseError);
-        let reparsed = Reparsed {
-            outcome: Outcome::Ok,
-            error: None,
-            observations: vec![obs("python", 2023, 7.0)],
-        };
-        assert_eq!(
-            s.replace_observations(&[(&again[0], reparsed)])
-                .expect("replace"),
-            1
-        );
+        assert_eq!(again[0].error.as_deref(), Some("changed"));
+        let done = s
+            .renormalize(|a| {
+                assert_eq!(a.body.as_deref(), Some(&b"{\"total\": 7}"[..]));
+                Reparsed {
+                    outcome: Outcome::Ok,
+                    error: None,
+                    observations: vec![obs("python", 2023, 7.0)],
+                }
+            })
+            .expect("renormalize");
+        assert_eq!(done.observations, 1);
+        assert_eq!(s.archived().expect("archive")[0].error, None);
         assert_eq!(s.yearly_signals(2023, 2023).expect("yearly")[0].value, 7.0);
     }
 
@@ -1580,6 +1628,60 @@ mod tests {
         assert_eq!(
             (rows[1].0.as_str(), rows[1].1.as_str()),
             ("python", "Python")
+        );
+    }
+
+    #[test]
+    fn renormalizing_reads_the_archive_page_by_page_and_later_answers_win() {
+        let mut s = Store::open_in_memory().expect("open");
+        s.sync_catalog(&catalog()).expect("sync");
+        let run = s.begin_run("collect", at()).expect("run");
+        // 600 answers (three pages), the same key over and over: the value
+        // of the last one stays, as when they were collected.
+        let sp = spec("python", 2023);
+        for i in 0..600 {
+            let body = format!("{{\"total\": {i}}}");
+            s.record(
+                run,
+                &raw(&sp, body.as_bytes(), Outcome::Ok),
+                &[obs("python", 2023, f64::from(i))],
+            )
+            .expect("record");
+        }
+        let mut seen = Vec::new();
+        let done = s
+            .renormalize(|a| {
+                seen.push(a.id);
+                let body = String::from_utf8(a.body.clone().expect("body")).expect("text");
+                let total: f64 = body
+                    .trim_start_matches("{\"total\": ")
+                    .trim_end_matches('}')
+                    .parse()
+                    .expect("number");
+                Reparsed {
+                    outcome: Outcome::Ok,
+                    error: None,
+                    observations: vec![obs("python", 2023, total * 2.0)],
+                }
+            })
+            .expect("renormalize");
+        assert_eq!(
+            done,
+            Renormalized {
+                responses: 600,
+                observations: 600,
+                verdicts_changed: 0
+            }
+        );
+        assert!(
+            seen.windows(2).all(|w| w[0] < w[1]),
+            "in id order, each once"
+        );
+        assert_eq!(seen.len(), 600);
+        assert_eq!(s.counts().expect("counts").observations, 1);
+        assert_eq!(
+            s.yearly_signals(2023, 2023).expect("yearly")[0].value,
+            1198.0
         );
     }
 
