@@ -53,25 +53,17 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::test_support::{from_2015, test_catalog};
     use chrono::NaiveDate;
 
     #[test]
     fn a_snapshot_and_the_last_90_days_per_crate() {
-        let catalog = Catalog::parse(
+        let catalog = test_catalog(
             "[[technology]]\nid = \"axum\"\nname = \"axum\"\ncategory = \"framework\"\ncratesio_crate = \"axum\"\n",
-            std::path::Path::new("catalog.toml"),
-        )
-        .expect("catalog parses");
+        );
         let base = Url::parse("https://crates.io").expect("url");
         let today = NaiveDate::from_ymd_opt(2024, 7, 1).expect("date");
-        let plan = plan(
-            &base,
-            &catalog,
-            PlanWindow {
-                first_year: 2015,
-                today,
-            },
-        );
+        let plan = plan(&base, &catalog, from_2015(today));
         let urls: Vec<&str> = plan.iter().map(|p| p.url.as_str()).collect();
         assert_eq!(
             urls,

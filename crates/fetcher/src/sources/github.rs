@@ -181,10 +181,11 @@ fn header_num(headers: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::test_support::test_catalog;
     use chrono::NaiveDate;
 
     fn catalog() -> Catalog {
-        Catalog::parse(
+        test_catalog(
             r#"
 [[technology]]
 id = "django"
@@ -199,9 +200,7 @@ name = "C#"
 category = "language"
 github_language = "C#"
 "#,
-            std::path::Path::new("catalog.toml"),
         )
-        .expect("catalog parses")
     }
 
     #[test]

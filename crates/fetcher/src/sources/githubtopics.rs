@@ -29,25 +29,17 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::test_support::{from_2015, test_catalog};
     use chrono::NaiveDate;
 
     #[test]
     fn one_page_per_topic() {
-        let catalog = Catalog::parse(
+        let catalog = test_catalog(
             "[[technology]]\nid = \"django\"\nname = \"Django\"\ncategory = \"framework\"\ngithub_topic = \"django\"\n",
-            std::path::Path::new("catalog.toml"),
-        )
-        .expect("catalog parses");
+        );
         let base = Url::parse("https://github.com").expect("url");
         let today = NaiveDate::from_ymd_opt(2024, 7, 1).expect("date");
-        let plan = plan(
-            &base,
-            &catalog,
-            PlanWindow {
-                first_year: 2015,
-                today,
-            },
-        );
+        let plan = plan(&base, &catalog, from_2015(today));
         assert_eq!(plan.len(), 1);
         assert_eq!(plan[0].url.as_str(), "https://github.com/topics/django");
     }

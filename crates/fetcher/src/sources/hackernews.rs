@@ -51,14 +51,13 @@ fn unix(day: NaiveDate) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::test_support::test_catalog;
 
     #[test]
     fn one_request_per_term_and_year_counting_stories_and_comments() {
-        let catalog = Catalog::parse(
+        let catalog = test_catalog(
             "[[technology]]\nid = \"go\"\nname = \"Go\"\ncategory = \"language\"\nhackernews_query = \"golang\"\n",
-            std::path::Path::new("catalog.toml"),
-        )
-        .expect("catalog parses");
+        );
         let base = Url::parse("https://hn.algolia.com").expect("url");
         let window = PlanWindow {
             first_year: 2023,

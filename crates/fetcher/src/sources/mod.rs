@@ -90,3 +90,25 @@ mod tests {
         assert_eq!(year_periods(w), vec![(2023, Period::year(2023))]);
     }
 }
+
+/// What the planners' tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use chrono::NaiveDate;
+    use trends_core::Catalog;
+
+    use crate::PlanWindow;
+
+    /// A catalog from TOML text, which must be valid.
+    pub(crate) fn test_catalog(text: &str) -> Catalog {
+        Catalog::parse(text, std::path::Path::new("catalog.toml")).expect("catalog parses")
+    }
+
+    /// The window of a plan made on `today` for every year since 2015.
+    pub(crate) fn from_2015(today: NaiveDate) -> PlanWindow {
+        PlanWindow {
+            first_year: 2015,
+            today,
+        }
+    }
+}

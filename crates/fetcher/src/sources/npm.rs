@@ -67,10 +67,11 @@ fn planned(url: Url, subjects: Vec<Subject>, period: Period) -> Planned {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::test_support::{from_2015, test_catalog};
 
     #[test]
     fn unscoped_packages_share_one_bulk_request_a_year_scoped_go_alone() {
-        let catalog = Catalog::parse(
+        let catalog = test_catalog(
             r#"
 [[technology]]
 id = "express"
@@ -90,14 +91,9 @@ name = "NestJS"
 category = "framework"
 npm_package = "@nestjs/core"
 "#,
-            std::path::Path::new("catalog.toml"),
-        )
-        .expect("catalog parses");
+        );
         let base = Url::parse("https://api.npmjs.org").expect("url");
-        let window = PlanWindow {
-            first_year: 2015,
-            today: NaiveDate::from_ymd_opt(2016, 3, 2).expect("date"),
-        };
+        let window = from_2015(NaiveDate::from_ymd_opt(2016, 3, 2).expect("date"));
         let plan = plan(&base, &catalog, window);
         let urls: Vec<&str> = plan.iter().map(|p| p.url.as_str()).collect();
         assert_eq!(

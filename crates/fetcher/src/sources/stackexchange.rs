@@ -91,15 +91,13 @@ pub fn throttled(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trends_core::Catalog;
+    use crate::sources::test_support::test_catalog;
 
     #[test]
     fn one_request_per_tag_and_year_with_real_parameters() {
-        let catalog = Catalog::parse(
+        let catalog = test_catalog(
             "[[technology]]\nid = \"python\"\nname = \"Python\"\ncategory = \"language\"\nstackoverflow_tag = \"python\"\n\n[[technology]]\nid = \"cs\"\nname = \"C#\"\ncategory = \"language\"\nstackoverflow_tag = \"c#\"\n",
-            std::path::Path::new("catalog.toml"),
-        )
-        .expect("catalog parses");
+        );
         let base = Url::parse("https://api.stackexchange.com").expect("url");
         let window = PlanWindow {
             first_year: 2023,
@@ -138,8 +136,7 @@ mod tests {
                 format!("[[technology]]\nid = \"t{i}\"\nname = \"T{i}\"\ncategory = \"language\"\nstackoverflow_tag = \"t{i}\"\n\n")
             })
             .collect();
-        let catalog =
-            Catalog::parse(&text, std::path::Path::new("catalog.toml")).expect("catalog parses");
+        let catalog = test_catalog(&text);
         let base = Url::parse("https://api.stackexchange.com").expect("url");
         let window = PlanWindow {
             first_year: 2024,

@@ -54,19 +54,15 @@ fn months_window(window: PlanWindow) -> Option<Period> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::test_support::{from_2015, test_catalog};
 
     #[test]
     fn one_request_per_article_over_closed_months() {
-        let catalog = Catalog::parse(
+        let catalog = test_catalog(
             "[[technology]]\nid = \"django\"\nname = \"Django\"\ncategory = \"framework\"\nwikipedia_article = \"Django_(web_framework)\"\n\n[[technology]]\nid = \"csharp\"\nname = \"C#\"\ncategory = \"language\"\nwikipedia_article = \"C_Sharp_(programming_language)\"\n",
-            std::path::Path::new("catalog.toml"),
-        )
-        .expect("catalog parses");
+        );
         let base = Url::parse("https://wikimedia.org/api/rest_v1").expect("url");
-        let window = PlanWindow {
-            first_year: 2015,
-            today: NaiveDate::from_ymd_opt(2024, 3, 15).expect("date"),
-        };
+        let window = from_2015(NaiveDate::from_ymd_opt(2024, 3, 15).expect("date"));
         let plan = plan(&base, &catalog, window);
         assert_eq!(plan.len(), 2);
         assert_eq!(
