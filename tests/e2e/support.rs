@@ -575,8 +575,16 @@ requests_per_minute = 100000
         }
     }
 
+    /// The analysts' file, as the last run published it.
     pub fn db(&self) -> Db {
         Db(duckdb::Connection::open(&self.db_path).expect("open the database"))
+    }
+
+    /// The working copy runs write (`trends.duckdb.work`), published to
+    /// [`Env::db`] when a run ends.
+    pub fn work_db(&self) -> Db {
+        let work = trends_store::file::working_path(&self.db_path);
+        Db(duckdb::Connection::open(&work).expect("open the working copy"))
     }
 }
 
@@ -629,45 +637,12 @@ pub fn read_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 /// Runs tests/python/analyst.py on a database with Python `duckdb` 2.0.0,
-/// installing it with pip into a cache beside the build if it is missing.
+/// from its virtualenv under the build folder (made on first use).
 pub fn python_analyst(db: &Path) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let deps = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-        .join("python-deps");
-    let has = Command::new("python3")
-        .args([
-            "-c",
-            "import duckdb, sys; sys.exit(0 if duckdb.__version__ == '2.0.0' else 1)",
-        ])
-        .env("PYTHONPATH", &deps)
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has {
-        let pip = Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--target",
-            ])
-            .arg(&deps)
-            .arg("duckdb==2.0.0")
-            .output()
-            .expect("python3 with pip is needed for the analyst test");
-        assert!(
-            pip.status.success(),
-            "pip install duckdb==2.0.0 failed: {}",
-            String::from_utf8_lossy(&pip.stderr)
-        );
-    }
-    let out = Command::new("python3")
+    let out = Command::new(crate::clients::python("2.0.0"))
         .arg(root.join("tests/python/analyst.py"))
         .arg(db)
-        .env("PYTHONPATH", &deps)
         .output()
         .expect("run python3");
     let text = format!(

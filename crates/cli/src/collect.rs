@@ -205,8 +205,9 @@ pub fn run(
     }
     let _lock = crate::lock::acquire(db)?;
     let mut store =
-        Store::open(db).with_context(|| format!("cannot use database {}", db.display()))?;
+        Store::open_working(db).with_context(|| format!("cannot use database {}", db.display()))?;
     let summary = collect_into(&config, &catalog, &mut store, "collect", args.refresh)?;
+    store.publish()?;
     summary.print();
     Ok(summary.exit_code())
 }

@@ -58,8 +58,8 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
         cfg.token_env = None;
     }
     let _lock = crate::lock::acquire(&db)?;
-    let mut store =
-        Store::open(&db).with_context(|| format!("cannot use database {}", db.display()))?;
+    let mut store = Store::open_working(&db)
+        .with_context(|| format!("cannot use database {}", db.display()))?;
     let summary = collect::collect_into(&config, &catalog, &mut store, "demo", false)?;
     summary.print();
 
@@ -70,6 +70,7 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
         ..Default::default()
     };
     let ranking = trends_report::rank_with(&signals, year, None, &options);
+    store.publish()?;
     println!();
     report::write(&ranking, Format::Table, std::io::stdout().lock())?;
     println!();
@@ -82,7 +83,6 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
         "Next: trends report --db {} --year {year} --format csv --out ranking.csv",
         db.display()
     );
-    drop(store);
     drop(server);
     Ok(summary.exit_code())
 }

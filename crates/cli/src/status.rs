@@ -7,8 +7,11 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use trends_store::{Reparsed, Store};
 
+/// Opens the analysts' file `db` to read, or (`read_only` false) its working
+/// copy to write, which the caller publishes when done.
 pub(crate) fn open_existing(db: &Path, read_only: bool) -> anyhow::Result<Store> {
-    if !db.exists() {
+    let work = trends_store::file::working_path(db);
+    if !db.exists() && (read_only || !work.exists()) {
         bail!(
             "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",
             db.display()
@@ -17,7 +20,7 @@ pub(crate) fn open_existing(db: &Path, read_only: bool) -> anyhow::Result<Store>
     let store = if read_only {
         Store::open_read_only(db)
     } else {
-        Store::open(db)
+        Store::open_working(db)
     };
     store.with_context(|| format!("cannot open database {}", db.display()))
 }
@@ -146,6 +149,7 @@ pub fn renormalize(db: &Path) -> anyhow::Result<ExitCode> {
             observations: Vec::new(),
         },
     })?;
+    store.publish()?;
     println!(
         "renormalized {} archived responses without the network: {} observations written, {} verdicts changed",
         done.responses, done.observations, done.verdicts_changed

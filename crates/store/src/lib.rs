@@ -4,7 +4,9 @@
 //!
 //! It does no network IO and no parsing of response bodies.
 
-use std::path::Path;
+pub mod file;
+
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -80,6 +82,25 @@ pub enum StoreError {
     },
     #[error("database holds a value this trends does not know: {0}")]
     Corrupt(String),
+    #[error(
+        "cannot convert {path} to DuckDB storage {}, which DuckDB 1.4, 1.5 and 2.0 read; \
+         the file is unchanged (close any program that has it open read-write, then run again)",
+        file::STORAGE_VERSION
+    )]
+    Convert {
+        path: String,
+        #[source]
+        source: duckdb::Error,
+    },
+    #[error("cannot {doing} {path}")]
+    File {
+        doing: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0} was opened without an analysts' file to publish to (use Store::open_working)")]
+    NothingToPublish(String),
 }
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -222,17 +243,177 @@ pub struct CoverageRow {
 pub struct Store {
     conn: Connection,
     path: String,
+    /// The analysts' file that [`Store::publish`] replaces (set by
+    /// [`Store::open_working`]).
+    publish_to: Option<PathBuf>,
+}
+
+/// Opens `path` read-write; a file DuckDB creates is written in
+/// [`file::STORAGE_VERSION`].
+fn connect(path: &Path) -> Result<Connection> {
+    let open = |source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    let config = duckdb::Config::default()
+        .with("storage_compatibility_version", file::STORAGE_VERSION)
+        .map_err(open)?;
+    Connection::open_with_flags(path, config).map_err(open)
+}
+
+/// Writes a copy of the database `from` (tables, views, sequences with
+/// their next values) to `to` in [`file::STORAGE_VERSION`], through a
+/// temporary file renamed into place, so `to` is never half written. `from`
+/// is opened read-only: its write-ahead log, if any, is read, not changed.
+fn convert(from: &Path, to: &Path) -> Result<()> {
+    let convert_err = |source| StoreError::Convert {
+        path: from.display().to_string(),
+        source,
+    };
+    let tmp = PathBuf::from(format!(
+        "{}.converting-{}",
+        to.display(),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| {
+        let conn = Connection::open_in_memory().map_err(convert_err)?;
+        conn.execute_batch(&format!(
+            "ATTACH {} AS convert_from (READ_ONLY);
+             ATTACH {} AS convert_to (STORAGE_VERSION '{}');
+             COPY FROM DATABASE convert_from TO convert_to;
+             DETACH convert_to;
+             DETACH convert_from;",
+            sql_string(&from.to_string_lossy()),
+            sql_string(&tmp.to_string_lossy()),
+            file::STORAGE_VERSION
+        ))
+        .map_err(convert_err)?;
+        drop(conn);
+        let io = |doing| {
+            let path = tmp.display().to_string();
+            move |source| StoreError::File {
+                doing,
+                path,
+                source,
+            }
+        };
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io("sync"))?;
+        // The log belonged to the old file; it is in the copy now.
+        if from == to {
+            match std::fs::remove_file(file::wal_path(to)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(io("remove the old write-ahead log of")(e));
+                }
+                _ => {}
+            }
+        }
+        std::fs::rename(&tmp, to).map_err(io("rename"))?;
+        file::sync_folder(to).map_err(io("sync the folder of"))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(file::wal_path(&tmp));
+    }
+    result
+}
+
+/// Converts `path` in place when its storage format is newer than DuckDB 1.4
+/// reads. A write-ahead log is first folded into the file by a checkpoint
+/// (at the file's own format), so the conversion has one file to copy.
+fn convert_if_newer(path: &Path) -> Result<()> {
+    let number = match file::storage_number(path) {
+        Ok(Some(n)) => n,
+        // Missing (DuckDB creates it), or not DuckDB's (DuckDB says so).
+        Ok(None) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(StoreError::File {
+                doing: "read the header of",
+                path: path.display().to_string(),
+                source,
+            });
+        }
+    };
+    if number <= file::MAX_READABLE {
+        return Ok(());
+    }
+    tracing::warn!(
+        path = %path.display(),
+        storage = number,
+        "converting the database to DuckDB storage {} so that DuckDB 1.4 and 1.5 clients can open it",
+        file::STORAGE_VERSION
+    );
+    if file::wal_path(path).exists() {
+        let checkpoint = |source| StoreError::Convert {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(checkpoint)?;
+        conn.execute_batch("CHECKPOINT").map_err(checkpoint)?;
+        drop(conn);
+    }
+    convert(path, path)
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and migrates it.
+    /// Opens (creating if needed) the database file at `path` itself and
+    /// migrates it. A new file is written in DuckDB storage
+    /// [`file::STORAGE_VERSION`]; a file at a newer storage format is
+    /// converted to it first. Writing commands use [`Store::open_working`].
     pub fn open(path: &Path) -> Result<Store> {
-        let shown = path.display().to_string();
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
-            path: shown.clone(),
+        convert_if_newer(path)?;
+        let conn = connect(path)?;
+        Store::init(conn, path.display().to_string())
+    }
+
+    /// Opens the working copy of the analysts' file `db`
+    /// ([`file::working_path`]) for a writing command, and remembers `db` for
+    /// [`Store::publish`]. When there is no working copy yet (a first run,
+    /// a database from before working copies, or a removed working copy) it
+    /// starts as a copy of `db`, converted to [`file::STORAGE_VERSION`].
+    /// Readers of `db` are never blocked or disturbed by it.
+    pub fn open_working(db: &Path) -> Result<Store> {
+        let work = file::working_path(db);
+        if !work.exists() && db.exists() {
+            tracing::info!(from = %db.display(), to = %work.display(), "starting the working copy");
+            convert(db, &work)?;
+        }
+        let mut store = Store::open(&work)?;
+        store.publish_to = Some(db.to_path_buf());
+        Ok(store)
+    }
+
+    /// Ends a writing command: checkpoints and closes the working copy, then
+    /// replaces the analysts' file with a copy of it (temporary file, sync,
+    /// rename). Readers holding the old file keep it; new connections see
+    /// this run whole. Returns the analysts' file.
+    pub fn publish(self) -> Result<PathBuf> {
+        let Some(to) = self.publish_to else {
+            return Err(StoreError::NothingToPublish(self.path));
+        };
+        self.conn
+            .execute_batch("CHECKPOINT")
+            .map_err(q("checkpointing before publishing"))?;
+        let work = PathBuf::from(&self.path);
+        self.conn.close().map_err(|(_, source)| StoreError::Query {
+            doing: "closing the working copy before publishing",
             source,
         })?;
-        Store::init(conn, shown)
+        if file::wal_path(&to).exists() {
+            tracing::warn!(
+                path = %to.display(),
+                "a program holds the analysts' file open read-write; what it writes stays in the file it opened, not in the published one"
+            );
+        }
+        file::replace_with_copy(&work, &to).map_err(|source| StoreError::File {
+            doing: "publish to",
+            path: to.display().to_string(),
+            source,
+        })?;
+        Ok(to)
     }
 
     /// Opens an existing database for reading only (report, status,
@@ -248,7 +429,11 @@ impl Store {
             .access_mode(duckdb::AccessMode::ReadOnly)
             .map_err(open)?;
         let conn = Connection::open_with_flags(path, config).map_err(open)?;
-        let store = Store { conn, path: shown };
+        let store = Store {
+            conn,
+            path: shown,
+            publish_to: None,
+        };
         let current: i32 = store
             .conn
             .query_row(
@@ -278,7 +463,11 @@ impl Store {
     }
 
     fn init(conn: Connection, path: String) -> Result<Store> {
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            publish_to: None,
+        };
         store.migrate()?;
         store.sync_metrics()?;
         store
@@ -1163,12 +1352,15 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
+mod storage_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use chrono::{NaiveDate, TimeZone};
     use trends_core::{Grain, Period, SourceId, Subject};
 
-    fn catalog() -> Catalog {
+    pub(crate) fn catalog() -> Catalog {
         Catalog::parse(
             r#"
             [[technology]]
@@ -1187,7 +1379,7 @@ mod tests {
         .expect("valid catalog")
     }
 
-    fn spec(tech: &str, year: i32) -> RequestSpec {
+    pub(crate) fn spec(tech: &str, year: i32) -> RequestSpec {
         RequestSpec {
             source: SourceId::StackExchange,
             endpoint: "questions".into(),
@@ -1199,7 +1391,7 @@ mod tests {
         }
     }
 
-    fn obs(tech: &str, year: i32, value: f64) -> Observation {
+    pub(crate) fn obs(tech: &str, year: i32, value: f64) -> Observation {
         Observation {
             tech: TechId(tech.into()),
             source: SourceId::StackExchange,
@@ -1210,13 +1402,17 @@ mod tests {
         }
     }
 
-    fn at() -> DateTime<Utc> {
+    pub(crate) fn at() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2024, 3, 1, 12, 0, 0)
             .single()
             .expect("valid time")
     }
 
-    fn raw<'a>(spec: &'a RequestSpec, body: &'a [u8], outcome: Outcome) -> RawResponse<'a> {
+    pub(crate) fn raw<'a>(
+        spec: &'a RequestSpec,
+        body: &'a [u8],
+        outcome: Outcome,
+    ) -> RawResponse<'a> {
         RawResponse {
             spec,
             url: "https://api.stackexchange.com/2.3/questions?tagged=python",
