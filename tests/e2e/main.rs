@@ -2,6 +2,9 @@
 //! that answer with the real APIs' recorded bodies (tests/fixtures), then
 //! read the DuckDB file and the report as a user would.
 
+mod clients;
+mod operator;
+mod readers;
 mod sources;
 mod support;
 
@@ -346,7 +349,11 @@ fn a_killed_run_followed_by_a_normal_run_gives_the_tables_of_an_uninterrupted_ru
     let status = child.wait().expect("reaped");
     assert!(!status.success(), "the run was killed before it finished");
 
-    let db = env.db();
+    assert!(
+        !env.db_path.exists(),
+        "a first run that never ended publishes nothing for analysts"
+    );
+    let db = env.work_db();
     let running =
         db.int("SELECT count(*) FROM runs WHERE status = 'running' AND finished_at IS NULL");
     assert_eq!(running, 1, "the killed run is visible as never finished");
@@ -370,9 +377,9 @@ fn renormalize_rebuilds_the_same_observations_from_the_archive() {
     let env = Env::new(&apis);
     assert_eq!(env.trends(&["collect"]).code, Some(0));
     let before = env.db().strings(OBSERVATIONS);
-    env.db()
+    env.work_db()
         .strings("DELETE FROM observations RETURNING tech_id");
-    assert_eq!(env.db().int("SELECT count(*) FROM observations"), 0);
+    assert_eq!(env.work_db().int("SELECT count(*) FROM observations"), 0);
     let requests = apis.request_count();
     let out = env.trends(&["renormalize"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
@@ -573,7 +580,19 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
             "no {heading} ranking in\n{stdout}"
         );
     }
-    let conn = duckdb::Connection::open(&db).expect("open demo.duckdb");
+    assert!(
+        trends_store::file::storage_number(&db)
+            .expect("header")
+            .is_some_and(|n| n <= trends_store::file::MAX_READABLE),
+        "demo.duckdb is in a storage DuckDB 1.4 reads"
+    );
+    let conn = duckdb::Connection::open_with_flags(
+        &db,
+        duckdb::Config::default()
+            .access_mode(duckdb::AccessMode::ReadOnly)
+            .expect("read-only"),
+    )
+    .expect("open demo.duckdb");
     let db = support::Db::from(conn);
     let sources = db.strings("SELECT DISTINCT source FROM observations ORDER BY 1");
     let mut every: Vec<&str> = trends_core::SourceId::ALL
@@ -617,6 +636,25 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
     // And Python duckdb 2.0 reads it as an analyst would.
     let text = support::python_analyst(&path);
     assert!(text.contains("ok: "), "{text}");
+
+    // So do the clients analysts have: Python duckdb 1.4 LTS, 1.5, 2.0 and
+    // the DuckDB CLI 1.4 and 1.5, every example and both views.
+    for version in clients::PYTHON {
+        let text = clients::python_examples(version, &path);
+        assert!(
+            text.contains(&format!("ok: duckdb {version}")),
+            "{version}: {text}"
+        );
+    }
+    for version in clients::CLI {
+        for (name, sql) in clients::examples() {
+            let lines = clients::cli_query(version, &path, &sql);
+            assert!(
+                lines.len() > 1,
+                "DuckDB CLI {version}, {name}: no rows\n{lines:?}"
+            );
+        }
+    }
 
     // The reports of a closed year are snapshots: a change of method or
     // data shows up as a reviewed diff (`cargo insta review`, or

@@ -262,25 +262,9 @@ fn collect(
     );
     let mut bound: f64 = 0.0;
     for p in &plans {
-        let n = p.requests.len() as f64;
-        let lat = n * latency.as_secs_f64() / p.config.concurrency as f64;
-        let lane = |search: bool, rpm: u32| {
-            let k = p
-                .requests
-                .iter()
-                .filter(|r| (r.lane == trends_fetcher::Lane::Search) == search)
-                .count() as f64;
-            // governor's quota lets a minute's worth through at once, then
-            // one every 60/rpm seconds.
-            (k - f64::from(rpm)).max(0.0) * 60.0 / f64::from(rpm)
-        };
-        let rate = lane(false, p.config.requests_per_minute).max(lane(
-            true,
-            p.config
-                .search_requests_per_minute
-                .unwrap_or(p.config.requests_per_minute),
-        ));
-        bound = bound.max(rate.max(lat));
+        let b = crate::estimate::Bound::of(p, latency);
+        let (rate, lat) = (b.rate, b.latency);
+        bound = bound.max(b.seconds());
         println!(
             "  {:<14} {:>8} {:>11} {:>9.1}s {:>9.1}s",
             p.source.as_str(),

@@ -5,8 +5,10 @@
 
 mod bench;
 mod chart;
+mod check;
 mod collect;
 mod demo;
+mod estimate;
 mod export;
 mod lock;
 mod report;
@@ -96,6 +98,15 @@ enum Command {
     /// Run the whole pipeline offline against a local server that answers in
     /// the real APIs' formats with synthetic numbers, then print a ranking.
     Demo(demo::DemoArgs),
+    /// Check the config before a night's run (`trends config check`).
+    #[command(subcommand)]
+    Config(check::ConfigCommand),
+    /// Print a shell completion script: `trends completions bash >
+    /// /etc/bash_completion.d/trends` (or zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -156,6 +167,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Renormalize => status::renormalize(&db_path(&cli)?),
         Command::Bench(args) => bench::run(&cli.config, args),
         Command::Demo(args) => demo::run(&cli.config, cli.db.as_deref(), args),
+        Command::Config(command) => check::run(&cli.config, cli.db.as_deref(), command),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "trends",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! `config/trends.toml`: where the database is, which sources run and how
-//! hard they may be asked. Unknown keys are rejected; every problem is
-//! reported at once, naming the file and the key.
+//! hard they may be asked. Unknown keys are rejected; every problem, unknown
+//! keys included, is reported at once, naming the file and the key.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -109,7 +109,6 @@ pub enum ConfigError {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawConfig {
     database: Option<PathBuf>,
     catalog: Option<PathBuf>,
@@ -124,7 +123,6 @@ struct RawConfig {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct RawReport {
     min_signals: Option<usize>,
     low_coverage: Option<f64>,
@@ -133,7 +131,6 @@ struct RawReport {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct RawHttp {
     connect_timeout_secs: Option<u64>,
     timeout_secs: Option<u64>,
@@ -143,7 +140,6 @@ struct RawHttp {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawSource {
     enabled: Option<bool>,
     base_url: String,
@@ -166,11 +162,22 @@ impl Config {
     /// against the folder of `path` (the catalog) or the working directory
     /// (the database, like `--db`).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|source| ConfigError::Syntax {
+        let syntax = |source| ConfigError::Syntax {
             path: path.to_owned(),
             source,
-        })?;
+        };
+        // Unknown keys are collected, not fatal one at a time, so that every
+        // typo is listed with the other problems.
         let mut problems = Vec::new();
+        let raw: RawConfig = serde_ignored::deserialize(
+            toml::Deserializer::parse(text).map_err(syntax)?,
+            |key| {
+                problems.push(format!(
+                    "{key}: unknown key (a typo would silently do nothing, so it is refused; config/trends.toml lists the keys)"
+                ))
+            },
+        )
+        .map_err(syntax)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let first_year = raw.first_year.unwrap_or(2015);
         if !(2000..=2100).contains(&first_year) {
@@ -379,6 +386,33 @@ mod tests {
             "report.weights.stackexchange_answers: unknown signal",
             "report.weights.wikimedia_pageviews = -1",
             "report.min_signals: must be at least 1",
+        ] {
+            assert!(msg.contains(needle), "missing {needle:?} in {msg}");
+        }
+    }
+
+    #[test]
+    fn every_unknown_key_is_named_with_the_other_problems() {
+        let err = parse(
+            r#"
+            contact = "x"
+            databse = "a.duckdb"
+            first_year = 1990
+            [http]
+            timeout = 5
+            [sources.github]
+            base_url = "https://api.github.com"
+            tokn_env = "GITHUB_TOKEN"
+            "#,
+        )
+        .expect_err("invalid");
+        let msg = err.to_string();
+        for needle in [
+            "databse: unknown key",
+            "http.timeout: unknown key",
+            "sources.github.tokn_env: unknown key",
+            "first_year = 1990",
+            "config/trends.toml",
         ] {
             assert!(msg.contains(needle), "missing {needle:?} in {msg}");
         }

@@ -12,5 +12,5 @@ pub use catalog::{Catalog, CatalogError, Group, SourceKey, Technology};
 pub use config::{Config, ConfigError, ReportConfig, SourceConfig};
 pub use model::{
     Category, Grain, Metric, MetricKind, Observation, Outcome, Period, RequestSpec, SourceId,
-    Subject, TechId, YearlySignal,
+    Subject, TechId, WithoutToken, YearlySignal,
 };

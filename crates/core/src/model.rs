@@ -182,6 +182,34 @@ impl SourceId {
     }
 }
 
+/// What running a source without its key or token costs
+/// (`trends config check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WithoutToken {
+    /// What the API allows then, in words.
+    pub effect: &'static str,
+    /// Requests a day the API allows then, when it counts per day.
+    pub per_day: Option<u32>,
+}
+
+impl SourceId {
+    /// The cost of leaving the source's key or token unset, for the sources
+    /// whose limits depend on one.
+    pub fn without_token(self) -> Option<WithoutToken> {
+        match self {
+            SourceId::StackExchange => Some(WithoutToken {
+                effect: "300 requests a day per IP instead of 10,000",
+                per_day: Some(300),
+            }),
+            SourceId::GitHub => Some(WithoutToken {
+                effect: "search is 10 a minute instead of 30 and the core API 60 an hour instead of 5,000; repositories are read by REST one at a time instead of 50 to a GraphQL query",
+                per_day: None,
+            }),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for SourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
