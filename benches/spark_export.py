@@ -76,6 +76,8 @@ db, lake = sys.argv[1], sys.argv[2]
 start = time.monotonic()
 from pyspark.sql import SparkSession, functions as F
 spark = (SparkSession.builder.master("local[2]").appName("trends-export-check")
+         .config("spark.driver.bindAddress", "127.0.0.1")
+         .config("spark.driver.host", "127.0.0.1")
          .config("spark.ui.enabled", "false")
          .config("spark.sql.shuffle.partitions", "4")
          .getOrCreate())
@@ -137,7 +139,10 @@ def main() -> None:
         check=True, stdout=subprocess.DEVNULL))
     timed("trends export --parquet", lambda: subprocess.run(
         [str(trends), "export", "--db", str(db), "--parquet", str(lake)], check=True))
-    result = timed("spark check", lambda: subprocess.run([str(python), "-c", CHECK, str(db), str(lake)]))
+    # Local mode stays on the loopback interface.
+    env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1")
+    result = timed("spark check", lambda: subprocess.run(
+        [str(python), "-c", CHECK, str(db), str(lake)], env=env))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     sys.exit(result.returncode)

@@ -2,26 +2,13 @@
 //! systemd units, shell completions.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::clients::root;
+use crate::support;
 
 fn trends(args: &[&str], vars: &[(&str, &str)]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_trends"))
-        .args(args)
-        .env_remove("TRENDS_DB")
-        .env_remove("TRENDS_CONFIG")
-        .env_remove("RUST_LOG")
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("STACKEXCHANGE_KEY")
-        .envs(vars.iter().copied())
-        .output()
-        .expect("run trends");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = support::run(support::trends_bin().args(args).envs(vars.iter().copied()));
+    (out.code, out.stdout, out.stderr)
 }
 
 fn shipped_config() -> String {
@@ -174,7 +161,7 @@ fn the_systemd_units_run_commands_that_exist() {
     for (line, extra) in [(pre[0], None), (start[0], Some("--dry-run"))] {
         let mut words = line.split_whitespace();
         assert_eq!(words.next(), Some("/usr/local/bin/trends"), "{line}");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_trends"));
+        let mut cmd = support::trends_bin();
         cmd.args(words).args(extra);
         for assignment in unit_values(&service, "Environment") {
             let (name, _) = assignment.split_once('=').expect("NAME=value");
@@ -185,11 +172,7 @@ fn the_systemd_units_run_commands_that_exist() {
             };
             cmd.env(name, value);
         }
-        let out = cmd
-            .env_remove("GITHUB_TOKEN")
-            .env_remove("STACKEXCHANGE_KEY")
-            .output()
-            .expect("run");
+        let out = cmd.output().expect("run");
         assert!(
             out.status.success(),
             "{line}:\n{}{}",

@@ -64,14 +64,48 @@ fn observations(env: &Env) -> i64 {
     env.db().int("SELECT count(*) FROM observations")
 }
 
-#[test]
-fn a_notebook_holding_the_file_open_read_only_never_blocks_collect_and_sees_whole_runs() {
-    let started = Instant::now();
+/// A published first run of one technology, and its observation count; the
+/// full collect that follows adds the rest.
+fn first_run() -> (Apis, Env, i64) {
     let apis = Apis::start(Default::default());
     let env = Env::new(&apis);
     let first = env.trends(&["collect", "--techs", "python"]);
     assert_eq!(first.code, Some(0), "{}", first.all());
     let before = observations(&env);
+    (apis, env, before)
+}
+
+/// The full collect beside a reader: it lands and is published.
+fn full_run_lands(env: &Env, before: i64) -> i64 {
+    let out = env.trends(&["collect"]);
+    assert_eq!(
+        out.code,
+        Some(0),
+        "the run lands beside the reader:\n{}",
+        out.all()
+    );
+    let after = observations(env);
+    assert!(
+        after > before,
+        "{after} observations after, {before} before"
+    );
+    let work = env.work_db().int("SELECT count(*) FROM observations");
+    assert_eq!(after, work, "every observation of the run is published");
+    after
+}
+
+fn within_bound(started: Instant) {
+    assert!(
+        started.elapsed() < Duration::from_secs(300),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_notebook_holding_the_file_open_read_only_never_blocks_collect_and_sees_whole_runs() {
+    let started = Instant::now();
+    let (_apis, env, before) = first_run();
 
     // The oldest client we support, holding the file for the whole run.
     let mut cmd = Command::new(clients::python("1.4.5"));
@@ -81,41 +115,20 @@ fn a_notebook_holding_the_file_open_read_only_never_blocks_collect_and_sees_whol
     let hello = notebook.line();
     assert_eq!(hello, format!("open 1.4.5 {before}"), "{hello}");
 
-    let out = env.trends(&["collect"]);
-    assert_eq!(
-        out.code,
-        Some(0),
-        "the run lands beside the reader:\n{}",
-        out.all()
-    );
-    let after = observations(&env);
-    assert!(
-        after > before,
-        "{after} observations after, {before} before"
-    );
-    let work = env.work_db().int("SELECT count(*) FROM observations");
-    assert_eq!(after, work, "every observation of the run is published");
+    let after = full_run_lands(&env, before);
 
     // The held connection keeps reading the run it opened, whole.
     assert_eq!(notebook.ask("count"), before);
     // Reconnecting, as the README tells a notebook to, gives the new run.
     assert_eq!(notebook.ask("reconnect"), after);
     notebook.send("quit");
-    assert!(
-        started.elapsed() < Duration::from_secs(300),
-        "took {:?}",
-        started.elapsed()
-    );
+    within_bound(started);
 }
 
 #[test]
 fn the_duckdb_cli_holding_the_file_read_write_never_blocks_collect() {
     let started = Instant::now();
-    let apis = Apis::start(Default::default());
-    let env = Env::new(&apis);
-    let first = env.trends(&["collect", "--techs", "python"]);
-    assert_eq!(first.code, Some(0), "{}", first.all());
-    let before = observations(&env);
+    let (_apis, env, before) = first_run();
 
     // `duckdb trends.duckdb`, no -readonly: an exclusive lock on the file.
     let mut cmd = Command::new(clients::cli("1.5.6"));
@@ -123,25 +136,10 @@ fn the_duckdb_cli_holding_the_file_read_write_never_blocks_collect() {
     let mut cli = Holder::start(cmd);
     assert_eq!(cli.ask("SELECT count(*) FROM observations;"), before);
 
-    let out = env.trends(&["collect"]);
-    assert_eq!(
-        out.code,
-        Some(0),
-        "the run lands beside the CLI:\n{}",
-        out.all()
-    );
-    let after = observations(&env);
-    assert!(
-        after > before,
-        "{after} observations after, {before} before"
-    );
+    let after = full_run_lands(&env, before);
     // The CLI still answers, from the file it opened.
     assert_eq!(cli.ask("SELECT count(*) FROM observations;"), before);
     drop(cli);
     assert_eq!(observations(&env), after, "closing the CLI changes nothing");
-    assert!(
-        started.elapsed() < Duration::from_secs(300),
-        "took {:?}",
-        started.elapsed()
-    );
+    within_bound(started);
 }

@@ -543,36 +543,14 @@ requests_per_minute = 100000
 
     /// The command `trends` with this env's config, not yet started.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_trends"));
-        cmd.arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .env_remove("TRENDS_DB")
-            .env_remove("TRENDS_CONFIG")
-            .env_remove("RUST_LOG")
-            .env_remove("GITHUB_TOKEN")
-            .env_remove("STACKEXCHANGE_KEY");
+        let mut cmd = trends_bin();
+        cmd.arg("--config").arg(&self.config).args(args);
         cmd
     }
 
     pub fn trends_with_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {
-        let out = Command::new(env!("CARGO_BIN_EXE_trends"))
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .env_remove("TRENDS_DB")
-            .env_remove("TRENDS_CONFIG")
-            .env_remove("RUST_LOG")
-            .env_remove("GITHUB_TOKEN")
-            .env_remove("STACKEXCHANGE_KEY")
-            .envs(vars.iter().copied())
-            .output()
-            .expect("run trends");
-        Output {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        let mut cmd = self.command(args);
+        run(cmd.envs(vars.iter().copied()))
     }
 
     /// The analysts' file, as the last run published it.
@@ -585,6 +563,28 @@ requests_per_minute = 100000
     pub fn work_db(&self) -> Db {
         let work = trends_store::file::working_path(&self.db_path);
         Db(duckdb::Connection::open(&work).expect("open the working copy"))
+    }
+}
+
+/// The built `trends`, without the variables of the user running the tests
+/// (database, config, log filter, tokens).
+pub fn trends_bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trends"));
+    cmd.env_remove("TRENDS_DB")
+        .env_remove("TRENDS_CONFIG")
+        .env_remove("RUST_LOG")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("STACKEXCHANGE_KEY");
+    cmd
+}
+
+/// Runs `cmd` to its end.
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("run trends");
+    Output {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 

@@ -207,8 +207,8 @@ pub fn run(
     let mut store =
         Store::open_working(db).with_context(|| format!("cannot use database {}", db.display()))?;
     let summary = collect_into(&config, &catalog, &mut store, "collect", args.refresh)?;
-    store.publish()?;
     summary.print();
+    store.publish()?;
     Ok(summary.exit_code())
 }
 

@@ -394,6 +394,7 @@ impl Store {
         let Some(to) = self.publish_to else {
             return Err(StoreError::NothingToPublish(self.path));
         };
+        let started = std::time::Instant::now();
         self.conn
             .execute_batch("CHECKPOINT")
             .map_err(q("checkpointing before publishing"))?;
@@ -413,6 +414,12 @@ impl Store {
             path: to.display().to_string(),
             source,
         })?;
+        tracing::info!(
+            path = %to.display(),
+            bytes = std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0),
+            ms = started.elapsed().as_millis() as u64,
+            "published the run for readers"
+        );
         Ok(to)
     }
 

@@ -52,16 +52,20 @@ fn a_database_in_duckdb_2_storage_is_converted_with_its_log_and_sequences() {
     {
         // What an earlier trends wrote: the bundled engine's own default.
         let conn = Connection::open(&path).expect("open");
-        for (_, _, sql) in crate::MIGRATIONS {
-            conn.execute_batch(sql).expect("migration");
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)",
+        )
+        .expect("schema_migrations");
+        for &(version, name, sql) in crate::MIGRATIONS {
+            conn.execute_batch(sql).expect(name);
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, TIMESTAMP '2024-01-01')",
+                duckdb::params![version, name],
+            )
+            .expect("version");
         }
         conn.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL);
-             INSERT INTO schema_migrations SELECT 1, '0001_init', TIMESTAMP '2024-01-01';
-             INSERT INTO schema_migrations SELECT 2, '0002_rankings', TIMESTAMP '2024-01-01';
-             INSERT INTO schema_migrations SELECT 3, '0003_stock_delta', TIMESTAMP '2024-01-01';
-             INSERT INTO schema_migrations SELECT 4, '0004_rankings_gain', TIMESTAMP '2024-01-01';
-             CHECKPOINT;
+            "CHECKPOINT;
              PRAGMA disable_checkpoint_on_shutdown;
              INSERT INTO runs (command, started_at, status) VALUES ('collect', TIMESTAMP '2024-01-01', 'ok');",
         )
