@@ -2,6 +2,8 @@
 //! that answer with the real APIs' recorded bodies (tests/fixtures), then
 //! read the DuckDB file and the report as a user would.
 
+mod faults;
+mod matrix;
 mod sources;
 mod support;
 
