@@ -458,6 +458,15 @@ impl Apis {
     }
 }
 
+/// The binary under test: `TRENDS_E2E_BIN` when set (a copy of this build
+/// taken aside, for a target folder that another worktree's builds also
+/// link `debug/trends` into), else the one cargo built for these tests.
+pub fn trends_binary() -> PathBuf {
+    std::env::var_os("TRENDS_E2E_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_trends")))
+}
+
 /// A working folder with a config and catalog pointing at the mock APIs.
 pub struct Env {
     _dir: tempfile::TempDir,
@@ -632,7 +641,7 @@ requests_per_minute = 100000
 
     /// The command `trends` with this env's config, not yet started.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_trends"));
+        let mut cmd = Command::new(trends_binary());
         cmd.arg("--config")
             .arg(&self.config)
             .args(args)
@@ -645,7 +654,7 @@ requests_per_minute = 100000
     }
 
     pub fn trends_with_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {
-        let out = Command::new(env!("CARGO_BIN_EXE_trends"))
+        let out = Command::new(trends_binary())
             .arg("--config")
             .arg(&self.config)
             .args(args)
