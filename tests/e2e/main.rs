@@ -3,6 +3,8 @@
 //! read the DuckDB file and the report as a user would.
 
 mod clients;
+mod faults;
+mod matrix;
 mod operator;
 mod readers;
 mod sources;
@@ -558,7 +560,7 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("demo.duckdb");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+    let out = std::process::Command::new(support::trends_binary())
         .arg("--config")
         .arg(root.join("config/trends.toml"))
         .arg("demo")
@@ -661,7 +663,7 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
     // INSTA_UPDATE=always and read the diff). 2023 is closed, so the demo's
     // synthetic numbers for it do not depend on the day of the run.
     for (format, ext) in [("csv", "csv"), ("md", "md"), ("json", "json")] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+        let out = std::process::Command::new(support::trends_binary())
             .args(["report", "--year", "2023", "--format", format, "--db"])
             .arg(&path)
             .output()
@@ -679,7 +681,7 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
     }
 
     // The catalog's groups rank as one technology each.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+    let out = std::process::Command::new(support::trends_binary())
         .arg("--config")
         .arg(root.join("config/trends.toml"))
         .args([
@@ -706,7 +708,7 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
     );
 
     // The methods can be compared on the data.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+    let out = std::process::Command::new(support::trends_binary())
         .args(["report", "--compare-methods", "--db"])
         .arg(&path)
         .output()
@@ -719,7 +721,7 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
 
     // And a reader gets the charts.
     let charts = dir.path().join("charts");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+    let out = std::process::Command::new(support::trends_binary())
         .args(["chart", "--tech", "django", "--db"])
         .arg(&path)
         .arg("--out")
@@ -747,7 +749,7 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
     // the first.
     let export = dir.path().join("lake");
     let parquet = |target: &std::path::Path| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+        std::process::Command::new(support::trends_binary())
             .args(["export", "--db"])
             .arg(&path)
             .arg("--parquet")
@@ -814,7 +816,7 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
 fn the_benchmarks_run_and_report_what_they_measured() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let bench = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trends"))
+        let out = std::process::Command::new(support::trends_binary())
             .arg("--config")
             .arg(root.join("config/trends.toml"))
             .arg("bench")

@@ -15,7 +15,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::support::Env;
 
-fn fixture(rel: &str) -> String {
+pub(crate) fn fixture(rel: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures")
         .join(rel);
@@ -28,16 +28,16 @@ fn cut(body: &str) -> String {
     body[..body.len() / 2].to_owned()
 }
 
-struct Case {
-    source: &'static str,
+pub(crate) struct Case {
+    pub(crate) source: &'static str,
     /// The catalog key, and its value for the good, the error and the
     /// malformed technology.
-    key: &'static str,
-    values: [&'static str; 3],
+    pub(crate) key: &'static str,
+    pub(crate) values: [&'static str; 3],
     /// Answers every request; routes on the values above.
-    answer: fn(&Request) -> ResponseTemplate,
+    pub(crate) answer: fn(&Request) -> ResponseTemplate,
     /// What the error's message must contain.
-    error: &'static str,
+    pub(crate) error: &'static str,
 }
 
 fn run(case: &Case) {
@@ -125,9 +125,8 @@ fn json_ok(body: impl Into<String>) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body.into(), "application/json")
 }
 
-#[test]
-fn packagist_rubygems_and_cratesio_good_error_and_malformed() {
-    let cases = [
+pub(crate) fn packagist_rubygems_and_cratesio() -> [Case; 3] {
+    [
         Case {
             source: "packagist",
             key: "packagist_package",
@@ -195,8 +194,12 @@ fn packagist_rubygems_and_cratesio_good_error_and_malformed() {
             },
             error: "crate `missing` does not exist",
         },
-    ];
-    for case in &cases {
+    ]
+}
+
+#[test]
+fn packagist_rubygems_and_cratesio_good_error_and_malformed() {
+    for case in &packagist_rubygems_and_cratesio() {
         run(case);
     }
 }
@@ -209,9 +212,8 @@ fn query(r: &Request, key: &str) -> String {
         .unwrap_or_default()
 }
 
-#[test]
-fn stackexchange_hackernews_and_dockerhub_good_error_and_malformed() {
-    let cases = [
+pub(crate) fn stackexchange_hackernews_and_dockerhub() -> [Case; 3] {
+    [
         Case {
             source: "stackexchange",
             key: "stackoverflow_tag",
@@ -266,8 +268,12 @@ fn stackexchange_hackernews_and_dockerhub_good_error_and_malformed() {
             },
             error: "object not found",
         },
-    ];
-    for case in &cases {
+    ]
+}
+
+#[test]
+fn stackexchange_hackernews_and_dockerhub_good_error_and_malformed() {
+    for case in &stackexchange_hackernews_and_dockerhub() {
         run(case);
     }
 }
@@ -279,9 +285,8 @@ fn html(status: u16, body: impl Into<String>) -> ResponseTemplate {
 const NOT_FOUND_PAGE: &str =
     "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body></body></html>";
 
-#[test]
-fn gopkg_and_githubtopics_pages_good_error_and_changed_layout() {
-    let cases = [
+pub(crate) fn gopkg_and_githubtopics() -> [Case; 2] {
+    [
         Case {
             source: "gopkg",
             key: "go_module",
@@ -312,8 +317,12 @@ fn gopkg_and_githubtopics_pages_good_error_and_changed_layout() {
             },
             error: "404 Not Found",
         },
-    ];
-    for case in &cases {
+    ]
+}
+
+#[test]
+fn gopkg_and_githubtopics_pages_good_error_and_changed_layout() {
+    for case in &gopkg_and_githubtopics() {
         run(case);
     }
 }
@@ -381,9 +390,8 @@ fn recent_days(body: &str, list: &str, date_field: &str, days: u64) -> String {
     v.to_string()
 }
 
-#[test]
-fn github_wikimedia_npm_and_pypi_good_error_and_malformed() {
-    let cases = [
+pub(crate) fn github_wikimedia_npm_and_pypi() -> [Case; 4] {
+    [
         Case {
             source: "github",
             key: "github_repo",
@@ -473,8 +481,12 @@ fn github_wikimedia_npm_and_pypi_good_error_and_malformed() {
             },
             error: "pypi 404",
         },
-    ];
-    for case in &cases {
+    ]
+}
+
+#[test]
+fn github_wikimedia_npm_and_pypi_good_error_and_malformed() {
+    for case in &github_wikimedia_npm_and_pypi() {
         run(case);
     }
 }

@@ -2,8 +2,10 @@
 //! tests/fixtures with the numbers a test needs, and helpers to run the
 //! binary and read its DuckDB file.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, NaiveDate, Utc};
 use serde_json::{Value, json};
@@ -310,10 +312,32 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).expect("utf-8 path")
 }
 
+/// An answer that replaces every answer of one API while it is set.
+#[derive(Clone, Default)]
+struct Override(Arc<Mutex<Option<ResponseTemplate>>>);
+
+impl wiremock::Match for Override {
+    fn matches(&self, _: &Request) -> bool {
+        self.0.lock().is_ok_and(|o| o.is_some())
+    }
+}
+
+impl Respond for Override {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|o| o.clone())
+            .unwrap_or_else(|| ResponseTemplate::new(500))
+    }
+}
+
 /// The three mock APIs on one local server, kept alive by their runtime.
 pub struct Apis {
     runtime: tokio::runtime::Runtime,
     server: MockServer,
+    /// Per API (`se`, `gh`, `wm`): an answer given instead of the real one.
+    overrides: HashMap<&'static str, Override>,
 }
 
 impl Apis {
@@ -323,8 +347,20 @@ impl Apis {
             .enable_all()
             .build()
             .expect("runtime");
+        let overrides: HashMap<&'static str, Override> = ["se", "gh", "wm"]
+            .into_iter()
+            .map(|api| (api, Override::default()))
+            .collect();
         let server = runtime.block_on(async {
             let server = MockServer::start().await;
+            for (api, o) in &overrides {
+                Mock::given(path_regex(format!("^/{api}/")))
+                    .and(o.clone())
+                    .respond_with(o.clone())
+                    .with_priority(1)
+                    .mount(&server)
+                    .await;
+            }
             Mock::given(method("GET"))
                 .and(path("/se/2.3/questions"))
                 .respond_with(StackExchange { faults })
@@ -359,7 +395,33 @@ impl Apis {
                 .await;
             server
         });
-        Apis { runtime, server }
+        Apis {
+            runtime,
+            server,
+            overrides,
+        }
+    }
+
+    /// From now on, `api` (`se`, `gh` or `wm`) answers every request with
+    /// `answer`; `None` gives the real answers again.
+    pub fn answer_all(&self, api: &str, answer: Option<ResponseTemplate>) {
+        if let Some(o) = self.overrides.get(api)
+            && let Ok(mut slot) = o.0.lock()
+        {
+            *slot = answer;
+        }
+    }
+
+    /// How many requests the server has answered under `/{api}/`.
+    pub fn request_count_of(&self, api: &str) -> usize {
+        let prefix = format!("/{api}/");
+        self.runtime
+            .block_on(self.server.received_requests())
+            .map_or(0, |r| {
+                r.iter()
+                    .filter(|r| r.url.path().starts_with(&prefix))
+                    .count()
+            })
     }
 
     /// Whether the GitHub token came as a bearer header and the Stack
@@ -394,6 +456,15 @@ impl Apis {
         let _ = &self.runtime;
         self.server.uri()
     }
+}
+
+/// The binary under test: `TRENDS_E2E_BIN` when set (a copy of this build
+/// taken aside, for a target folder that another worktree's builds also
+/// link `debug/trends` into), else the one cargo built for these tests.
+pub fn trends_binary() -> PathBuf {
+    std::env::var_os("TRENDS_E2E_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_trends")))
 }
 
 /// A working folder with a config and catalog pointing at the mock APIs.
@@ -537,6 +608,33 @@ requests_per_minute = 100000
         }
     }
 
+    /// A folder with this catalog and a config of `first_year` whose
+    /// tables (`[http]`, `[sources.*]`) are `tables`, as TOML.
+    pub fn custom(first_year: i32, catalog: &str, tables: &str) -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let env = Env {
+            config: dir.path().join("trends.toml"),
+            db_path: dir.path().join("trends.duckdb"),
+            _dir: dir,
+            last_year: this_year() - 1,
+        };
+        std::fs::write(env.config.with_file_name("catalog.toml"), catalog).expect("catalog");
+        env.rewrite(first_year, tables);
+        env
+    }
+
+    /// Replaces the config's tables (the database and catalog stay).
+    pub fn rewrite(&self, first_year: i32, tables: &str) {
+        std::fs::write(
+            &self.config,
+            format!(
+                "database = \"{db}\"\ncatalog = \"catalog.toml\"\nfirst_year = {first_year}\ncontact = \"e2e@example.org\"\n{tables}\n",
+                db = self.db_path.display(),
+            ),
+        )
+        .expect("config");
+    }
+
     pub fn trends(&self, args: &[&str]) -> Output {
         self.trends_with_env(args, &[])
     }
@@ -569,7 +667,7 @@ requests_per_minute = 100000
 /// The built `trends`, without the variables of the user running the tests
 /// (database, config, log filter, tokens).
 pub fn trends_bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trends"));
+    let mut cmd = Command::new(trends_binary());
     cmd.env_remove("TRENDS_DB")
         .env_remove("TRENDS_CONFIG")
         .env_remove("RUST_LOG")
@@ -652,4 +750,92 @@ pub fn python_analyst(db: &Path) -> String {
     );
     assert!(out.status.success(), "analyst.py failed:\n{text}");
     text
+}
+
+/// How a [`RawServer`] answers every request, with a body it never finishes
+/// properly.
+#[derive(Debug, Clone)]
+pub enum Broken {
+    /// Headers at once, then the body a byte every 300 ms: slower than any
+    /// timeout a test sets.
+    Trickle(Vec<u8>),
+    /// The whole body announced (`content-length`), half sent, then the
+    /// connection closed.
+    Truncate(Vec<u8>),
+    /// Half the body, then a TCP reset.
+    Reset(Vec<u8>),
+}
+
+/// A bare HTTP/1.1 server for what wiremock cannot send: bodies cut short,
+/// reset or trickled. Lives as long as the value.
+pub struct RawServer {
+    runtime: tokio::runtime::Runtime,
+    addr: std::net::SocketAddr,
+}
+
+impl RawServer {
+    pub fn start(broken: Broken, content_type: &'static str) -> RawServer {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        runtime.spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let broken = broken.clone();
+                tokio::spawn(async move {
+                    // Read the request head; these requests have no body.
+                    let mut head = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let body = match &broken {
+                        Broken::Trickle(b) | Broken::Truncate(b) | Broken::Reset(b) => b,
+                    };
+                    let headers = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    if socket.write_all(headers.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    match &broken {
+                        Broken::Trickle(b) => {
+                            for byte in b {
+                                if socket.write_all(&[*byte]).await.is_err() {
+                                    return;
+                                }
+                                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                            }
+                        }
+                        Broken::Truncate(b) => {
+                            let _ = socket.write_all(&b[..b.len() / 2]).await;
+                            let _ = socket.shutdown().await;
+                        }
+                        Broken::Reset(b) => {
+                            let _ = socket.write_all(&b[..b.len() / 2]).await;
+                            let _ = socket.flush().await;
+                            let _ = socket.set_zero_linger();
+                            drop(socket);
+                        }
+                    }
+                });
+            }
+        });
+        RawServer { runtime, addr }
+    }
+
+    pub fn uri(&self) -> String {
+        let _ = &self.runtime;
+        format!("http://{}", self.addr)
+    }
 }

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chrono::{Datelike, Utc};
@@ -11,7 +12,7 @@ use clap::Args;
 use tokio::sync::mpsc;
 use tracing::{Instrument, info, info_span, warn};
 use trends_core::{Catalog, Config, Outcome, SourceId};
-use trends_fetcher::{Event, Fetched, HttpClient, PlanWindow, SourcePlan};
+use trends_fetcher::{Event, Fetched, HttpClient, PlanWindow, SourcePlan, Stop};
 use trends_store::{RawResponse, RunCounts, RunStatus, Store};
 
 #[derive(Debug, Clone, Default, Args)]
@@ -31,6 +32,11 @@ pub struct CollectArgs {
     /// Print the requests that would be made, per source, and stop.
     #[arg(long)]
     dry_run: bool,
+    /// Send no new request after this many seconds (default: `max_run_secs`
+    /// of the config, 3 hours): what has arrived is stored, the run is
+    /// recorded `partial` and exits 2; the next run picks up the rest.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    max_run_secs: Option<u64>,
 }
 
 /// Per-source progress bars on a terminal; nothing when stdout is not one
@@ -111,14 +117,54 @@ pub struct Summary {
     pub counts: RunCounts,
     pub sources: BTreeMap<SourceId, Tally>,
     pub seconds: f64,
+    /// Why the run stopped sending before its plan was done, if it did.
+    pub stopped: Option<Stopped>,
+    /// What `runs.error` says (the stop, lost requests, failed sources).
+    pub error: Option<String>,
+}
+
+/// Why a run stopped sending before its plan was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// `max_run_secs` (or `--max-run-secs`) passed.
+    Deadline(Duration),
+    /// SIGINT (Ctrl-C) or SIGTERM (systemd stopping the unit, `kill`).
+    Signal(Signal),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Interrupt,
+    Terminate,
+}
+
+impl Signal {
+    fn name(self) -> &'static str {
+        match self {
+            Signal::Interrupt => "SIGINT (Ctrl-C)",
+            Signal::Terminate => "SIGTERM",
+        }
+    }
+
+    /// The exit code: 128 + the signal's number, as shells report it.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Signal::Interrupt => 130,
+            Signal::Terminate => 143,
+        }
+    }
 }
 
 impl Summary {
     pub fn exit_code(&self) -> ExitCode {
-        match self.status {
-            RunStatus::Ok => ExitCode::SUCCESS,
-            RunStatus::Partial => ExitCode::from(2),
-            RunStatus::Failed => ExitCode::from(1),
+        match (self.status, self.stopped) {
+            (RunStatus::Interrupted, Some(Stopped::Signal(signal))) => {
+                ExitCode::from(signal.exit_code())
+            }
+            (RunStatus::Interrupted, _) => ExitCode::from(Signal::Interrupt.exit_code()),
+            (RunStatus::Ok, _) => ExitCode::SUCCESS,
+            (RunStatus::Partial, _) => ExitCode::from(2),
+            (RunStatus::Failed, _) => ExitCode::from(1),
         }
     }
 
@@ -149,11 +195,16 @@ impl Summary {
             }
             println!("{line}");
             if let Some(reason) = &t.halted {
-                println!("    stopped early: {reason}");
+                println!("    stopped early: {reason}; the rest is left for the next run");
             }
             if let Some(e) = &t.first_error {
                 println!("    first failure: {e}");
             }
+        }
+        if self.status != RunStatus::Ok
+            && let Some(error) = &self.error
+        {
+            println!("  why: {error}");
         }
     }
 }
@@ -165,6 +216,9 @@ pub fn run(
     args: &CollectArgs,
 ) -> anyhow::Result<ExitCode> {
     let mut config = config.clone();
+    if let Some(secs) = args.max_run_secs {
+        config.max_run = Duration::from_secs(secs);
+    }
     if let Some(year) = args.since {
         if !(2000..=Utc::now().year()).contains(&year) {
             bail!("--since {year}: expected a year from 2000 to this year");
@@ -291,9 +345,19 @@ pub fn collect_into(
         .build()
         .context("cannot start the async runtime")?;
     let (tx, fetched) = mpsc::channel::<Event>(64);
+    // A deadline or a signal flips `stop`: no new request is sent, what has
+    // arrived is still stored below.
+    let stop = Stop::new();
+    let stopped = Arc::new(Mutex::new(None));
+    let watcher = runtime.spawn(watch_for_stop(
+        stop.clone(),
+        stopped.clone(),
+        config.max_run,
+    ));
     let fetch = runtime.spawn({
         let client = client.clone();
-        async move { trends_fetcher::collect(&client, plans, tx).await }
+        let stop = stop.clone();
+        async move { trends_fetcher::collect(&client, plans, tx, &stop).await }
     });
     // Answers are parsed on the runtime's threads, in arrival order, while
     // this thread stores the ones parsed before them.
@@ -346,21 +410,26 @@ pub fn collect_into(
             }
         }
     }
+    // After a store error nothing more should be sent.
+    stop.stop();
     drop(rx);
-    let _ = runtime.block_on(parse);
-    let _ = runtime.block_on(fetch);
-    let any_failed = sources.values().any(Tally::failed);
-    let landed = counts.responses_ok > 0;
-    let status = match (&store_error, any_failed, landed) {
-        (Some(_), _, _) => RunStatus::Failed,
-        (None, false, _) => RunStatus::Ok,
-        (None, true, true) => RunStatus::Partial,
-        (None, true, false) => RunStatus::Failed,
-    };
-    let error = store_error
-        .as_ref()
-        .map(|e| format!("{e:#}"))
-        .or_else(|| failure_digest(&sources));
+    // A task that panicked (or was lost) is a failure of the run, never
+    // silence: its requests are not accounted for below either.
+    let mut lost = Vec::new();
+    for (task, joined) in [
+        ("parse", runtime.block_on(parse)),
+        ("fetch", runtime.block_on(fetch)),
+    ] {
+        if let Err(e) = joined {
+            lost.push(format!("the {task} task {}", join_failure(&e)));
+        }
+    }
+    watcher.abort();
+    let stopped = stopped.lock().ok().and_then(|s| *s);
+    lost.extend(unaccounted(&sources));
+    let verdict = verdict(&sources, &counts, store_error.is_some(), &lost, stopped);
+    let status = verdict.0;
+    let error = store_error.as_ref().map(|e| format!("{e:#}")).or(verdict.1);
     store.finish_run(run, status, &counts, error.as_deref(), Utc::now())?;
     if let Some(e) = store_error {
         return Err(e.context("the run stopped; what was stored before stays"));
@@ -373,7 +442,170 @@ pub fn collect_into(
         counts,
         sources,
         seconds: started.elapsed().as_secs_f64(),
+        stopped,
+        error,
     })
+}
+
+/// Flips `stop` when the run's deadline passes or SIGINT / SIGTERM comes,
+/// and says why in `stopped` (a signal after the deadline still counts as
+/// the first signal). After a signal, a second one ends the process at once
+/// with its exit code: the file stays consistent, as after `kill -9`,
+/// because each batch of answers is one transaction.
+async fn watch_for_stop(stop: Stop, stopped: Arc<Mutex<Option<Stopped>>>, max_run: Duration) {
+    let say = |why: Stopped| {
+        if let Ok(mut s) = stopped.lock() {
+            *s = Some(why);
+        }
+    };
+    let mut signals = match Signals::new() {
+        Ok(s) => Some(s),
+        Err(e) => {
+            warn!(error = %e, "cannot listen for SIGINT/SIGTERM; a signal ends the run unrecorded");
+            None
+        }
+    };
+    let first = tokio::select! {
+        () = tokio::time::sleep(max_run) => None,
+        signal = next_signal(&mut signals) => Some(signal),
+    };
+    let first = match first {
+        Some(signal) => signal,
+        None => {
+            say(Stopped::Deadline(max_run));
+            warn!(
+                max_run_secs = max_run.as_secs(),
+                "run deadline passed (max_run_secs = {}): no new requests; storing what has arrived, the rest is left for the next run",
+                max_run.as_secs()
+            );
+            stop.stop();
+            next_signal(&mut signals).await
+        }
+    };
+    // A signal after a deadline replaces it as the reason.
+    say(Stopped::Signal(first));
+    warn!(
+        "{} received: no new requests; storing what has arrived (send it again to quit at once)",
+        first.name()
+    );
+    stop.stop();
+    let second = next_signal(&mut signals).await;
+    eprintln!("{} received again: quitting at once", second.name());
+    std::process::exit(i32::from(second.exit_code()));
+}
+
+/// The next SIGINT or SIGTERM; never, when they cannot be listened for.
+async fn next_signal(signals: &mut Option<Signals>) -> Signal {
+    match signals {
+        Some(s) => s.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// SIGINT and SIGTERM as one stream.
+struct Signals {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        Ok(Signals {
+            #[cfg(unix)]
+            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?,
+        })
+    }
+
+    async fn recv(&mut self) -> Signal {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => Signal::Interrupt,
+                _ = self.terminate.recv() => Signal::Terminate,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            Signal::Interrupt
+        }
+    }
+}
+
+/// A JoinError in words.
+fn join_failure(e: &tokio::task::JoinError) -> String {
+    if e.is_panic() {
+        "panicked; its requests are not accounted for".to_owned()
+    } else {
+        "was cancelled; its requests are not accounted for".to_owned()
+    }
+}
+
+/// Every planned request ends as ok, no-data, failed or skipped: the
+/// sources for which that does not add up, in words.
+fn unaccounted(sources: &BTreeMap<SourceId, Tally>) -> Vec<String> {
+    sources
+        .iter()
+        .filter_map(|(source, t)| {
+            let accounted = t.ok as usize + t.no_data as usize + t.failed as usize + t.skipped;
+            (accounted != t.planned).then(|| {
+                format!(
+                    "{source}: {} of {} planned requests unaccounted for (ok {}, no-data {}, failed {}, skipped {})",
+                    t.planned.abs_diff(accounted),
+                    t.planned,
+                    t.ok,
+                    t.no_data,
+                    t.failed,
+                    t.skipped
+                )
+            })
+        })
+        .collect()
+}
+
+/// How the run ends, and what `runs.error` says about it (the store's own
+/// failure is handled by the caller).
+fn verdict(
+    sources: &BTreeMap<SourceId, Tally>,
+    counts: &RunCounts,
+    store_failed: bool,
+    lost: &[String],
+    stopped: Option<Stopped>,
+) -> (RunStatus, Option<String>) {
+    let landed = counts.responses_ok > 0;
+    let any_failed = sources.values().any(Tally::failed);
+    let left: usize = sources.values().map(|t| t.skipped).sum();
+    let planned: usize = sources.values().map(|t| t.planned).sum();
+    let mut why = Vec::new();
+    match stopped {
+        Some(Stopped::Signal(signal)) => why.push(format!(
+            "interrupted by {}: {left} of {planned} planned requests left for the next run",
+            signal.name()
+        )),
+        Some(Stopped::Deadline(d)) => why.push(format!(
+            "run deadline passed (max_run_secs = {}): {left} of {planned} planned requests left for the next run",
+            d.as_secs()
+        )),
+        None => {}
+    }
+    why.extend(lost.iter().cloned());
+    why.extend(failure_digest(sources));
+    let status = if store_failed {
+        RunStatus::Failed
+    } else if let Some(Stopped::Signal(_)) = stopped {
+        RunStatus::Interrupted
+    } else if !lost.is_empty() || any_failed {
+        if landed {
+            RunStatus::Partial
+        } else {
+            RunStatus::Failed
+        }
+    } else if stopped.is_some() {
+        RunStatus::Partial
+    } else {
+        RunStatus::Ok
+    };
+    (status, (!why.is_empty()).then(|| why.join("; ")))
 }
 
 /// Answers stored in one transaction at most.
@@ -520,4 +752,106 @@ fn failure_digest(sources: &BTreeMap<SourceId, Tally>) -> Option<String> {
         })
         .collect();
     (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tally(planned: usize, ok: u64, failed: u64, skipped: usize) -> Tally {
+        Tally {
+            planned,
+            ok,
+            failed,
+            skipped,
+            ..Tally::default()
+        }
+    }
+
+    fn counts(ok: u64) -> RunCounts {
+        RunCounts {
+            requests: ok,
+            responses_ok: ok,
+            ..RunCounts::default()
+        }
+    }
+
+    #[test]
+    fn every_planned_request_must_be_accounted_for() {
+        let mut sources = BTreeMap::new();
+        sources.insert(SourceId::GitHub, tally(12, 7, 1, 4));
+        sources.insert(SourceId::Wikimedia, tally(4, 4, 0, 0));
+        assert!(unaccounted(&sources).is_empty());
+        // A source whose task was lost: no Finished event, no skipped count.
+        sources.insert(SourceId::GitHub, tally(12, 7, 1, 0));
+        let lost = unaccounted(&sources);
+        assert_eq!(
+            lost,
+            [
+                "github: 4 of 12 planned requests unaccounted for (ok 7, no-data 0, failed 1, skipped 0)"
+            ]
+        );
+        let (status, error) = verdict(&sources, &counts(11), false, &lost, None);
+        assert_eq!(status, RunStatus::Partial);
+        assert!(error.unwrap_or_default().contains("unaccounted"));
+    }
+
+    #[test]
+    fn a_panicked_task_makes_the_run_partial_or_failed_never_ok() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let joined = runtime.block_on(runtime.spawn(async { panic!("a parser bug") }));
+        let e = joined.expect_err("the task panicked");
+        let lost = vec![format!("the parse task {}", join_failure(&e))];
+        let mut sources = BTreeMap::new();
+        sources.insert(SourceId::Wikimedia, tally(4, 4, 0, 0));
+        let (status, error) = verdict(&sources, &counts(4), false, &lost, None);
+        assert_eq!(status, RunStatus::Partial);
+        assert_eq!(
+            error.as_deref(),
+            Some("the parse task panicked; its requests are not accounted for")
+        );
+        let (status, _) = verdict(&sources, &counts(0), false, &lost, None);
+        assert_eq!(status, RunStatus::Failed, "nothing landed");
+    }
+
+    #[test]
+    fn a_deadline_is_partial_and_a_signal_interrupted() {
+        let mut sources = BTreeMap::new();
+        sources.insert(SourceId::StackExchange, tally(10, 4, 0, 6));
+        let (status, error) = verdict(
+            &sources,
+            &counts(4),
+            false,
+            &[],
+            Some(Stopped::Deadline(Duration::from_secs(2))),
+        );
+        assert_eq!(status, RunStatus::Partial);
+        assert_eq!(
+            error.as_deref(),
+            Some(
+                "run deadline passed (max_run_secs = 2): 6 of 10 planned requests left for the next run"
+            )
+        );
+        let (status, error) = verdict(
+            &sources,
+            &counts(4),
+            false,
+            &[],
+            Some(Stopped::Signal(Signal::Terminate)),
+        );
+        assert_eq!(status, RunStatus::Interrupted);
+        assert!(
+            error
+                .unwrap_or_default()
+                .starts_with("interrupted by SIGTERM: 6 of 10")
+        );
+        let (status, error) = verdict(&sources, &counts(4), false, &[], None);
+        assert_eq!(
+            (status, error),
+            (RunStatus::Ok, None),
+            "skipped alone is not a failure"
+        );
+    }
 }

@@ -26,8 +26,11 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  every source answered and its data landed
   1  nothing landed, or bad usage, config or catalog
-  2  some sources (or requests) failed, the others landed
+  2  some sources (or requests) failed, the others landed; or the run's
+     deadline (max_run_secs) passed first
   3  another trends run holds the database's lock; nothing was changed
+  130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM: what had arrived is stored,
+     the run is recorded `interrupted`
 
 Start offline with `trends demo`; see README.md for live use with tokens.";
 

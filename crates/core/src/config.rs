@@ -11,6 +11,9 @@ use url::Url;
 
 use crate::model::SourceId;
 
+/// `max_run_secs` when the config does not say: 3 hours, a nightly slot.
+pub const DEFAULT_MAX_RUN_SECS: u64 = 3 * 60 * 60;
+
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -29,6 +32,9 @@ pub struct Config {
     pub sources: BTreeMap<SourceId, SourceConfig>,
     /// How rankings are computed (`[report]`).
     pub report: ReportConfig,
+    /// A run sends no new request after this long (`max_run_secs`): what
+    /// has arrived is stored and the run is recorded `partial`.
+    pub max_run: Duration,
 }
 
 /// `[report]`: the ranking's knobs. The defaults give the method of the
@@ -62,6 +68,9 @@ pub struct HttpConfig {
     pub max_body_bytes: u64,
     pub max_retries: u32,
     pub max_retry_wait: Duration,
+    /// After this many requests of a source in a row failed (5xx, 429 past
+    /// its retries, timeouts, resets), the source stops for this run.
+    pub max_consecutive_failures: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +123,7 @@ struct RawConfig {
     catalog: Option<PathBuf>,
     first_year: Option<i32>,
     contact: Option<String>,
+    max_run_secs: Option<u64>,
     #[serde(default)]
     http: RawHttp,
     #[serde(default)]
@@ -137,6 +147,7 @@ struct RawHttp {
     max_body_bytes: Option<u64>,
     max_retries: Option<u32>,
     max_retry_wait_secs: Option<u64>,
+    max_consecutive_failures: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -199,9 +210,17 @@ impl Config {
             max_body_bytes: h.max_body_bytes.unwrap_or(32 * 1024 * 1024),
             max_retries: h.max_retries.unwrap_or(3),
             max_retry_wait: Duration::from_secs(h.max_retry_wait_secs.unwrap_or(120)),
+            max_consecutive_failures: h.max_consecutive_failures.unwrap_or(5),
         };
         if http.timeout.is_zero() || http.connect_timeout.is_zero() {
             problems.push("http: timeouts must be at least 1 second".to_owned());
+        }
+        if http.max_consecutive_failures == 0 {
+            problems.push("http.max_consecutive_failures: must be at least 1".to_owned());
+        }
+        let max_run = Duration::from_secs(raw.max_run_secs.unwrap_or(DEFAULT_MAX_RUN_SECS));
+        if max_run.is_zero() {
+            problems.push("max_run_secs: must be at least 1".to_owned());
         }
         let mut sources = BTreeMap::new();
         for (name, s) in raw.sources {
@@ -304,6 +323,7 @@ impl Config {
             http,
             sources,
             report,
+            max_run,
         })
     }
 
@@ -339,6 +359,8 @@ mod tests {
         let gh = &cfg.sources[&SourceId::GitHub];
         assert_eq!(gh.base_url.as_str(), "https://api.github.com/");
         assert_eq!(gh.token_env.as_deref(), Some("GITHUB_TOKEN"));
+        assert_eq!(cfg.http.max_consecutive_failures, 5);
+        assert_eq!(cfg.max_run, Duration::from_secs(DEFAULT_MAX_RUN_SECS));
     }
 
     #[test]
@@ -359,6 +381,9 @@ mod tests {
         let err = parse(
             r#"
             first_year = 1990
+            max_run_secs = 0
+            [http]
+            max_consecutive_failures = 0
             [sources.stackexchange]
             base_url = "ftp://example.org"
             [sources.bogus]
@@ -386,6 +411,8 @@ mod tests {
             "report.weights.stackexchange_answers: unknown signal",
             "report.weights.wikimedia_pageviews = -1",
             "report.min_signals: must be at least 1",
+            "http.max_consecutive_failures: must be at least 1",
+            "max_run_secs: must be at least 1",
         ] {
             assert!(msg.contains(needle), "missing {needle:?} in {msg}");
         }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::error::Error as _;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
@@ -13,7 +13,7 @@ use chrono::Utc;
 use futures::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tracing::{Instrument, debug, info, info_span, warn};
 use trends_core::config::HttpConfig;
@@ -48,6 +48,41 @@ impl HttpClient {
     }
 }
 
+/// Tells a running [`collect`] to send no more requests: the ones waiting
+/// are skipped, the ones in flight are dropped unanswered (nothing of them
+/// is reported), and every source finishes at once. Cloning gives another
+/// handle on the same switch.
+#[derive(Debug, Clone)]
+pub struct Stop(Arc<watch::Sender<bool>>);
+
+impl Default for Stop {
+    fn default() -> Self {
+        Stop::new()
+    }
+}
+
+impl Stop {
+    pub fn new() -> Stop {
+        Stop(Arc::new(watch::Sender::new(false)))
+    }
+
+    /// Flips the switch; calling it again does nothing more.
+    pub fn stop(&self) {
+        self.0.send_replace(true);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves once [`Stop::stop`] has been called.
+    pub async fn stopped(&self) {
+        let mut rx = self.0.subscribe();
+        // The sender lives in `self`, so this cannot fail.
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    }
+}
+
 /// What the loop reports while it runs, in the order things happen.
 #[derive(Debug)]
 pub enum Event {
@@ -69,32 +104,49 @@ pub struct SourceSummary {
     pub planned: usize,
     /// Requests that got an answer or a transport error (each archived).
     pub sent: usize,
-    /// Requests not sent because the source was halted.
+    /// Requests not sent (or dropped in flight, unanswered) because the
+    /// source was halted or the run was stopped.
     pub skipped: usize,
     pub halted: Option<String>,
 }
 
 /// Runs every source's plan concurrently (each at its own pace) and sends an
-/// [`Event`] per step. Returns when all sources are done or the receiver is
-/// gone.
-pub async fn collect(client: &HttpClient, plans: Vec<SourcePlan>, tx: mpsc::Sender<Event>) {
+/// [`Event`] per step. Returns when all sources are done, the receiver is
+/// gone, or soon after `stop` is flipped (then what is left is skipped).
+pub async fn collect(
+    client: &HttpClient,
+    plans: Vec<SourcePlan>,
+    tx: mpsc::Sender<Event>,
+    stop: &Stop,
+) {
     let runs = plans.into_iter().map(|plan| {
         let span = info_span!("source", source = %plan.source);
-        run_source(client, plan, tx.clone()).instrument(span)
+        run_source(client, plan, tx.clone(), stop).instrument(span)
     });
     futures::future::join_all(runs).await;
 }
 
-async fn run_source(client: &HttpClient, plan: SourcePlan, tx: mpsc::Sender<Event>) {
+async fn run_source(client: &HttpClient, plan: SourcePlan, tx: mpsc::Sender<Event>, stop: &Stop) {
     let source = plan.source;
     let planned = plan.requests.len();
     let _ = tx.send(Event::Started { source, planned }).await;
-    let state = SourceState::new(&plan);
+    let state = SourceState::new(&plan, client.http.max_consecutive_failures);
     let concurrency = plan.config.concurrency.max(1);
     let auth = &plan.auth;
     let state_ref = &state;
     let mut results = futures::stream::iter(plan.requests)
-        .map(|p| fetch_one(client, state_ref, auth, p))
+        .map(|p| async move {
+            if stop.is_stopped() {
+                return None;
+            }
+            // A stop drops the request in flight: it has not arrived, so
+            // it is skipped like the ones never sent.
+            tokio::select! {
+                biased;
+                () = stop.stopped() => None,
+                fetched = fetch_one(client, state_ref, auth, p) => fetched,
+            }
+        })
         .buffer_unordered(concurrency);
     let (mut sent, mut skipped) = (0, 0);
     while let Some(result) = results.next().await {
@@ -111,7 +163,7 @@ async fn run_source(client: &HttpClient, plan: SourcePlan, tx: mpsc::Sender<Even
     drop(results);
     let halted = state.halted();
     if let Some(reason) = &halted {
-        warn!(skipped, reason = %reason, "source halted, the rest is left for the next run");
+        info!(skipped, reason = %reason, "source halted");
         let _ = tx
             .send(Event::Halted {
                 source,
@@ -138,10 +190,14 @@ struct SourceState {
     limiters: HashMap<Lane, DefaultDirectRateLimiter>,
     not_before: Mutex<HashMap<Lane, Instant>>,
     halted: Mutex<Option<String>>,
+    /// Requests in a row that failed (after their retries), and the stop
+    /// after `max_failures` of them.
+    failures_in_a_row: Mutex<u32>,
+    max_failures: u32,
 }
 
 impl SourceState {
-    fn new(plan: &SourcePlan) -> SourceState {
+    fn new(plan: &SourcePlan, max_failures: u32) -> SourceState {
         let per_minute = |n: u32| Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
         let mut limiters = HashMap::new();
         limiters.insert(
@@ -158,6 +214,26 @@ impl SourceState {
             limiters,
             not_before: Mutex::new(HashMap::new()),
             halted: Mutex::new(None),
+            failures_in_a_row: Mutex::new(0),
+            max_failures: max_failures.max(1),
+        }
+    }
+
+    /// Counts a request's final outcome: an answer the API meant (any
+    /// status but 5xx and 429) ends a streak of failures; the
+    /// `max_failures`-th failure in a row halts the source, naming the last.
+    fn count(&self, failure: Option<&str>) {
+        let in_a_row = match self.failures_in_a_row.lock() {
+            Ok(mut n) => {
+                *n = if failure.is_some() { *n + 1 } else { 0 };
+                *n
+            }
+            Err(_) => return,
+        };
+        if let Some(why) = failure
+            && in_a_row >= self.max_failures
+        {
+            self.halt(format!("{in_a_row} requests in a row failed ({why})"));
         }
     }
 
@@ -169,7 +245,13 @@ impl SourceState {
         if let Ok(mut h) = self.halted.lock()
             && h.is_none()
         {
-            warn!(reason = %reason, "halting source");
+            // The operator's one line: which source, why, and that the next
+            // run picks up what is left.
+            warn!(
+                reason = %reason,
+                "{}: {reason}; stopped, the rest is left for the next run",
+                self.source
+            );
             *h = Some(reason);
         }
     }
@@ -251,11 +333,14 @@ async fn fetch_one(
         .retry(backoff)
         .sleep(tokio::time::sleep)
         .when(|e: &AttemptError| e.retryable(max_wait) && state.halted().is_none())
+        // An honoured Retry-After takes the place of the backoff's next
+        // wait, so it counts as one of the `max_retries`: when the backoff
+        // is spent (`d` is None) the request ends, whatever the API asks.
         .adjust(|e: &AttemptError, d| match e {
             AttemptError::Status {
                 retry_after: Some(w),
                 ..
-            } => Some(*w),
+            } => d.map(|_| *w),
             _ => d,
         })
         .notify(|e: &AttemptError, d| match e {
@@ -268,7 +353,10 @@ async fn fetch_one(
         })
         .await;
     let result = match result {
-        Ok(response) => Ok(response),
+        Ok(response) => {
+            state.count(None);
+            Ok(response)
+        }
         Err(AttemptError::Status {
             response,
             retry_after,
@@ -281,9 +369,23 @@ async fn fetch_one(
                     max_wait.as_secs()
                 ));
             }
+            state.count(Some(&format!(
+                "HTTP {}: {}",
+                response.status,
+                first_line(&response.body)
+            )));
             Ok(response)
         }
-        Err(AttemptError::Transport(msg) | AttemptError::TooLarge(msg)) => Err(TransportError(msg)),
+        Err(AttemptError::TooLarge(msg)) => {
+            // The API answered; the answer is too big, which another
+            // request of the same source need not be.
+            state.count(None);
+            Err(TransportError(msg))
+        }
+        Err(AttemptError::Transport(msg)) => {
+            state.count(Some(&msg));
+            Err(TransportError(msg))
+        }
     };
     Some(Fetched {
         url: planned.url.to_string(),
@@ -394,6 +496,20 @@ async fn send(
             retry_after,
         }),
         _ => Ok(response),
+    }
+}
+
+/// The start of a body for a message: its first line, at most 200
+/// characters, or `(empty body)`.
+fn first_line(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty());
+    match line {
+        None => "(empty body)".to_owned(),
+        Some(l) if l.chars().count() > 200 => {
+            format!("{}…", l.chars().take(200).collect::<String>())
+        }
+        Some(l) => l.to_owned(),
     }
 }
 

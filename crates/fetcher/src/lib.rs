@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use trends_core::{Catalog, Config, RequestSpec, SourceConfig, SourceId};
 use url::Url;
 
-pub use client::{Event, HttpClient, SourceSummary, collect};
+pub use client::{Event, HttpClient, SourceSummary, Stop, collect};
 
 /// Which limiter a request counts against. GitHub's search API has its own,
 /// much lower limit than its core API.

@@ -174,13 +174,26 @@ mod tests {
 
     #[test]
     fn versions_and_extra_downloads_are_summed_per_day_and_month() {
-        // The recorded snapshot: two versions on 2024-05-14, 1 + 3.
+        // The recorded snapshot: two versions on 2024-05-14, 1 + 3. The
+        // answer leaves out the days without downloads; the asked 90 days
+        // cover all of May, so May is whole: 4, up to the last day seen
+        // (the API may not have the last days of the window yet).
         let n = normalize(
             &daily((2024, 4, 1), (2024, 6, 1)),
             200,
             &fixture("cratesio/downloads.json"),
         );
-        // 2024-05-01 is not in the answer: May is cut at its start.
+        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.observations.len(), 1);
+        assert_eq!(n.observations[0].value, 4.0);
+        assert_eq!(n.observations[0].period.start, day(2024, 5, 1));
+        assert_eq!(n.observations[0].period.end, day(2024, 5, 15));
+        // The same answer when the window starts in May: May is cut.
+        let n = normalize(
+            &daily((2024, 5, 3), (2024, 8, 1)),
+            200,
+            &fixture("cratesio/downloads.json"),
+        );
         assert_eq!(n.outcome, Outcome::NoData, "{:?}", n.error);
         let body = br#"{"version_downloads":[{"date":"2024-05-01","downloads":1,"version":2},{"date":"2024-05-14","downloads":3,"version":1},{"date":"2024-04-30","downloads":50,"version":1}],"meta":{"extra_downloads":[{"date":"2024-05-14","downloads":10}]}}"#;
         let n = normalize(&daily((2024, 4, 10), (2024, 7, 1)), 200, body);
@@ -190,7 +203,53 @@ mod tests {
         assert_eq!(may.metric, Metric::CrateDownloads);
         assert_eq!(may.value, 14.0);
         assert_eq!(may.period.start, day(2024, 5, 1));
-        assert_eq!(may.period.end, day(2024, 5, 15));
+        // The window went on to the end of June: May is over.
+        assert_eq!(may.period.end, day(2024, 6, 1));
+    }
+
+    #[test]
+    fn a_small_crate_keeps_its_months_when_their_first_days_had_no_downloads() {
+        // The last 90 days up to 2024-07-01 (2024-04-02..): crates.io lists
+        // only the days with downloads. May and June are inside the window
+        // although neither 1st is in the answer; April is cut by the window.
+        let body = br#"{"version_downloads":[{"date":"2024-04-20","downloads":2,"version":7},{"date":"2024-05-09","downloads":1,"version":7},{"date":"2024-05-28","downloads":5,"version":7},{"date":"2024-06-17","downloads":3,"version":7}],"meta":{"extra_downloads":[{"date":"2024-06-17","downloads":1}]}}"#;
+        let n = normalize(&daily((2024, 4, 2), (2024, 7, 1)), 200, body);
+        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        let months: Vec<_> = n
+            .observations
+            .iter()
+            .map(|o| (o.period.start, o.period.end, o.value))
+            .collect();
+        assert_eq!(
+            months,
+            [
+                (day(2024, 5, 1), day(2024, 6, 1), 6.0),
+                // June ends with the window, which may lag: up to its last day seen.
+                (day(2024, 6, 1), day(2024, 6, 18), 4.0),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_month_starting_within_the_slack_of_the_window_needs_its_first_day() {
+        // crates.io answers the days after today - 90: a month whose 1st is
+        // the asked period's first day (or the next) may not be in the
+        // answer at all, so without that day in the data it is cut.
+        let body = br#"{"version_downloads":[{"date":"2024-05-10","downloads":2,"version":7}]}"#;
+        for start in [(2024, 5, 1), (2024, 4, 30)] {
+            let n = normalize(&daily(start, (2024, 7, 29)), 200, body);
+            assert_eq!(
+                n.outcome,
+                Outcome::NoData,
+                "{start:?}: {:?}",
+                n.observations
+            );
+        }
+        let n = normalize(&daily((2024, 4, 29), (2024, 7, 28)), 200, body);
+        assert_eq!(n.observations.len(), 1, "two days inside: May is whole");
+        let with_first = br#"{"version_downloads":[{"date":"2024-05-01","downloads":1,"version":7},{"date":"2024-05-10","downloads":2,"version":7}]}"#;
+        let n = normalize(&daily((2024, 5, 1), (2024, 7, 29)), 200, with_first);
+        assert_eq!(n.observations[0].value, 3.0);
     }
 
     #[test]

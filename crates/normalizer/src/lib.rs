@@ -280,26 +280,58 @@ pub(crate) fn kind(v: &serde_json::Value) -> String {
     }
 }
 
+/// Days of slack between the period a request asks for and the window the
+/// API really answers: crates.io answers the days *after* today − 90,
+/// pypistats is a day or two behind, and their "today" is UTC like ours
+/// but not computed at the same instant.
+const WINDOW_SLACK_DAYS: u64 = 2;
+
 /// Sums daily counts per calendar month, for the days inside the asked
-/// period. A month is kept only when its first day is among those days: a
-/// window that slides by a day each day (the last 90 or 180 days) always
-/// cuts its oldest month, whose key would otherwise change daily. The
-/// current month (from its 1st) grows run by run under the same key. Each
-/// observation's period runs from the 1st to the day after the last day
-/// present.
+/// period, for APIs that leave out the days without downloads (crates.io
+/// does; pypistats answers only the days it has rows for).
+///
+/// A month is kept only when the answer covers its first day: that day is
+/// in the data, or an earlier day is (the window reached back before it),
+/// or it lies at least [`WINDOW_SLACK_DAYS`] inside the asked period (so
+/// the API's window surely covers it, and a day left out is a day without
+/// downloads). A window that slides by a day each day (the last 90 or 180
+/// days) thus cuts its oldest month, whose key would otherwise change
+/// daily, but a small package whose 1st had no downloads keeps its month.
+/// A month runs to the next month's 1st once it is over (a later day is
+/// in the data, or it ended [`WINDOW_SLACK_DAYS`] before the asked end);
+/// the current month runs to the day after its last day present, and grows
+/// run by run under the same key (its 1st). A month with no day in the
+/// data at all has no row: nothing says it was counted.
 pub(crate) fn whole_months(
     spec: &RequestSpec,
     subject: &trends_core::Subject,
     metric: trends_core::Metric,
     days: &[(chrono::NaiveDate, f64)],
 ) -> Vec<Observation> {
-    use std::collections::{BTreeMap, BTreeSet};
+    use std::collections::BTreeMap;
     use trends_core::{Grain, Period};
+    let slack = chrono::Days::new(WINDOW_SLACK_DAYS);
     let inside: Vec<_> = days
         .iter()
         .filter(|(day, _)| *day >= spec.period.start && *day < spec.period.end)
         .collect();
-    let present: BTreeSet<chrono::NaiveDate> = inside.iter().map(|(day, _)| *day).collect();
+    let (Some(earliest), Some(latest)) = (
+        inside.iter().map(|(day, _)| *day).min(),
+        inside.iter().map(|(day, _)| *day).max(),
+    ) else {
+        return Vec::new();
+    };
+    let covered_from = earliest.min(
+        spec.period
+            .start
+            .checked_add_days(slack)
+            .unwrap_or(spec.period.start),
+    );
+    let surely_over_by = spec
+        .period
+        .end
+        .checked_sub_days(slack)
+        .unwrap_or(spec.period.end);
     // month start -> (last day, sum)
     let mut months: BTreeMap<chrono::NaiveDate, (chrono::NaiveDate, f64)> = BTreeMap::new();
     for (day, n) in inside {
@@ -311,17 +343,22 @@ pub(crate) fn whole_months(
     }
     months
         .into_iter()
-        .filter(|(start, _)| present.contains(start))
-        .map(|(start, (last, sum))| Observation {
-            tech: subject.tech.clone(),
-            source: spec.source,
-            metric,
-            grain: Grain::Month,
-            period: Period {
-                start,
-                end: last.succ_opt().unwrap_or(last),
-            },
-            value: sum,
+        .filter(|(start, _)| *start >= covered_from)
+        .map(|(start, (last, sum))| {
+            let next_month = Period::month_of(start).end;
+            let end = if latest >= next_month || next_month <= surely_over_by {
+                next_month
+            } else {
+                last.succ_opt().unwrap_or(last)
+            };
+            Observation {
+                tech: subject.tech.clone(),
+                source: spec.source,
+                metric,
+                grain: Grain::Month,
+                period: Period { start, end },
+                value: sum,
+            }
         })
         .collect()
 }

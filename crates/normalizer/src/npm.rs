@@ -5,7 +5,10 @@
 //! (bulk) an object keyed by package name whose values have that shape, or
 //! `null` for a package npm does not know. Days are summed per calendar
 //! month: one observation per month, its period the days present (so the
-//! current month grows run by run under the same key). Errors:
+//! current month grows run by run under the same key). npm lists every day
+//! of the range, those without downloads as 0, so a month's first day is
+//! always present and no month is dropped (crates.io and pypistats leave
+//! such days out: see `whole_months`). Errors:
 //! `{"error": "package foo not found"}`.
 
 use std::collections::BTreeMap;
@@ -177,6 +180,26 @@ mod tests {
         assert_eq!(n.observations[0].period.start, day(2014, 2, 27));
         assert_eq!(n.observations[0].period.end, day(2014, 3, 1));
         assert_eq!(n.observations[1].period.start, day(2014, 3, 1));
+    }
+
+    #[test]
+    fn npm_lists_days_without_downloads_so_no_month_is_dropped() {
+        // npm answers every day of the range, 0 included (unlike crates.io
+        // and pypistats); no month is dropped here, whatever its first day.
+        let body = br#"{"start":"2014-02-01","end":"2014-03-31","package":"express","downloads":[{"day":"2014-02-01","downloads":0},{"day":"2014-02-02","downloads":3},{"day":"2014-03-01","downloads":0},{"day":"2014-03-31","downloads":2}]}"#;
+        let n = normalize(&single(), 200, body);
+        let months: Vec<_> = n
+            .observations
+            .iter()
+            .map(|o| (o.period.start, o.period.end, o.value))
+            .collect();
+        assert_eq!(
+            months,
+            [
+                (day(2014, 2, 1), day(2014, 2, 3), 3.0),
+                (day(2014, 3, 1), day(2014, 4, 1), 2.0),
+            ]
+        );
     }
 
     #[test]

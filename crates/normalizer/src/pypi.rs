@@ -89,16 +89,54 @@ mod tests {
         assert_eq!(n.observations[0].period.end, day(2020, 5, 3));
     }
 
+    fn days(rows: &[(&str, u64)]) -> Vec<u8> {
+        let data: Vec<String> = rows
+            .iter()
+            .map(|(date, n)| {
+                format!(r#"{{"category":"without_mirrors","date":"{date}","downloads":{n}}}"#)
+            })
+            .collect();
+        format!(
+            r#"{{"data":[{}],"package":"pip","type":"overall_downloads"}}"#,
+            data.join(",")
+        )
+        .into_bytes()
+    }
+
     #[test]
     fn a_month_cut_at_its_start_is_left_out() {
-        let body = br#"{"data":[{"category":"without_mirrors","date":"2020-04-30","downloads":5},{"category":"without_mirrors","date":"2020-05-01","downloads":7}],"package":"pip","type":"overall_downloads"}"#;
-        let n = normalize(&overall((2019, 11, 2), (2020, 5, 2)), 200, body);
-        assert_eq!(n.observations.len(), 1);
+        // The 180 days from 2019-11-02: November is cut by the window.
+        let body = days(&[("2019-11-02", 5), ("2019-11-30", 5), ("2019-12-01", 7)]);
+        let n = normalize(&overall((2019, 11, 2), (2020, 5, 1)), 200, &body);
+        assert_eq!(n.observations.len(), 1, "{:?}", n.observations);
+        assert_eq!(n.observations[0].period.start, day(2019, 12, 1));
         assert_eq!(n.observations[0].value, 7.0);
-        let only_cut = br#"{"data":[{"category":"without_mirrors","date":"2020-04-30","downloads":5}],"package":"pip","type":"overall_downloads"}"#;
+        let only_cut = days(&[("2019-11-30", 5)]);
         assert_eq!(
-            normalize(&overall((2019, 11, 2), (2020, 5, 1)), 200, only_cut).outcome,
+            normalize(&overall((2019, 11, 2), (2020, 5, 1)), 200, &only_cut).outcome,
             Outcome::NoData
+        );
+    }
+
+    #[test]
+    fn a_month_whose_first_days_had_no_downloads_stays_whole() {
+        // pypistats has no row for a day without downloads: a small
+        // package's December starts on the 5th, January on the 10th, and
+        // both months are inside the window.
+        let body = days(&[("2019-12-05", 3), ("2019-12-20", 4), ("2020-01-10", 2)]);
+        let n = normalize(&overall((2019, 11, 2), (2020, 5, 1)), 200, &body);
+        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        let months: Vec<_> = n
+            .observations
+            .iter()
+            .map(|o| (o.period.start, o.period.end, o.value))
+            .collect();
+        assert_eq!(
+            months,
+            [
+                (day(2019, 12, 1), day(2020, 1, 1), 7.0),
+                (day(2020, 1, 1), day(2020, 2, 1), 2.0),
+            ]
         );
     }
 

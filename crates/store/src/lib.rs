@@ -42,6 +42,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "0004_rankings_gain",
         include_str!("../../../sql/migrations/0004_rankings_gain.sql"),
     ),
+    (
+        5,
+        "0005_run_interrupted",
+        include_str!("../../../sql/migrations/0005_run_interrupted.sql"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +156,8 @@ pub enum RunStatus {
     Partial,
     /// Nothing landed.
     Failed,
+    /// Stopped by SIGTERM or Ctrl-C: what had arrived is stored.
+    Interrupted,
 }
 
 impl RunStatus {
@@ -159,6 +166,7 @@ impl RunStatus {
             RunStatus::Ok => "ok",
             RunStatus::Partial => "partial",
             RunStatus::Failed => "failed",
+            RunStatus::Interrupted => "interrupted",
         }
     }
 }
@@ -1946,6 +1954,86 @@ mod tests {
         assert_eq!(
             s.last_run_status().expect("status").as_deref(),
             Some("partial")
+        );
+        let run = s.begin_run("collect", at()).expect("run");
+        s.finish_run(
+            run,
+            RunStatus::Interrupted,
+            &counts,
+            Some("interrupted by SIGTERM"),
+            at(),
+        )
+        .expect("finish interrupted");
+        assert_eq!(
+            s.last_run_status().expect("status").as_deref(),
+            Some("interrupted")
+        );
+    }
+
+    #[test]
+    fn migration_5_keeps_the_runs_of_a_version_4_database() {
+        let conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)",
+        )
+        .expect("schema_migrations");
+        for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 <= 4) {
+            conn.execute_batch(sql).expect(name);
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, TIMESTAMP '2024-01-01')",
+                params![version, name],
+            )
+            .expect("version");
+        }
+        conn.execute_batch(
+            "INSERT INTO runs (command, started_at, status, requests, error) VALUES
+                ('collect', TIMESTAMP '2024-01-01', 'partial', 7, 'github: 1 failed'),
+                ('collect', TIMESTAMP '2024-01-02', 'running', 0, NULL)",
+        )
+        .expect("old runs");
+        assert!(
+            conn.execute_batch(
+                "INSERT INTO runs (command, started_at, status) VALUES ('collect', TIMESTAMP '2024-01-03', 'interrupted')"
+            )
+            .is_err(),
+            "version 4 refuses the new status"
+        );
+        let mut s = Store::init(conn, ":memory:".into()).expect("migrate to 5");
+        let kept: (i64, i64, String, Option<String>) = s
+            .conn
+            .query_row(
+                "SELECT count(*), sum(requests), string_agg(status, ',' ORDER BY id), max(error) FROM runs",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .expect("runs");
+        assert_eq!(
+            kept,
+            (
+                2,
+                7,
+                "partial,running".into(),
+                Some("github: 1 failed".into())
+            )
+        );
+        let run = s.begin_run("collect", at()).expect("a new run");
+        // The refused insert above drew 3 from the sequence: ids go on from it.
+        assert_eq!(run, RunId(4), "ids go on from the same sequence");
+        s.finish_run(
+            run,
+            RunStatus::Interrupted,
+            &RunCounts::default(),
+            None,
+            at(),
+        )
+        .expect("interrupted is a status now");
+        assert!(
+            s.conn
+                .execute_batch(
+                    "INSERT INTO runs (command, started_at, status) VALUES ('collect', TIMESTAMP '2024-01-03', 'bogus')"
+                )
+                .is_err(),
+            "the CHECK is still there"
         );
     }
 }

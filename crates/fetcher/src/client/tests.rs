@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use tokio::sync::mpsc;
 use trends_core::{Period, RequestSpec, Subject, TechId};
 use url::Url;
-use wiremock::matchers::{header, method, path, query_param};
+use wiremock::matchers::{header, method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -62,6 +62,16 @@ async fn run(
     auth: Auth,
     requests: Vec<Planned>,
 ) -> (Vec<Fetched>, SourceSummary) {
+    run_until(config, source, auth, requests, &Stop::new()).await
+}
+
+async fn run_until(
+    config: &Config,
+    source: SourceId,
+    auth: Auth,
+    requests: Vec<Planned>,
+    stop: &Stop,
+) -> (Vec<Fetched>, SourceSummary) {
     let client = HttpClient::new(config).expect("client");
     let plan = SourcePlan {
         source,
@@ -70,7 +80,7 @@ async fn run(
         requests,
     };
     let (tx, mut rx) = mpsc::channel(16);
-    let task = async move { collect(&client, vec![plan], tx).await };
+    let task = async move { collect(&client, vec![plan], tx, stop).await };
     let receive = async {
         let mut fetched = Vec::new();
         let mut summary = None;
@@ -458,6 +468,194 @@ async fn a_body_cut_short_is_a_transport_error() {
         err.0.starts_with("failed reading the body") || err.0.starts_with("request failed"),
         "{err}"
     );
+}
+
+/// `n` requests to distinct routes under `/repos/`.
+fn repos(server: &MockServer, source: SourceId, n: usize) -> Vec<Planned> {
+    (0..n)
+        .map(|i| planned(server, source, &format!("/repos/o/r{i}")))
+        .collect()
+}
+
+fn one_at_a_time(cfg: &mut Config, source: SourceId) {
+    cfg.sources.get_mut(&source).expect("source").concurrency = 1;
+}
+
+#[tokio::test]
+async fn a_429_forever_with_retry_after_ends_after_max_retries() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_string(r#"{"message":"slow down"}"#),
+        )
+        .expect(3)
+        .mount(&server)
+        .await;
+    let cfg = config(&server);
+    let start = std::time::Instant::now();
+    let (fetched, summary) = run(
+        &cfg,
+        SourceId::GitHub,
+        Auth::None,
+        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+    )
+    .await;
+    // max_retries = 2: the first attempt and two honoured Retry-Afters.
+    assert_eq!(fetched[0].attempts, 3);
+    assert_eq!(status(&fetched[0]), 429);
+    assert_eq!(summary.sent, 1);
+    // Hangs are what this catches, not speed: two 1 s waits.
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_source_answering_503_forever_stops_after_max_consecutive_failures() {
+    let server = MockServer::start().await;
+    Mock::given(path_regex("^/repos/"))
+        .respond_with(
+            ResponseTemplate::new(503).set_body_string("Service Unavailable\nretry later"),
+        )
+        .mount(&server)
+        .await;
+    let mut cfg = config(&server);
+    cfg.http.max_consecutive_failures = 3;
+    one_at_a_time(&mut cfg, SourceId::GitHub);
+    let start = std::time::Instant::now();
+    let (fetched, summary) = run(
+        &cfg,
+        SourceId::GitHub,
+        Auth::None,
+        repos(&server, SourceId::GitHub, 8),
+    )
+    .await;
+    assert_eq!(fetched.len(), 3, "three requests, then the stop");
+    assert!(fetched.iter().all(|f| status(f) == 503 && f.attempts == 3));
+    assert_eq!(summary.skipped, 5);
+    assert_eq!(
+        summary.halted.as_deref(),
+        Some("3 requests in a row failed (HTTP 503: Service Unavailable)")
+    );
+    assert_eq!(server.received_requests().await.map_or(0, |r| r.len()), 9);
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn an_answer_between_failures_starts_the_count_again() {
+    let server = MockServer::start().await;
+    Mock::given(path_regex("^/repos/o/r[0-9]$"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("oops"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/repos/ok/ok"))
+        .respond_with(ResponseTemplate::new(404).set_body_string(r#"{"message":"Not Found"}"#))
+        .mount(&server)
+        .await;
+    let mut cfg = config(&server);
+    cfg.http.max_consecutive_failures = 2;
+    cfg.http.max_retries = 0;
+    one_at_a_time(&mut cfg, SourceId::GitHub);
+    let mut requests = repos(&server, SourceId::GitHub, 1);
+    requests.push(planned(&server, SourceId::GitHub, "/repos/ok/ok"));
+    requests.extend(repos(&server, SourceId::GitHub, 2));
+    requests.push(planned(&server, SourceId::GitHub, "/repos/ok/ok"));
+    let (fetched, summary) = run(&cfg, SourceId::GitHub, Auth::None, requests).await;
+    let statuses: Vec<u16> = fetched.iter().map(status).collect();
+    assert_eq!(statuses, [500, 404, 500, 500]);
+    assert_eq!(summary.skipped, 1);
+    assert!(summary.halted.is_some());
+}
+
+#[tokio::test]
+async fn timeouts_in_a_row_stop_the_source_too() {
+    let server = MockServer::start().await;
+    Mock::given(path_regex("^/repos/"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let mut cfg = config(&server);
+    cfg.http.max_consecutive_failures = 2;
+    cfg.http.max_retries = 0;
+    one_at_a_time(&mut cfg, SourceId::GitHub);
+    let start = std::time::Instant::now();
+    let (fetched, summary) = run(
+        &cfg,
+        SourceId::GitHub,
+        Auth::None,
+        repos(&server, SourceId::GitHub, 5),
+    )
+    .await;
+    assert_eq!(fetched.len(), 2);
+    assert_eq!(summary.skipped, 3);
+    let halted = summary.halted.unwrap_or_default();
+    assert!(
+        halted.starts_with("2 requests in a row failed (timed out"),
+        "{halted}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_stop_skips_what_is_left_and_drops_what_is_in_flight() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/o/r0"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    Mock::given(path_regex("^/repos/o/r[1-9]$"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&server)
+        .await;
+    let mut cfg = config(&server);
+    cfg.http.timeout = Duration::from_secs(60);
+    one_at_a_time(&mut cfg, SourceId::GitHub);
+    let stop = Stop::new();
+    let flip = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            stop.stop();
+        })
+    };
+    let start = std::time::Instant::now();
+    let (fetched, summary) = run_until(
+        &cfg,
+        SourceId::GitHub,
+        Auth::None,
+        repos(&server, SourceId::GitHub, 4),
+        &stop,
+    )
+    .await;
+    flip.await.expect("flip");
+    assert_eq!(fetched.len(), 1, "only the answer that arrived");
+    assert_eq!(status(&fetched[0]), 200);
+    assert_eq!((summary.sent, summary.skipped), (1, 3));
+    assert_eq!(summary.halted, None);
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn first_line_of_a_body_for_messages() {
+    assert_eq!(first_line(b"\n  bad gateway \nmore"), "bad gateway");
+    assert_eq!(first_line(b""), "(empty body)");
+    assert_eq!(first_line("x".repeat(300).as_bytes()).chars().count(), 201);
 }
 
 #[test]
