@@ -289,3 +289,71 @@ fn the_run_deadline_stops_sending_stores_what_arrived_and_records_partial() {
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert_eq!(env.db().strings(OBSERVATIONS), expected);
 }
+
+/// GitHub answers a renamed or transferred repository's old name with 301
+/// and the repository's id URL in `Location` (the body's shape is GitHub's
+/// REST guide's, "follow redirects"); the client follows it, as the guide
+/// asks, and the numbers land under the catalog's technology.
+#[test]
+fn a_renamed_github_repository_is_followed_to_where_it_moved() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer};
+    let started = Instant::now();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let server = runtime.block_on(MockServer::start());
+    let moved = format!("{}/repositories/103703892", server.uri());
+    runtime.block_on(
+        Mock::given(method("GET"))
+            .and(path("/repos/octokit-fixture-org/old-name"))
+            .respond_with(
+                ResponseTemplate::new(301)
+                    .insert_header("location", moved.as_str())
+                    .set_body_raw(
+                        format!(
+                            r#"{{"message":"Moved Permanently","url":"{moved}","documentation_url":"https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects"}}"#
+                        ),
+                        "application/json; charset=utf-8",
+                    ),
+            )
+            .expect(1)
+            .mount(&server),
+    );
+    runtime.block_on(
+        Mock::given(method("GET"))
+            .and(path("/repositories/103703892"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                crate::sources::fixture("github/repo.json"),
+                "application/json; charset=utf-8",
+            ))
+            .expect(1)
+            .mount(&server),
+    );
+    let env = Env::custom(
+        chrono::Datelike::year(&chrono::Utc::now()),
+        "[[technology]]\nid = \"hello\"\nname = \"Hello\"\ncategory = \"framework\"\ngithub_repo = \"octokit-fixture-org/old-name\"\n",
+        &format!(
+            "[sources.github]\nbase_url = \"{}\"\nrequests_per_minute = 100000\n",
+            server.uri()
+        ),
+    );
+    let out = env.trends(&["collect"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let db = env.db();
+    assert_eq!(
+        db.float(
+            "SELECT value FROM observations WHERE tech_id = 'hello' AND source = 'github' AND metric = 'stars'"
+        ),
+        81234.0,
+        "the moved repository's stars, under the catalog's technology"
+    );
+    assert_eq!(
+        db.int("SELECT count(*) FROM raw_responses WHERE source = 'github' AND outcome = 'ok'"),
+        1
+    );
+    drop(db);
+    runtime.block_on(server.verify());
+    assert!(started.elapsed() < Duration::from_secs(60));
+}

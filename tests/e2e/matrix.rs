@@ -106,6 +106,9 @@ enum Fault {
     ResetMidBody,
     /// A body past `max_body_bytes`.
     TooLarge,
+    /// The recorded body with bytes that are not UTF-8 inside its first
+    /// string (or, for a page, its first attribute value).
+    InvalidUtf8,
 }
 
 impl Fault {
@@ -121,6 +124,7 @@ impl Fault {
                 &["failed reading the body", "request failed"],
             ),
             Fault::TooLarge => ("transport_error", &["body"]),
+            Fault::InvalidUtf8 => ("parse_error", &[""]),
         }
     }
 }
@@ -246,6 +250,14 @@ fn matrix(fault: Fault) {
                     ResponseTemplate::new(200).set_body_raw(big.clone(), content_type)
                 })))
             }
+            Fault::InvalidUtf8 => {
+                let mut bad = body.clone();
+                let at = bad.iter().position(|&b| b == b'"').expect("a quote") + 1;
+                bad.splice(at..at, [0xff, 0xfe, 0xc3]);
+                Faulty::Mock(runtime.block_on(mock(move |_| {
+                    ResponseTemplate::new(200).set_body_raw(bad.clone(), content_type)
+                })))
+            }
             Fault::SlowBody => Faulty::Raw(RawServer::start(Broken::Trickle(body), content_type)),
             Fault::Truncated => {
                 Faulty::Raw(RawServer::start(Broken::Truncate(body), content_type))
@@ -354,4 +366,9 @@ fn matrix_reset_mid_body() {
 #[test]
 fn matrix_body_over_max_body_bytes() {
     matrix(Fault::TooLarge);
+}
+
+#[test]
+fn matrix_invalid_utf8() {
+    matrix(Fault::InvalidUtf8);
 }
