@@ -5,8 +5,9 @@
 //! archived with their reason, and that the healthy source landed; then a
 //! clean rerun converges to exactly the tables of a run that never failed.
 //!
-//! The API's own errors (a 404 for a removed package, a 400), a renamed
-//! field and a changed HTML layout are in `sources.rs`, per source.
+//! The API's own errors (a 404 for a removed package, a 400) are in
+//! `sources.rs`, per source; a renamed GitHub repository (301) in
+//! `faults.rs`.
 
 use std::time::{Duration, Instant};
 
@@ -109,6 +110,9 @@ enum Fault {
     /// The recorded body with bytes that are not UTF-8 inside its first
     /// string (or, for a page, its first attribute value).
     InvalidUtf8,
+    /// The API changed its schema: every field of the recorded JSON body
+    /// renamed; for a page, the source's recorded `changed_layout.html`.
+    RenamedField,
 }
 
 impl Fault {
@@ -124,7 +128,7 @@ impl Fault {
                 &["failed reading the body", "request failed"],
             ),
             Fault::TooLarge => ("transport_error", &["body"]),
-            Fault::InvalidUtf8 => ("parse_error", &[""]),
+            Fault::InvalidUtf8 | Fault::RenamedField => ("parse_error", &[""]),
         }
     }
 }
@@ -141,6 +145,21 @@ impl Faulty {
             Faulty::Mock(m) => m.uri(),
             Faulty::Raw(r) => r.uri(),
         }
+    }
+}
+
+/// `value` with every object key renamed (`total` -> `total_v2`), as an
+/// API that changed its schema answers.
+fn renamed(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (format!("{k}_v2"), renamed(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(renamed).collect()),
+        other => other,
     }
 }
 
@@ -258,6 +277,18 @@ fn matrix(fault: Fault) {
                     ResponseTemplate::new(200).set_body_raw(bad.clone(), content_type)
                 })))
             }
+            Fault::RenamedField => {
+                let changed = if content_type.starts_with("text/html") {
+                    fixture(&format!("{}/changed_layout.html", case.source)).into_bytes()
+                } else {
+                    let value: serde_json::Value =
+                        serde_json::from_slice(&body).expect("recorded JSON");
+                    serde_json::to_vec(&renamed(value)).expect("JSON")
+                };
+                Faulty::Mock(runtime.block_on(mock(move |_| {
+                    ResponseTemplate::new(200).set_body_raw(changed.clone(), content_type)
+                })))
+            }
             Fault::SlowBody => Faulty::Raw(RawServer::start(Broken::Trickle(body), content_type)),
             Fault::Truncated => {
                 Faulty::Raw(RawServer::start(Broken::Truncate(body), content_type))
@@ -371,4 +402,9 @@ fn matrix_body_over_max_body_bytes() {
 #[test]
 fn matrix_invalid_utf8() {
     matrix(Fault::InvalidUtf8);
+}
+
+#[test]
+fn matrix_renamed_fields() {
+    matrix(Fault::RenamedField);
 }
