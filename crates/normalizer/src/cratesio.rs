@@ -215,13 +215,8 @@ mod tests {
         let body = br#"{"version_downloads":[{"date":"2024-04-20","downloads":2,"version":7},{"date":"2024-05-09","downloads":1,"version":7},{"date":"2024-05-28","downloads":5,"version":7},{"date":"2024-06-17","downloads":3,"version":7}],"meta":{"extra_downloads":[{"date":"2024-06-17","downloads":1}]}}"#;
         let n = normalize(&daily((2024, 4, 2), (2024, 7, 1)), 200, body);
         assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        let months: Vec<_> = n
-            .observations
-            .iter()
-            .map(|o| (o.period.start, o.period.end, o.value))
-            .collect();
         assert_eq!(
-            months,
+            crate::testing::periods(&n),
             [
                 (day(2024, 5, 1), day(2024, 6, 1), 6.0),
                 // June ends with the window, which may lag: up to its last day seen.

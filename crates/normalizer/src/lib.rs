@@ -418,4 +418,12 @@ pub(crate) mod testing {
     pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
     }
+
+    /// The periods and values a parse gave: (start, end, value) each.
+    pub fn periods(n: &crate::Normalized) -> Vec<(NaiveDate, NaiveDate, f64)> {
+        n.observations
+            .iter()
+            .map(|o| (o.period.start, o.period.end, o.value))
+            .collect()
+    }
 }

@@ -188,13 +188,8 @@ mod tests {
         // and pypistats); no month is dropped here, whatever its first day.
         let body = br#"{"start":"2014-02-01","end":"2014-03-31","package":"express","downloads":[{"day":"2014-02-01","downloads":0},{"day":"2014-02-02","downloads":3},{"day":"2014-03-01","downloads":0},{"day":"2014-03-31","downloads":2}]}"#;
         let n = normalize(&single(), 200, body);
-        let months: Vec<_> = n
-            .observations
-            .iter()
-            .map(|o| (o.period.start, o.period.end, o.value))
-            .collect();
         assert_eq!(
-            months,
+            crate::testing::periods(&n),
             [
                 (day(2014, 2, 1), day(2014, 2, 3), 3.0),
                 (day(2014, 3, 1), day(2014, 4, 1), 2.0),

@@ -126,13 +126,8 @@ mod tests {
         let body = days(&[("2019-12-05", 3), ("2019-12-20", 4), ("2020-01-10", 2)]);
         let n = normalize(&overall((2019, 11, 2), (2020, 5, 1)), 200, &body);
         assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        let months: Vec<_> = n
-            .observations
-            .iter()
-            .map(|o| (o.period.start, o.period.end, o.value))
-            .collect();
         assert_eq!(
-            months,
+            crate::testing::periods(&n),
             [
                 (day(2019, 12, 1), day(2020, 1, 1), 7.0),
                 (day(2020, 1, 1), day(2020, 2, 1), 2.0),
