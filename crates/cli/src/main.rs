@@ -50,7 +50,9 @@ struct Cli {
     )]
     config: PathBuf,
 
-    /// DuckDB file to use; overrides `database` in the config.
+    /// DuckDB file to use; overrides `database` in the config. It is the
+    /// analysts' copy: collect, demo and renormalize write `<file>.work`
+    /// beside it and replace it whole when they end.
     #[arg(long, global = true, env = "TRENDS_DB")]
     db: Option<PathBuf>,
 
