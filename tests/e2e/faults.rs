@@ -224,22 +224,7 @@ fn interrupted_then_resumed(name: &str, code: i32, twice: bool) {
         );
         assert!(all.contains("collect interrupted"), "{all}");
     }
-    let stored = db.strings(OBSERVATIONS);
-    assert!(stored.len() < expected.len(), "the signal came mid-run");
-    assert!(
-        stored.iter().all(|o| expected.contains(o)),
-        "what landed is what an uninterrupted run has"
-    );
-    assert_eq!(
-        db.int("SELECT count(*) FROM observations o LEFT JOIN raw_responses r ON r.id = o.raw_id WHERE r.id IS NULL"),
-        0
-    );
-    drop(db);
-
-    // The lock is free and the next run completes the tables.
-    let out = env.trends(&["collect"]);
-    assert_eq!(out.code, Some(0), "{}", out.all());
-    assert_eq!(env.db().strings(OBSERVATIONS), expected);
+    crate::cut_short_then_completed(&env, db, &expected, "signal");
 }
 
 #[test]

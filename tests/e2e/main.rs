@@ -325,6 +325,28 @@ fn a_second_collect_while_one_runs_exits_3_naming_the_lock_and_changes_nothing()
 
 const OBSERVATIONS: &str = "SELECT tech_id || '|' || source || '|' || metric || '|' || grain || '|' || period_start || '|' || period_end || '|' || value FROM observations ORDER BY ALL";
 
+/// After a run cut short (`what`: killed, interrupted): `db` holds part of
+/// the `expected` observations of an uninterrupted run and nothing else,
+/// each pointing at its archived answer; then the next run, with the lock
+/// free, completes the tables to exactly `expected`.
+fn cut_short_then_completed(env: &Env, db: support::Db, expected: &[String], what: &str) {
+    let stored = db.strings(OBSERVATIONS);
+    assert!(stored.len() < expected.len(), "the {what} came mid-run");
+    assert!(
+        stored.iter().all(|o| expected.contains(o)),
+        "what landed is what an uninterrupted run has"
+    );
+    assert_eq!(
+        db.int("SELECT count(*) FROM observations o LEFT JOIN raw_responses r ON r.id = o.raw_id WHERE r.id IS NULL"),
+        0,
+        "every observation that landed points at an archived response"
+    );
+    drop(db);
+    let out = env.trends(&["collect"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert_eq!(env.db().strings(OBSERVATIONS), expected);
+}
+
 #[test]
 fn a_killed_run_followed_by_a_normal_run_gives_the_tables_of_an_uninterrupted_run() {
     // The reference: one uninterrupted run.
@@ -359,18 +381,7 @@ fn a_killed_run_followed_by_a_normal_run_gives_the_tables_of_an_uninterrupted_ru
     let running =
         db.int("SELECT count(*) FROM runs WHERE status = 'running' AND finished_at IS NULL");
     assert_eq!(running, 1, "the killed run is visible as never finished");
-    let partial = db.strings(OBSERVATIONS);
-    assert!(partial.len() < expected.len(), "the kill came mid-run");
-    // Every observation that landed points at an archived response.
-    assert_eq!(
-        db.int("SELECT count(*) FROM observations o LEFT JOIN raw_responses r ON r.id = o.raw_id WHERE r.id IS NULL"),
-        0
-    );
-    drop(db);
-
-    let out = env.trends(&["collect"]);
-    assert_eq!(out.code, Some(0), "{}", out.all());
-    assert_eq!(env.db().strings(OBSERVATIONS), expected);
+    cut_short_then_completed(&env, db, &expected, "kill");
 }
 
 #[test]
