@@ -83,23 +83,22 @@ impl SourceKey {
         }
     }
 
+    /// The source that reads the key (its name in the registry).
     pub fn source(self) -> SourceId {
-        match self {
-            SourceKey::StackOverflowTag => SourceId::StackExchange,
-            SourceKey::GitHubRepo | SourceKey::GitHubTopic | SourceKey::GitHubLanguage => {
-                SourceId::GitHub
-            }
-            SourceKey::WikipediaArticle => SourceId::Wikimedia,
-            SourceKey::HackerNewsQuery => SourceId::HackerNews,
-            SourceKey::NpmPackage => SourceId::Npm,
-            SourceKey::PypiPackage => SourceId::PyPI,
-            SourceKey::DockerImage => SourceId::DockerHub,
-            SourceKey::PackagistPackage => SourceId::Packagist,
-            SourceKey::RubyGem => SourceId::RubyGems,
-            SourceKey::Crate => SourceId::CratesIo,
-            SourceKey::GoModule => SourceId::GoPkg,
-            SourceKey::TiobeLanguage => SourceId::Tiobe,
-        }
+        SourceId::new(match self {
+            SourceKey::StackOverflowTag => "stackexchange",
+            SourceKey::GitHubRepo | SourceKey::GitHubTopic | SourceKey::GitHubLanguage => "github",
+            SourceKey::WikipediaArticle => "wikimedia",
+            SourceKey::HackerNewsQuery => "hackernews",
+            SourceKey::NpmPackage => "npm",
+            SourceKey::PypiPackage => "pypi",
+            SourceKey::DockerImage => "dockerhub",
+            SourceKey::PackagistPackage => "packagist",
+            SourceKey::RubyGem => "rubygems",
+            SourceKey::Crate => "cratesio",
+            SourceKey::GoModule => "gopkg",
+            SourceKey::TiobeLanguage => "tiobe",
+        })
     }
 
     fn parse(name: &str) -> Option<SourceKey> {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-use crate::model::SourceId;
+use crate::model::{Metric, MetricKind, SourceId};
 
 /// `max_run_secs` when the config does not say: 3 hours, a nightly slot.
 pub const DEFAULT_MAX_RUN_SECS: u64 = 3 * 60 * 60;
@@ -161,18 +161,19 @@ struct RawSource {
 }
 
 impl Config {
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    /// Reads and validates the config at `path` against the sources `known`.
+    pub fn load(path: &Path, known: &Known) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
-        Config::parse(&text, path)
+        Config::parse(&text, path, known)
     }
 
     /// Parses and validates config text; relative paths in it are resolved
     /// against the folder of `path` (the catalog) or the working directory
     /// (the database, like `--db`).
-    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    pub fn parse(text: &str, path: &Path, known: &Known) -> Result<Config, ConfigError> {
         let syntax = |source| ConfigError::Syntax {
             path: path.to_owned(),
             source,
@@ -225,13 +226,14 @@ impl Config {
         let mut sources = BTreeMap::new();
         for (name, s) in raw.sources {
             let key = format!("sources.{name}");
-            let id = match name.parse::<SourceId>() {
-                Ok(id) => id,
-                Err(e) => {
-                    problems.push(format!("[{key}]: {e}"));
-                    continue;
-                }
+            let Some(source) = known.source(&name) else {
+                problems.push(format!(
+                    "[{key}]: unknown source `{name}` (known: {})",
+                    known.names()
+                ));
+                continue;
             };
+            let id = source.id;
             let base_url = match Url::parse(&s.base_url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => u,
                 Ok(u) => {
@@ -254,9 +256,16 @@ impl Config {
             if requests_per_minute == 0 {
                 problems.push(format!("{key}.requests_per_minute: must be at least 1"));
             }
-            if s.search_requests_per_minute.is_some() && id != SourceId::GitHub {
+            if s.search_requests_per_minute.is_some() && !source.search_lane {
+                let with: Vec<String> = known
+                    .sources
+                    .iter()
+                    .filter(|s| s.search_lane)
+                    .map(|s| format!("[sources.{}]", s.id))
+                    .collect();
                 problems.push(format!(
-                    "{key}.search_requests_per_minute: only [sources.github] has a search limit"
+                    "{key}.search_requests_per_minute: only {} has a search limit",
+                    with.join(", ")
                 ));
             }
             if s.search_requests_per_minute == Some(0) {
@@ -291,12 +300,12 @@ impl Config {
                 report.low_coverage
             ));
         }
-        let known: Vec<String> = crate::Metric::ALL.iter().map(|m| m.signal_name()).collect();
+        let signals = known.signals();
         for (signal, weight) in &report.weights {
-            if !known.contains(signal) {
+            if !signals.contains(signal) {
                 problems.push(format!(
                     "report.weights.{signal}: unknown signal (known: {})",
-                    known.join(", ")
+                    signals.join(", ")
                 ));
             }
             if !weight.is_finite() || *weight < 0.0 {
@@ -324,15 +333,16 @@ impl Config {
             sources,
             report,
             max_run,
+            order: known.sources.iter().map(|s| s.id).collect(),
         })
     }
 
     /// The enabled sources, in a stable order.
     pub fn enabled_sources(&self) -> impl Iterator<Item = (SourceId, &SourceConfig)> {
-        self.sources
+        self.order
             .iter()
+            .filter_map(|id| Some((*id, self.sources.get(id)?)))
             .filter(|(_, s)| s.enabled)
-            .map(|(id, s)| (*id, s))
     }
 }
 
@@ -340,23 +350,50 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// The sources of the shipped config, as the registry declares them
+    /// (a few metrics each, enough for the weights' checks).
+    fn known() -> Known {
+        let names = [
+            "stackexchange", "github", "wikimedia", "hackernews", "npm", "pypi", "dockerhub",
+            "packagist", "rubygems", "cratesio", "gopkg", "githubtopics", "tiobe",
+        ];
+        Known {
+            sources: names
+                .into_iter()
+                .map(|name| {
+                    let id = SourceId::new(name);
+                    KnownSource {
+                        id,
+                        search_lane: name == "github",
+                        metrics: match name {
+                            "stackexchange" => vec![Metric::flow(id, "questions")],
+                            "github" => vec![Metric::stock(id, "stars")],
+                            "wikimedia" => vec![Metric::flow(id, "pageviews")],
+                            _ => Vec::new(),
+                        },
+                    }
+                })
+                .collect(),
+        }
+    }
+
     fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::parse(text, Path::new("config/trends.toml"))
+        Config::parse(text, Path::new("config/trends.toml"), &known())
     }
 
     #[test]
     fn the_shipped_config_parses() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/trends.toml");
-        let cfg = Config::load(&path).expect("config/trends.toml is valid");
+        let cfg = Config::load(&path, &known()).expect("config/trends.toml is valid");
         assert_eq!(cfg.first_year, 2015);
         assert_eq!(cfg.database, PathBuf::from("trends.duckdb"));
-        for id in SourceId::ALL {
+        for id in known().sources.iter().map(|s| s.id) {
             assert!(
                 cfg.sources.contains_key(&id),
                 "{id} missing from config/trends.toml"
             );
         }
-        let gh = &cfg.sources[&SourceId::GitHub];
+        let gh = &cfg.sources[&SourceId::new("github")];
         assert_eq!(gh.base_url.as_str(), "https://api.github.com/");
         assert_eq!(gh.token_env.as_deref(), Some("GITHUB_TOKEN"));
         assert_eq!(cfg.http.max_consecutive_failures, 5);
@@ -416,6 +453,32 @@ mod tests {
         ] {
             assert!(msg.contains(needle), "missing {needle:?} in {msg}");
         }
+    }
+
+    #[test]
+    fn a_stock_gain_can_be_weighted_like_any_signal_a_report_shows() {
+        let cfg = parse(
+            "contact = \"x\"\n[report.weights]\ngithub_stars_gain = 0.5\ngithub_stars = 2\n",
+        )
+        .expect("a gain is a signal");
+        assert_eq!(cfg.report.weights["github_stars_gain"], 0.5);
+        let err = parse("contact = \"x\"\n[report.weights]\nwikimedia_pageviews_gain = 1\n")
+            .expect_err("a flow has no gain column");
+        assert!(
+            err.to_string()
+                .contains("report.weights.wikimedia_pageviews_gain: unknown signal"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sources_run_in_the_registry_order_not_the_file_order() {
+        let cfg = parse(
+            "contact = \"x\"\n[sources.npm]\nbase_url = \"https://api.npmjs.org\"\n[sources.github]\nbase_url = \"https://api.github.com\"\n",
+        )
+        .expect("valid");
+        let order: Vec<&str> = cfg.enabled_sources().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(order, ["github", "npm"]);
     }
 
     #[test]

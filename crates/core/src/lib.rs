@@ -9,8 +9,8 @@ pub mod config;
 pub mod model;
 
 pub use catalog::{Catalog, CatalogError, Group, SourceKey, Technology};
-pub use config::{Config, ConfigError, ReportConfig, SourceConfig};
+pub use config::{Config, ConfigError, Known, KnownSource, ReportConfig, SourceConfig};
 pub use model::{
-    Category, Grain, Metric, MetricKind, Observation, Outcome, Period, RequestSpec, SourceId,
-    Subject, TechId, WithoutToken, YearlySignal,
+    Category, Grain, Metric, MetricDef, MetricKind, Observation, Outcome, Period, RequestSpec,
+    SourceId, SourceInfo, Subject, TechId, WithoutToken, YearlySignal,
 };

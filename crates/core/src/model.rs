@@ -44,58 +44,73 @@ impl FromStr for Category {
     }
 }
 
-/// A public API that `trends` collects from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceId {
-    StackExchange,
-    GitHub,
-    Wikimedia,
-    HackerNews,
-    Npm,
-    PyPI,
-    DockerHub,
-    Packagist,
-    RubyGems,
-    CratesIo,
-    GoPkg,
-    GitHubTopics,
-    Tiobe,
-}
+/// A public API that `trends` collects from, by the name it has in the
+/// config (`[sources.npm]`), on the command line, in the database and in
+/// signal names (`npm_downloads`).
+///
+/// The names a build knows are those of `trends_sources::registry()`; this
+/// type only carries one. A name read back from a file is interned once
+/// ([`SourceId::intern`]), so the type stays `Copy`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceId(&'static str);
 
 impl SourceId {
-    pub const ALL: [SourceId; 13] = [
-        SourceId::StackExchange,
-        SourceId::GitHub,
-        SourceId::Wikimedia,
-        SourceId::HackerNews,
-        SourceId::Npm,
-        SourceId::PyPI,
-        SourceId::DockerHub,
-        SourceId::Packagist,
-        SourceId::RubyGems,
-        SourceId::CratesIo,
-        SourceId::GoPkg,
-        SourceId::GitHubTopics,
-        SourceId::Tiobe,
-    ];
+    /// The source called `name` (lowercase letters, as in the config).
+    pub const fn new(name: &'static str) -> SourceId {
+        SourceId(name)
+    }
+
+    /// The source called `name`, for a name read at run time (a config key,
+    /// an archived request). Each distinct name is stored once for the life
+    /// of the process.
+    pub fn intern(name: &str) -> SourceId {
+        SourceId(intern(name))
+    }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            SourceId::StackExchange => "stackexchange",
-            SourceId::GitHub => "github",
-            SourceId::Wikimedia => "wikimedia",
-            SourceId::HackerNews => "hackernews",
-            SourceId::Npm => "npm",
-            SourceId::PyPI => "pypi",
-            SourceId::DockerHub => "dockerhub",
-            SourceId::Packagist => "packagist",
-            SourceId::RubyGems => "rubygems",
-            SourceId::CratesIo => "cratesio",
-            SourceId::GoPkg => "gopkg",
-            SourceId::GitHubTopics => "githubtopics",
-            SourceId::Tiobe => "tiobe",
-        }
+        self.0
+    }
+}
+
+/// `name` as a `&'static str`, leaked once per distinct name (a handful of
+/// source and metric names per process).
+fn intern(name: &str) -> &'static str {
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<Vec<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(|| Mutex::new(Vec::new()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(known) = names.iter().find(|n| **n == name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
+impl fmt::Debug for SourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl fmt::Display for SourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for SourceId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(SourceId::intern(&name))
     }
 }
 
@@ -110,78 +125,6 @@ pub struct SourceInfo {
     pub limits: &'static str,
 }
 
-impl SourceId {
-    pub fn info(self) -> SourceInfo {
-        match self {
-            SourceId::StackExchange => SourceInfo {
-                api: "Stack Exchange API 2.3 (api.stackexchange.com)",
-                history: "2008 on, per calendar year",
-                limits: "300 requests/day per IP without a key, 10,000 with; honours `backoff`",
-            },
-            SourceId::GitHub => SourceInfo {
-                api: "GitHub REST (api.github.com)",
-                history: "search counts: 2008 on, per year; repository counts: snapshots from the first run",
-                limits: "core 60/hour without a token, 5,000 with; search 10/minute without, 30 with",
-            },
-            SourceId::Wikimedia => SourceInfo {
-                api: "Wikimedia REST pageviews (wikimedia.org/api/rest_v1)",
-                history: "2015-07 on, per month",
-                limits: "a descriptive User-Agent is required; keep to a modest rate",
-            },
-            SourceId::HackerNews => SourceInfo {
-                api: "Hacker News Search by Algolia (hn.algolia.com/api/v1)",
-                history: "2007 on, per calendar year",
-                limits: "10,000 requests/hour per IP",
-            },
-            SourceId::Npm => SourceInfo {
-                api: "npm download counts (api.npmjs.org/downloads)",
-                history: "2015-01-10 on, per day (stored per month)",
-                limits: "18 months a request; bulk: up to 128 unscoped packages and 365 days a request",
-            },
-            SourceId::PyPI => SourceInfo {
-                api: "PyPI download statistics by pypistats.org (pypistats.org/api)",
-                history: "the last 180 days only, per day (stored per month; whole months only, except the current one)",
-                limits: "a modest rate; one request per package covers all it keeps",
-            },
-            SourceId::DockerHub => SourceInfo {
-                api: "Docker Hub repositories (hub.docker.com/v2/repositories)",
-                history: "snapshots from the first run",
-                limits: "anonymous requests are rate limited per IP; keep a modest rate",
-            },
-            SourceId::Packagist => SourceInfo {
-                api: "Packagist download statistics (packagist.org/packages/{name}/stats/all.json)",
-                history: "2012-04 on, per month (the API gives each month's daily average)",
-                limits: "no published number; a User-Agent with contact, at most 10 concurrent requests",
-            },
-            SourceId::RubyGems => SourceInfo {
-                api: "RubyGems.org API v1 (rubygems.org/api/v1/gems)",
-                history: "snapshots from the first run (all-time downloads)",
-                limits: "10 requests/second per IP; 429 with Retry-After beyond",
-            },
-            SourceId::CratesIo => SourceInfo {
-                api: "crates.io API v1 (crates.io/api/v1/crates)",
-                history: "all-time downloads: snapshots from the first run; daily downloads: the last 90 days only (stored per month)",
-                limits: "1 request/second and a User-Agent with contact (crawler policy)",
-            },
-            SourceId::GoPkg => SourceInfo {
-                api: "pkg.go.dev module pages (HTML, read with CSS selectors)",
-                history: "snapshots from the first run",
-                limits: "no published limit; a web page per module, keep a modest rate",
-            },
-            SourceId::GitHubTopics => SourceInfo {
-                api: "github.com/topics pages (HTML, read with CSS selectors)",
-                history: "snapshots from the first run",
-                limits: "no published limit for pages; keep a modest rate",
-            },
-            SourceId::Tiobe => SourceInfo {
-                api: "TIOBE index page (www.tiobe.com/tiobe-index, HTML, read with CSS selectors)",
-                history: "snapshots from the first run (the index of the current month, top 50)",
-                limits: "one page for every language; once a run is plenty",
-            },
-        }
-    }
-}
-
 /// What running a source without its key or token costs
 /// (`trends config check`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,252 +135,107 @@ pub struct WithoutToken {
     pub per_day: Option<u32>,
 }
 
-impl SourceId {
-    /// The cost of leaving the source's key or token unset, for the sources
-    /// whose limits depend on one.
-    pub fn without_token(self) -> Option<WithoutToken> {
-        match self {
-            SourceId::StackExchange => Some(WithoutToken {
-                effect: "300 requests a day per IP instead of 10,000",
-                per_day: Some(300),
-            }),
-            SourceId::GitHub => Some(WithoutToken {
-                effect: "search is 10 a minute instead of 30 and the core API 60 an hour instead of 5,000; repositories are read by REST one at a time instead of 50 to a GraphQL query",
-                per_day: None,
-            }),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for SourceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for SourceId {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SourceId::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| {
-                let known: Vec<_> = SourceId::ALL.iter().map(|s| s.as_str()).collect();
-                format!("unknown source `{s}` (known: {})", known.join(", "))
-            })
-    }
-}
-
 /// Whether a metric counts events in a period (flow: summed over a year) or
 /// is a level read at one instant (stock: its year-end value is used).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MetricKind {
     Flow,
     Stock,
 }
 
-/// One measured quantity of one source. A (source, metric) pair is a signal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    /// Stack Overflow questions asked with a tag in the period.
-    Questions,
-    /// Stack Overflow questions with a tag, all time (the tag's count).
-    TagTotal,
-    /// GitHub stargazers of the technology's main repository.
-    Stars,
-    /// GitHub forks of the main repository.
-    Forks,
-    /// GitHub open issues plus open pull requests of the main repository.
-    OpenIssues,
-    /// GitHub watchers (subscribers) of the main repository.
-    Subscribers,
-    /// GitHub repositories created in the period carrying the topic.
-    TopicReposCreated,
-    /// GitHub repositories created in the period whose language is this one.
-    LanguageReposCreated,
-    /// English Wikipedia article views by users (not bots) in the period.
-    Pageviews,
-    /// Hacker News stories and comments matching the term in the period.
-    Mentions,
-    /// npm downloads of the technology's package in the period.
-    NpmDownloads,
-    /// PyPI downloads (without mirrors) of the technology's package.
-    PypiDownloads,
-    /// Docker Hub pulls of the technology's image, all time.
-    Pulls,
-    /// Packagist installs of the technology's package in the period.
-    PackagistDownloads,
-    /// RubyGems downloads of the gem, all versions, all time.
-    GemTotalDownloads,
-    /// crates.io downloads of the crate, all versions, all time.
-    CrateTotalDownloads,
-    /// crates.io downloads of the crate in the period (last 90 days only).
-    CrateDownloads,
-    /// pkg.go.dev "Imported by": packages known to import the module.
-    ImportedBy,
-    /// Public GitHub repositories carrying the topic, all time.
-    TopicRepos,
-    /// TIOBE index rating in percent (top 50 only).
-    TiobeRating,
+impl MetricKind {
+    /// The name in the `metrics` table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricKind::Flow => "flow",
+            MetricKind::Stock => "stock",
+        }
+    }
+}
+
+impl FromStr for MetricKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "flow" => Ok(MetricKind::Flow),
+            "stock" => Ok(MetricKind::Stock),
+            _ => Err(format!("unknown metric kind `{s}` (known: flow, stock)")),
+        }
+    }
+}
+
+/// One measured quantity of one source: a signal. Its name is unique within
+/// the source only (several registries have `downloads`); the report names
+/// it `{source}_{name}`. The sources declare theirs (`Source::metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Metric {
+    source: SourceId,
+    name: &'static str,
+    kind: MetricKind,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 20] = [
-        Metric::Questions,
-        Metric::TagTotal,
-        Metric::Stars,
-        Metric::Forks,
-        Metric::OpenIssues,
-        Metric::Subscribers,
-        Metric::TopicReposCreated,
-        Metric::LanguageReposCreated,
-        Metric::Pageviews,
-        Metric::Mentions,
-        Metric::NpmDownloads,
-        Metric::PypiDownloads,
-        Metric::Pulls,
-        Metric::PackagistDownloads,
-        Metric::GemTotalDownloads,
-        Metric::CrateTotalDownloads,
-        Metric::CrateDownloads,
-        Metric::ImportedBy,
-        Metric::TopicRepos,
-        Metric::TiobeRating,
-    ];
+    /// A count of events in a period, summed over a year.
+    pub const fn flow(source: SourceId, name: &'static str) -> Metric {
+        Metric {
+            source,
+            name,
+            kind: MetricKind::Flow,
+        }
+    }
+
+    /// A level read on a day; its year-end value is used.
+    pub const fn stock(source: SourceId, name: &'static str) -> Metric {
+        Metric {
+            source,
+            name,
+            kind: MetricKind::Stock,
+        }
+    }
+
+    /// A metric read back from the database (source, name and kind as
+    /// stored).
+    pub fn intern(source: SourceId, name: &str, kind: MetricKind) -> Metric {
+        Metric {
+            source,
+            name: intern(name),
+            kind,
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Metric::Questions => "questions",
-            Metric::TagTotal => "total_questions",
-            Metric::Stars => "stars",
-            Metric::Forks => "forks",
-            Metric::OpenIssues => "open_issues",
-            Metric::Subscribers => "subscribers",
-            Metric::TopicReposCreated => "topic_repos_created",
-            Metric::LanguageReposCreated => "language_repos_created",
-            Metric::Pageviews => "pageviews",
-            Metric::Mentions => "mentions",
-            Metric::NpmDownloads
-            | Metric::PypiDownloads
-            | Metric::PackagistDownloads
-            | Metric::CrateDownloads => "downloads",
-            Metric::GemTotalDownloads | Metric::CrateTotalDownloads => "total_downloads",
-            Metric::Pulls => "pulls",
-            Metric::ImportedBy => "imported_by",
-            Metric::TopicRepos => "repositories",
-            Metric::TiobeRating => "rating",
-        }
+        self.name
     }
 
     /// The source that measures it.
     pub fn source(self) -> SourceId {
-        match self {
-            Metric::Questions | Metric::TagTotal => SourceId::StackExchange,
-            Metric::Stars
-            | Metric::Forks
-            | Metric::OpenIssues
-            | Metric::Subscribers
-            | Metric::TopicReposCreated
-            | Metric::LanguageReposCreated => SourceId::GitHub,
-            Metric::Pageviews => SourceId::Wikimedia,
-            Metric::Mentions => SourceId::HackerNews,
-            Metric::NpmDownloads => SourceId::Npm,
-            Metric::PypiDownloads => SourceId::PyPI,
-            Metric::Pulls => SourceId::DockerHub,
-            Metric::PackagistDownloads => SourceId::Packagist,
-            Metric::GemTotalDownloads => SourceId::RubyGems,
-            Metric::CrateTotalDownloads | Metric::CrateDownloads => SourceId::CratesIo,
-            Metric::ImportedBy => SourceId::GoPkg,
-            Metric::TopicRepos => SourceId::GitHubTopics,
-            Metric::TiobeRating => SourceId::Tiobe,
-        }
+        self.source
     }
 
-    /// One line for `trends sources`, the `metrics` table and the README.
-    pub fn description(self) -> &'static str {
-        match self {
-            Metric::Questions => "Stack Overflow questions asked with the tag in the period",
-            Metric::TagTotal => "Stack Overflow questions with the tag, all time",
-            Metric::Stars => "stargazers of the main GitHub repository",
-            Metric::Forks => "forks of the main GitHub repository",
-            Metric::OpenIssues => "open issues plus open pull requests of the main repository",
-            Metric::Subscribers => "watchers (subscribers) of the main repository",
-            Metric::TopicReposCreated => "GitHub repositories created in the period with the topic",
-            Metric::LanguageReposCreated => {
-                "GitHub repositories created in the period in the language"
-            }
-            Metric::Pageviews => "English Wikipedia article views by users in the period",
-            Metric::Mentions => "Hacker News stories and comments matching the term in the period",
-            Metric::NpmDownloads => "npm downloads of the package in the period",
-            Metric::PypiDownloads => {
-                "PyPI downloads of the package (without mirrors) in the period"
-            }
-            Metric::Pulls => "Docker Hub pulls of the image, all time",
-            Metric::PackagistDownloads => "Packagist installs of the package in the period",
-            Metric::GemTotalDownloads => "RubyGems downloads of the gem (all versions), all time",
-            Metric::CrateTotalDownloads => {
-                "crates.io downloads of the crate (all versions), all time"
-            }
-            Metric::CrateDownloads => "crates.io downloads of the crate in the period",
-            Metric::ImportedBy => {
-                "packages pkg.go.dev knows to import the module (\"Imported by\")"
-            }
-            Metric::TopicRepos => "public GitHub repositories with the topic (github.com/topics)",
-            Metric::TiobeRating => "TIOBE index rating in percent (listed in the top 50 only)",
-        }
+    pub fn kind(self) -> MetricKind {
+        self.kind
     }
 
     /// The column name of the signal in reports: `{source}_{metric}`.
     pub fn signal_name(self) -> String {
-        format!("{}_{}", self.source(), self.as_str())
-    }
-
-    pub fn kind(self) -> MetricKind {
-        match self {
-            Metric::Stars
-            | Metric::Forks
-            | Metric::OpenIssues
-            | Metric::Subscribers
-            | Metric::Pulls
-            | Metric::GemTotalDownloads
-            | Metric::CrateTotalDownloads
-            | Metric::ImportedBy
-            | Metric::TopicRepos
-            | Metric::TiobeRating
-            | Metric::TagTotal => MetricKind::Stock,
-            Metric::Questions
-            | Metric::TopicReposCreated
-            | Metric::LanguageReposCreated
-            | Metric::Pageviews
-            | Metric::Mentions
-            | Metric::NpmDownloads
-            | Metric::PypiDownloads
-            | Metric::PackagistDownloads
-            | Metric::CrateDownloads => MetricKind::Flow,
-        }
+        format!("{}_{}", self.source, self.name)
     }
 }
 
 impl fmt::Display for Metric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.name)
     }
 }
 
-impl Metric {
-    /// The metric `name` of `source`. Names are unique within a source
-    /// only (several registries have `downloads`), so both are needed.
-    pub fn parse(source: SourceId, name: &str) -> Result<Metric, String> {
-        Metric::ALL
-            .into_iter()
-            .find(|m| m.source() == source && m.as_str() == name)
-            .ok_or_else(|| format!("unknown metric `{name}` of source `{source}`"))
-    }
+/// A metric with the line that explains it (`trends sources`, the
+/// `metrics` table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricDef {
+    pub metric: Metric,
+    pub description: &'static str,
 }
-
 /// The time resolution of an observation. A snapshot is a stock read on one
 /// day; the others are flows summed over the period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -619,7 +417,7 @@ impl Outcome {
 
 /// One signal of one technology in one calendar year, as the
 /// `yearly_signals` view gives it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct YearlySignal {
     pub tech: TechId,
     pub name: String,
@@ -634,12 +432,11 @@ pub struct YearlySignal {
     pub partial: bool,
     /// Stocks only: this year-end value minus last year's, when both are
     /// known (`yearly_signals.delta`).
-    #[serde(default)]
     pub delta: Option<f64>,
 }
 
 /// One number: a metric of a technology from a source over a period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
     pub tech: TechId,
     pub source: SourceId,
@@ -655,16 +452,25 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for s in SourceId::ALL {
-            assert_eq!(s.as_str().parse::<SourceId>(), Ok(s));
-        }
-        for m in Metric::ALL {
-            assert_eq!(Metric::parse(m.source(), m.as_str()), Ok(m));
+        let read_back = SourceId::intern(&String::from("npm"));
+        assert_eq!(read_back, SourceId::new("npm"));
+        assert_eq!(read_back.as_str(), "npm");
+        let m = Metric::intern(read_back, &String::from("downloads"), MetricKind::Flow);
+        assert_eq!(m, Metric::flow(SourceId::new("npm"), "downloads"));
+        assert_ne!(m, Metric::stock(SourceId::new("npm"), "downloads"));
+        assert_eq!(m.signal_name(), "npm_downloads");
+        for k in [MetricKind::Flow, MetricKind::Stock] {
+            assert_eq!(k.as_str().parse::<MetricKind>(), Ok(k));
         }
         for c in Category::ALL {
             assert_eq!(c.as_str().parse::<Category>(), Ok(c));
         }
-        assert!("nope".parse::<SourceId>().is_err());
+        let spec: RequestSpec = serde_json::from_str(
+            r#"{"source":"npm","endpoint":"range","subjects":[],"period":{"start":"2024-01-01","end":"2025-01-01"}}"#,
+        )
+        .expect("an archived request reads back");
+        assert_eq!(spec.source, SourceId::new("npm"));
+        assert!(serde_json::to_string(&spec).expect("json").contains(r#""source":"npm""#));
     }
 
     #[test]

@@ -19,8 +19,7 @@ use tracing::{Instrument, debug, info, info_span, warn};
 use trends_core::config::HttpConfig;
 use trends_core::{Config, SourceId};
 
-use crate::sources::{github, stackexchange};
-use crate::{Auth, Fetched, HttpResponse, Lane, Planned, SourcePlan, TransportError};
+use crate::{Answer, Auth, Fetched, HttpResponse, Lane, Pacer, Planned, SourcePlan, TransportError};
 
 /// A configured HTTP client: User-Agent with contact, timeouts, gzip.
 #[derive(Debug, Clone)]
@@ -187,6 +186,7 @@ async fn run_source(client: &HttpClient, plan: SourcePlan, tx: mpsc::Sender<Even
 /// us call again, and whether the source has given up for this run.
 struct SourceState {
     source: SourceId,
+    pacer: &'static dyn Pacer,
     limiters: HashMap<Lane, DefaultDirectRateLimiter>,
     not_before: Mutex<HashMap<Lane, Instant>>,
     halted: Mutex<Option<String>>,
@@ -211,6 +211,7 @@ impl SourceState {
         limiters.insert(Lane::Search, RateLimiter::direct(per_minute(search)));
         SourceState {
             source: plan.source,
+            pacer: plan.pacer,
             limiters,
             not_before: Mutex::new(HashMap::new()),
             halted: Mutex::new(None),
@@ -447,37 +448,29 @@ async fn send(
         body.extend_from_slice(&chunk);
     }
 
-    // The APIs' own pacing signals, read from every answer.
+    // The API's own pacing signals, read from every answer by its source.
+    let pace = state.pacer.pace(&Answer::new(status, &headers, &body));
     let max_wait = client.http.max_retry_wait;
-    let mut rate_limit_wait = None;
-    if state.source == SourceId::GitHub
-        && let Some(wait) = github::rate_limit_wait(&headers)
-    {
+    if let Some(wait) = pace.spent_for {
         if wait > max_wait {
             state.halt(format!(
-                "github {} rate limit spent until its reset in {}s",
-                match planned.lane {
-                    Lane::Core => "core",
-                    Lane::Search => "search",
-                },
+                "{} {} rate limit spent until its reset in {}s",
+                state.source,
+                planned.lane.as_str(),
                 wait.as_secs()
             ));
         } else {
             state.pause(planned.lane, wait);
         }
-        rate_limit_wait = Some(wait);
     }
-    if state.source == SourceId::StackExchange {
-        if let Some(secs) = stackexchange::backoff_secs(&body) {
-            debug!(secs, "stack exchange asks to back off");
-            state.pause(Lane::Core, Duration::from_secs(secs));
-        }
-        if status >= 400
-            && let Some(reason) = stackexchange::throttled(&body)
-        {
-            state.halt(reason);
-        }
+    if let Some(wait) = pace.backoff {
+        debug!(secs = wait.as_secs(), "the API asks to back off");
+        state.pause(planned.lane, wait);
     }
+    if let Some(reason) = pace.halt {
+        state.halt(reason);
+    }
+    let rate_limit_wait = pace.spent_for;
 
     let response = HttpResponse { status, body };
     let retry_after = retry_after(&headers);
@@ -486,7 +479,8 @@ async fn send(
             response,
             retry_after: retry_after.or(rate_limit_wait),
         }),
-        // GitHub's primary (remaining 0) and secondary (retry-after) limits.
+        // A spent rate limit answered 403 (GitHub's primary limit with
+        // remaining 0, its secondary limit with Retry-After).
         403 if retry_after.is_some() || rate_limit_wait.is_some() => Err(AttemptError::Status {
             response,
             retry_after: retry_after.or(rate_limit_wait),

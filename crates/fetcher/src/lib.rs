@@ -1,31 +1,43 @@
 //! The only crate of `trends` that does network IO.
 //!
-//! Each source says which requests to make (its planner module under
-//! `sources/`); one shared loop ([`collect`]) sends them with the source's
-//! rate limit and concurrency, retries what is worth retrying, honours the
-//! APIs' own pacing signals (`Retry-After`, GitHub's `x-ratelimit-*`,
-//! Stack Exchange's `backoff`), caps body sizes, and hands every outcome,
-//! failed or not, to the caller as a [`Fetched`]. It never parses a body into
-//! numbers (that is the normalizer's job) and never touches the database.
+//! Each source (`trends-sources`) says which requests to make, as
+//! [`Planned`] requests in a [`SourcePlan`]; one shared loop ([`collect`])
+//! sends them with the source's rate limit and concurrency, retries what is
+//! worth retrying, honours `Retry-After` and whatever the source's
+//! [`Pacer`] reads from an answer (rate-limit headers, backoff fields),
+//! caps body sizes, and hands every outcome, failed or not, to the caller
+//! as a [`Fetched`]. It names no source, never parses a body into numbers
+//! (that is the normalizer's job) and never touches the database.
 //!
 //! Secrets (tokens, keys) are attached only at send time; [`Planned::url`] and
 //! [`Fetched::url`] never carry them, so nothing downstream can leak them.
 
 mod client;
-pub mod sources;
+mod pace;
+pub mod planning;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use trends_core::{Catalog, Config, RequestSpec, SourceConfig, SourceId};
+use trends_core::{RequestSpec, SourceConfig, SourceId};
 use url::Url;
 
 pub use client::{Event, HttpClient, SourceSummary, Stop, collect};
+pub use pace::{Answer, NoPacing, Pace, Pacer};
 
-/// Which limiter a request counts against. GitHub's search API has its own,
-/// much lower limit than its core API.
+/// Which limiter a request counts against. A search API may have its own,
+/// much lower limit than the rest of its API (`search_requests_per_minute`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lane {
     Core,
     Search,
+}
+
+impl Lane {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Core => "core",
+            Lane::Search => "search",
+        }
+    }
 }
 
 /// One request a source wants made.
@@ -44,7 +56,7 @@ pub struct Planned {
 
 impl Planned {
     /// A plain `GET` of `url` on the core lane, without extra headers.
-    pub(crate) fn get(
+    pub fn get(
         source: SourceId,
         endpoint: &str,
         subjects: Vec<trends_core::Subject>,
@@ -70,9 +82,9 @@ impl Planned {
 #[derive(Clone, PartialEq, Eq)]
 pub enum Auth {
     None,
-    /// Stack Exchange: `key=` query parameter.
+    /// A `key=` query parameter (Stack Exchange's app key).
     QueryKey(String),
-    /// GitHub: `Authorization: Bearer <token>`.
+    /// `Authorization: Bearer <token>` (GitHub's token).
     Bearer(String),
 }
 
@@ -117,89 +129,20 @@ pub struct PlanWindow {
     pub today: NaiveDate,
 }
 
-/// A source's part of a run: its config, its secret and its requests.
+/// A source's part of a run: its config, its secret, its requests and how
+/// its answers pace the next ones.
 #[derive(Debug, Clone)]
 pub struct SourcePlan {
     pub source: SourceId,
     pub config: SourceConfig,
     pub auth: Auth,
     pub requests: Vec<Planned>,
-}
-
-/// Plans the requests of every enabled source for the catalog.
-pub fn plan(config: &Config, catalog: &Catalog, window: PlanWindow) -> Vec<SourcePlan> {
-    config
-        .enabled_sources()
-        .map(|(source, cfg)| {
-            let token = cfg.token();
-            let (auth, requests) = match source {
-                SourceId::StackExchange => (
-                    token.map_or(Auth::None, Auth::QueryKey),
-                    sources::stackexchange::plan(&cfg.base_url, catalog, window),
-                ),
-                SourceId::GitHub => (
-                    token.clone().map_or(Auth::None, Auth::Bearer),
-                    // GraphQL needs a token; without one, REST.
-                    sources::github::plan(&cfg.base_url, catalog, window, token.is_some()),
-                ),
-                SourceId::Wikimedia => (
-                    Auth::None,
-                    sources::wikimedia::plan(&cfg.base_url, catalog, window),
-                ),
-                SourceId::HackerNews => (
-                    Auth::None,
-                    sources::hackernews::plan(&cfg.base_url, catalog, window),
-                ),
-                SourceId::Npm => (
-                    Auth::None,
-                    sources::npm::plan(&cfg.base_url, catalog, window),
-                ),
-                SourceId::PyPI => (
-                    Auth::None,
-                    sources::pypi::plan(&cfg.base_url, catalog, window),
-                ),
-                SourceId::DockerHub => (
-                    Auth::None,
-                    sources::dockerhub::plan(&cfg.base_url, catalog, window),
-                ),
-                SourceId::Packagist => (
-                    Auth::None,
-                    sources::packagist::plan(&cfg.base_url, catalog, window),
-                ),
-                SourceId::RubyGems => (
-                    Auth::None,
-                    sources::rubygems::plan(&cfg.base_url, catalog, window),
-                ),
-                SourceId::CratesIo => (
-                    Auth::None,
-                    sources::cratesio::plan(&cfg.base_url, catalog, window),
-                ),
-                SourceId::GoPkg => (
-                    Auth::None,
-                    sources::gopkg::plan(&cfg.base_url, catalog, window),
-                ),
-                SourceId::GitHubTopics => (
-                    Auth::None,
-                    sources::githubtopics::plan(&cfg.base_url, catalog, window),
-                ),
-                SourceId::Tiobe => (
-                    Auth::None,
-                    sources::tiobe::plan(&cfg.base_url, catalog, window),
-                ),
-            };
-            SourcePlan {
-                source,
-                config: cfg.clone(),
-                auth,
-                requests,
-            }
-        })
-        .collect()
+    pub pacer: &'static dyn Pacer,
 }
 
 /// Appends path segments to a base URL that may itself carry a path
 /// (`https://wikimedia.org/api/rest_v1`), percent-encoding each segment.
-pub(crate) fn join(base: &Url, segments: &[&str]) -> Url {
+pub fn join(base: &Url, segments: &[&str]) -> Url {
     let mut url = base.clone();
     if let Ok(mut path) = url.path_segments_mut() {
         path.pop_if_empty();

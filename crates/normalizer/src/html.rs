@@ -9,7 +9,7 @@ use trends_core::RequestSpec;
 use crate::{NormalizeError, shape};
 
 /// The body as an HTML document; it must be UTF-8 text.
-pub(crate) fn document(spec: &RequestSpec, body: &[u8]) -> Result<Html, NormalizeError> {
+pub fn document(spec: &RequestSpec, body: &[u8]) -> Result<Html, NormalizeError> {
     let text = std::str::from_utf8(body).map_err(|_| shape(spec, "the page is not UTF-8 text"))?;
     if !text.trim_start().starts_with('<') {
         return Err(shape(spec, "the answer is not an HTML page"));
@@ -19,12 +19,12 @@ pub(crate) fn document(spec: &RequestSpec, body: &[u8]) -> Result<Html, Normaliz
 
 /// A compiled selector; the selectors are constants, so a failure is a bug
 /// reported as a parse error rather than a panic.
-pub(crate) fn selector(spec: &RequestSpec, css: &str) -> Result<Selector, NormalizeError> {
+pub fn selector(spec: &RequestSpec, css: &str) -> Result<Selector, NormalizeError> {
     Selector::parse(css).map_err(|e| shape(spec, format!("selector `{css}` is invalid: {e}")))
 }
 
 /// The first element matching `css`, or an error naming the selector.
-pub(crate) fn first<'a>(
+pub fn first<'a>(
     spec: &RequestSpec,
     doc: &'a Html,
     css: &str,
@@ -38,7 +38,7 @@ pub(crate) fn first<'a>(
 }
 
 /// An element's text with every run of whitespace made one space.
-pub(crate) fn text(element: ElementRef<'_>) -> String {
+pub fn text(element: ElementRef<'_>) -> String {
     element
         .text()
         .flat_map(str::split_whitespace)
@@ -47,7 +47,7 @@ pub(crate) fn text(element: ElementRef<'_>) -> String {
 }
 
 /// A count as pages print it: `63`, `19,638`, or a rounded `2000+`.
-pub(crate) fn count(spec: &RequestSpec, what: &str, text: &str) -> Result<f64, NormalizeError> {
+pub fn count(spec: &RequestSpec, what: &str, text: &str) -> Result<f64, NormalizeError> {
     let digits = text.trim().trim_end_matches('+').replace(',', "");
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(shape(spec, format!("{what}: `{text}` is not a count")));
@@ -59,7 +59,7 @@ pub(crate) fn count(spec: &RequestSpec, what: &str, text: &str) -> Result<f64, N
 }
 
 /// The `<title>` of an HTML error page, for messages.
-pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
+pub fn describe_error(body: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(body).ok()?;
     let doc = Html::parse_document(text);
     let title = doc.select(&Selector::parse("title").ok()?).next()?;
@@ -69,20 +69,28 @@ pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Period, SourceId};
+    use chrono::NaiveDate;
+    use trends_core::{Period, RequestSpec, SourceId, Subject, TechId};
 
     use super::*;
-    use crate::testing::{day, spec};
+
+    fn spec(period: Period) -> RequestSpec {
+        RequestSpec {
+            source: SourceId::new("pages"),
+            endpoint: "module".into(),
+            subjects: vec![Subject {
+                tech: TechId("t".into()),
+                key: "m".into(),
+            }],
+            period,
+        }
+    }
 
     #[test]
     fn counts_as_pages_print_them() {
-        let s = spec(
-            SourceId::GoPkg,
-            "module",
-            "t",
-            "m",
-            Period::snapshot(day(2024, 1, 1)),
-        );
+        let s = spec(Period::snapshot(
+            NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"),
+        ));
         assert_eq!(count(&s, "n", "63").ok(), Some(63.0));
         assert_eq!(count(&s, "n", " 19,638 ").ok(), Some(19_638.0));
         assert_eq!(count(&s, "n", "2000+").ok(), Some(2000.0));

@@ -1,30 +1,38 @@
-//! Pure parsers: one raw response (the request it answered, its status and
-//! body bytes) in, observations or a named failure out, one module per
-//! source.
+//! From one raw response (the request it answered, its status and body
+//! bytes) to its verdict: observations or a named failure ([`normalize`]),
+//! with the source's own [`Parser`] (each source's lives with it, in
+//! `trends-sources`), and the reading kit those parsers share: JSON read by
+//! field name ([`object`], [`required`], [`whole`]), HTML read with CSS
+//! selectors ([`html`]), daily counts summed into whole months
+//! ([`whole_months`]). It names no source.
 //!
 //! No IO, no clock, no network. A parser never guesses: a missing or
 //! malformed number is a [`NormalizeError`], never a 0, and a failure carries
 //! no observations. The same function serves `trends collect` and `trends
 //! renormalize`, so the archive can be parsed again after a fix.
 
-mod cratesio;
-mod dockerhub;
-#[cfg(test)]
-mod fuzz;
-mod github;
-mod githubtopics;
-mod gopkg;
-mod hackernews;
-mod html;
-mod npm;
-mod packagist;
-mod pypi;
-mod rubygems;
-mod stackexchange;
-mod tiobe;
-mod wikimedia;
+pub mod html;
 
 use trends_core::{Observation, Outcome, RequestSpec, SourceId};
+
+/// What a source's answers mean: its parser, its "no data" answers and its
+/// error format.
+pub trait Parser {
+    /// The observations in a 2xx body, or why there are none.
+    fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError>;
+
+    /// An error status that means "nothing recorded" rather than a failure
+    /// (Wikimedia's 404 for an article without views), with its reason.
+    fn no_data(&self, _status: u16, _body: &[u8]) -> Option<String> {
+        None
+    }
+
+    /// The API's own message in an error body, when the body is in its
+    /// error format.
+    fn describe_error(&self, _body: &[u8]) -> Option<String> {
+        None
+    }
+}
 
 /// The verdict on one raw response: what the store archives beside it.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,16 +66,17 @@ pub enum NormalizeError {
 }
 
 /// What a source's parser found in a 2xx body.
-pub(crate) enum Parsed {
+#[derive(Debug)]
+pub enum Parsed {
     Observations(Vec<Observation>),
     NoData(String),
 }
 
-/// Turns one answer into its verdict. `status` is the HTTP status, `body`
-/// the (decompressed) bytes.
-pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
+/// Turns one answer into its verdict with its source's `parser`. `status` is
+/// the HTTP status, `body` the (decompressed) bytes.
+pub fn normalize(parser: &dyn Parser, spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
     if !(200..300).contains(&status) {
-        if let Some(reason) = no_data(spec, status, body) {
+        if let Some(reason) = parser.no_data(status, body) {
             return Normalized {
                 outcome: Outcome::NoData,
                 observations: Vec::new(),
@@ -77,24 +86,10 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
         return Normalized {
             outcome: Outcome::HttpError,
             observations: Vec::new(),
-            error: Some(describe_error(spec.source, status, body)),
+            error: Some(describe_error(parser, spec.source, status, body)),
         };
     }
-    let parsed = match spec.source {
-        SourceId::StackExchange => stackexchange::parse(spec, body),
-        SourceId::GitHub => github::parse(spec, body),
-        SourceId::Wikimedia => wikimedia::parse(spec, body),
-        SourceId::HackerNews => hackernews::parse(spec, body),
-        SourceId::Npm => npm::parse(spec, body),
-        SourceId::PyPI => pypi::parse(spec, body),
-        SourceId::DockerHub => dockerhub::parse(spec, body),
-        SourceId::Packagist => packagist::parse(spec, body),
-        SourceId::RubyGems => rubygems::parse(spec, body),
-        SourceId::CratesIo => cratesio::parse(spec, body),
-        SourceId::GoPkg => gopkg::parse(spec, body),
-        SourceId::GitHubTopics => githubtopics::parse(spec, body),
-        SourceId::Tiobe => tiobe::parse(spec, body),
-    };
+    let parsed = parser.parse(spec, body);
     match parsed {
         Ok(Parsed::Observations(observations)) if !observations.is_empty() => Normalized {
             outcome: Outcome::Ok,
@@ -119,54 +114,22 @@ pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
     }
 }
 
-/// Error statuses that mean "nothing recorded" rather than a failure.
-fn no_data(spec: &RequestSpec, status: u16, body: &[u8]) -> Option<String> {
-    match spec.source {
-        SourceId::Wikimedia => wikimedia::no_data(status, body),
-        SourceId::StackExchange
-        | SourceId::GitHub
-        | SourceId::HackerNews
-        | SourceId::Npm
-        | SourceId::PyPI
-        | SourceId::DockerHub
-        | SourceId::Packagist
-        | SourceId::RubyGems
-        | SourceId::CratesIo
-        | SourceId::GoPkg
-        | SourceId::GitHubTopics
-        | SourceId::Tiobe => None,
-    }
-}
-
-/// A one-line description of an error answer, quoting the API's own error
-/// fields when the body is in its error format.
-pub fn describe_error(source: SourceId, status: u16, body: &[u8]) -> String {
-    let own = match source {
-        SourceId::StackExchange => stackexchange::describe_error(body),
-        SourceId::GitHub => github::describe_error(body),
-        SourceId::Wikimedia => wikimedia::describe_error(body),
-        SourceId::HackerNews => hackernews::describe_error(body),
-        SourceId::Npm => npm::describe_error(body),
-        SourceId::PyPI => None,
-        SourceId::DockerHub => dockerhub::describe_error(body),
-        SourceId::Packagist => packagist::describe_error(body),
-        SourceId::RubyGems => None,
-        SourceId::CratesIo => cratesio::describe_error(body),
-        SourceId::GoPkg | SourceId::GitHubTopics | SourceId::Tiobe => html::describe_error(body),
-    };
-    match own {
+/// A one-line description of an error answer of `source`, quoting the API's
+/// own error fields when the body is in its error format.
+pub fn describe_error(parser: &dyn Parser, source: SourceId, status: u16, body: &[u8]) -> String {
+    match parser.describe_error(body) {
         Some(msg) => format!("{source} {status}: {}", one_line(&msg)),
         None => format!("{source} {status}: {}", snippet(body)),
     }
 }
 
 /// `text` with every run of whitespace (newlines too) made one space.
-fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The first 200 characters of a body, on one line.
-pub(crate) fn snippet(body: &[u8]) -> String {
+pub fn snippet(body: &[u8]) -> String {
     let line = one_line(&String::from_utf8_lossy(body));
     if line.is_empty() {
         "(empty body)".to_owned()
@@ -178,7 +141,7 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 }
 
 /// Parses JSON into `T`, naming the request on failure.
-pub(crate) fn json<T: serde::de::DeserializeOwned>(
+pub fn json<T: serde::de::DeserializeOwned>(
     spec: &RequestSpec,
     body: &[u8],
 ) -> Result<T, NormalizeError> {
@@ -189,7 +152,7 @@ pub(crate) fn json<T: serde::de::DeserializeOwned>(
 }
 
 /// A count that must be a non-negative whole number.
-pub(crate) fn count(
+pub fn count(
     spec: &RequestSpec,
     field: &str,
     v: Option<i64>,
@@ -208,7 +171,7 @@ pub(crate) fn count(
 }
 
 /// A failure of the answer's shape, about the request `spec`.
-pub(crate) fn shape(spec: &RequestSpec, what: impl Into<String>) -> NormalizeError {
+pub fn shape(spec: &RequestSpec, what: impl Into<String>) -> NormalizeError {
     NormalizeError::Shape {
         key: spec.request_key(),
         what: what.into(),
@@ -217,7 +180,7 @@ pub(crate) fn shape(spec: &RequestSpec, what: impl Into<String>) -> NormalizeErr
 
 /// The body as a JSON object (the fields of which the caller reads by name,
 /// so that a wrong one is named in the error).
-pub(crate) fn object(
+pub fn object(
     spec: &RequestSpec,
     body: &[u8],
 ) -> Result<serde_json::Map<String, serde_json::Value>, NormalizeError> {
@@ -232,7 +195,7 @@ pub(crate) fn object(
 
 /// A count that may be absent (`None` or `null`); present, it must be a
 /// non-negative whole number.
-pub(crate) fn whole(
+pub fn whole(
     spec: &RequestSpec,
     field: &str,
     v: Option<&serde_json::Value>,
@@ -256,7 +219,7 @@ pub(crate) fn whole(
 }
 
 /// A count that must be there: see [`whole`].
-pub(crate) fn required(
+pub fn required(
     spec: &RequestSpec,
     field: &str,
     v: Option<&serde_json::Value>,
@@ -265,7 +228,7 @@ pub(crate) fn required(
 }
 
 /// What kind of JSON value `v` is, for messages.
-pub(crate) fn kind(v: &serde_json::Value) -> String {
+pub fn kind(v: &serde_json::Value) -> String {
     use serde_json::Value;
     match v {
         Value::Null => "null".into(),
@@ -302,7 +265,7 @@ const WINDOW_SLACK_DAYS: u64 = 2;
 /// the current month runs to the day after its last day present, and grows
 /// run by run under the same key (its 1st). A month with no day in the
 /// data at all has no row: nothing says it was counted.
-pub(crate) fn whole_months(
+pub fn whole_months(
     spec: &RequestSpec,
     subject: &trends_core::Subject,
     metric: trends_core::Metric,
@@ -364,7 +327,7 @@ pub(crate) fn whole_months(
 }
 
 /// The one technology a single-subject request is about.
-pub(crate) fn subject(spec: &RequestSpec) -> Result<&trends_core::Subject, NormalizeError> {
+pub fn subject(spec: &RequestSpec) -> Result<&trends_core::Subject, NormalizeError> {
     match spec.subjects.as_slice() {
         [one] => Ok(one),
         _ => Err(NormalizeError::Shape {
@@ -377,7 +340,7 @@ pub(crate) fn subject(spec: &RequestSpec) -> Result<&trends_core::Subject, Norma
     }
 }
 
-pub(crate) fn unknown_endpoint(spec: &RequestSpec) -> NormalizeError {
+pub fn unknown_endpoint(spec: &RequestSpec) -> NormalizeError {
     NormalizeError::Endpoint {
         key: spec.request_key(),
         endpoint: spec.endpoint.clone(),
@@ -386,44 +349,124 @@ pub(crate) fn unknown_endpoint(spec: &RequestSpec) -> NormalizeError {
 }
 
 #[cfg(test)]
-pub(crate) mod testing {
+mod tests {
     use chrono::NaiveDate;
-    use trends_core::{Period, RequestSpec, SourceId, Subject, TechId};
+    use trends_core::{Grain, Metric, Period, Subject, TechId};
 
-    pub fn fixture(rel: &str) -> Vec<u8> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures")
-            .join(rel);
-        std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-    }
+    use super::*;
 
-    pub fn spec(
-        source: SourceId,
-        endpoint: &str,
-        tech: &str,
-        key: &str,
-        period: Period,
-    ) -> RequestSpec {
-        RequestSpec {
-            source,
-            endpoint: endpoint.into(),
-            subjects: vec![Subject {
-                tech: TechId(tech.into()),
-                key: key.into(),
-            }],
-            period,
+    const SOURCE: SourceId = SourceId::new("test");
+
+    /// Answers `{"n": N}` with one observation; `{"none": "why"}` with no
+    /// data; 404 is "no data"; an error body is `{"message": ...}`.
+    struct TestParser;
+
+    impl Parser for TestParser {
+        fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+            let o = object(spec, body)?;
+            if let Some(why) = o.get("none").and_then(|v| v.as_str()) {
+                return Ok(Parsed::NoData(why.to_owned()));
+            }
+            let value = whole(spec, "n", o.get("n"))?;
+            Ok(Parsed::Observations(
+                value
+                    .map(|value| Observation {
+                        tech: TechId("t".into()),
+                        source: spec.source,
+                        metric: Metric::flow(SOURCE, "n"),
+                        grain: Grain::Year,
+                        period: spec.period,
+                        value,
+                    })
+                    .into_iter()
+                    .collect(),
+            ))
+        }
+
+        fn no_data(&self, status: u16, _: &[u8]) -> Option<String> {
+            (status == 404).then(|| "not\nthere".to_owned())
+        }
+
+        fn describe_error(&self, body: &[u8]) -> Option<String> {
+            let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+            v.get("message")?.as_str().map(str::to_owned)
         }
     }
 
-    pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    fn spec() -> RequestSpec {
+        RequestSpec {
+            source: SOURCE,
+            endpoint: "count".into(),
+            subjects: vec![Subject {
+                tech: TechId("t".into()),
+                key: "k".into(),
+            }],
+            period: Period::year(2024),
+        }
     }
 
-    /// The periods and values a parse gave: (start, end, value) each.
-    pub fn periods(n: &crate::Normalized) -> Vec<(NaiveDate, NaiveDate, f64)> {
-        n.observations
+    fn verdict(status: u16, body: &str) -> Normalized {
+        normalize(&TestParser, &spec(), status, body.as_bytes())
+    }
+
+    #[test]
+    fn a_verdict_follows_the_status_then_the_parser() {
+        let ok = verdict(200, r#"{"n": 7}"#);
+        assert_eq!((ok.outcome, ok.observations.len()), (Outcome::Ok, 1));
+        assert_eq!(ok.observations[0].value, 7.0);
+
+        let missing = verdict(200, r#"{"n": null}"#);
+        assert_eq!(missing.outcome, Outcome::NoData);
+        assert_eq!(missing.error.as_deref(), Some("the answer holds no values"));
+
+        let none = verdict(200, r#"{"none": "no such tag"}"#);
+        assert_eq!(none.outcome, Outcome::NoData);
+        assert_eq!(none.error.as_deref(), Some("no such tag"));
+
+        let bad = verdict(200, r#"{"n": -1}"#);
+        assert_eq!(bad.outcome, Outcome::ParseError);
+        assert!(bad.observations.is_empty());
+        assert_eq!(
+            bad.error.as_deref(),
+            Some("test/count/k/2024-01-01..2025-01-01: `n` is negative (-1)")
+        );
+
+        let gone = verdict(404, "");
+        assert_eq!(gone.outcome, Outcome::NoData);
+        assert_eq!(gone.error.as_deref(), Some("not there"));
+
+        let own = verdict(503, r#"{"message": "down\nfor maintenance"}"#);
+        assert_eq!(own.outcome, Outcome::HttpError);
+        assert_eq!(own.error.as_deref(), Some("test 503: down for maintenance"));
+
+        let other = verdict(500, "<html>\n oops </html>");
+        assert_eq!(other.error.as_deref(), Some("test 500: <html> oops </html>"));
+        let empty = verdict(502, "");
+        assert_eq!(empty.error.as_deref(), Some("test 502: (empty body)"));
+    }
+
+    #[test]
+    fn daily_counts_become_whole_months_inside_the_asked_period() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d).expect("date");
+        let mut s = spec();
+        s.period = Period {
+            start: day(1, 1),
+            end: day(3, 10),
+        };
+        let subject = s.subjects[0].clone();
+        let days = [(day(1, 1), 1.0), (day(1, 31), 2.0), (day(2, 15), 4.0), (day(3, 5), 8.0)];
+        let months = whole_months(&s, &subject, Metric::flow(SOURCE, "n"), &days);
+        let got: Vec<_> = months
             .iter()
             .map(|o| (o.period.start, o.period.end, o.value))
-            .collect()
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (day(1, 1), day(2, 1), 3.0),
+                (day(2, 1), day(3, 1), 4.0),
+                (day(3, 1), day(3, 6), 8.0)
+            ]
+        );
     }
 }

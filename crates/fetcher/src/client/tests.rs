@@ -14,6 +14,33 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::*;
+use crate::{Pace, Pacer};
+
+// Two names for the loop's tests; what the real sources' answers mean for
+// pacing is tested with each source (`trends-sources`).
+const GITHUB: SourceId = SourceId::new("github");
+const STACKEXCHANGE: SourceId = SourceId::new("stackexchange");
+
+/// Paces on test headers: `x-test-spent` (seconds until a spent limit
+/// resets), `x-test-backoff` (seconds) and `x-test-halt` (a reason).
+#[derive(Debug)]
+struct TestPacer;
+
+impl Pacer for TestPacer {
+    fn pace(&self, answer: &Answer<'_>) -> Pace {
+        let secs = |name: &str| {
+            answer
+                .header(name)
+                .and_then(|v| v.parse().ok())
+                .map(Duration::from_secs)
+        };
+        Pace {
+            spent_for: secs("x-test-spent"),
+            backoff: secs("x-test-backoff"),
+            halt: answer.header("x-test-halt").map(str::to_owned),
+        }
+    }
+}
 
 fn config(server: &MockServer) -> Config {
     let text = format!(
@@ -33,7 +60,18 @@ requests_per_minute = 6000
 "#,
         uri = server.uri()
     );
-    let mut config = Config::parse(&text, Path::new("trends.toml")).expect("config parses");
+    let known = trends_core::Known {
+        sources: [(GITHUB, true), (STACKEXCHANGE, false)]
+            .into_iter()
+            .map(|(id, search_lane)| trends_core::KnownSource {
+                id,
+                search_lane,
+                metrics: Vec::new(),
+            })
+            .collect(),
+    };
+    let mut config =
+        Config::parse(&text, Path::new("trends.toml"), &known).expect("config parses");
     config.http.timeout = Duration::from_millis(300);
     config
 }
@@ -78,6 +116,7 @@ async fn run_until(
         config: config.sources[&source].clone(),
         auth,
         requests,
+        pacer: &TestPacer,
     };
     let (tx, mut rx) = mpsc::channel(16);
     let task = async move { collect(&client, vec![plan], tx, stop).await };
@@ -116,9 +155,9 @@ async fn sends_user_agent_api_headers_and_bearer_token() {
     let cfg = config(&server);
     let (fetched, summary) = run(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::Bearer("s3cr3t-token".into()),
-        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+        vec![planned(&server, GITHUB, "/repos/a/b")],
     )
     .await;
     assert_eq!(status(&fetched[0]), 200);
@@ -139,11 +178,11 @@ async fn query_key_is_sent_but_never_kept() {
     let cfg = config(&server);
     let (fetched, _) = run(
         &cfg,
-        SourceId::StackExchange,
+        STACKEXCHANGE,
         Auth::QueryKey("k3y-value".into()),
         vec![planned(
             &server,
-            SourceId::StackExchange,
+            STACKEXCHANGE,
             "/2.3/questions?tagged=go",
         )],
     )
@@ -170,9 +209,9 @@ async fn server_errors_are_retried_until_an_answer() {
     let cfg = config(&server);
     let (fetched, _) = run(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::None,
-        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+        vec![planned(&server, GITHUB, "/repos/a/b")],
     )
     .await;
     assert_eq!(status(&fetched[0]), 200);
@@ -190,9 +229,9 @@ async fn retries_are_bounded_and_the_last_answer_is_kept() {
     let cfg = config(&server);
     let (fetched, _) = run(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::None,
-        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+        vec![planned(&server, GITHUB, "/repos/a/b")],
     )
     .await;
     assert_eq!(status(&fetched[0]), 503);
@@ -215,9 +254,9 @@ async fn too_many_requests_waits_for_retry_after() {
     let start = std::time::Instant::now();
     let (fetched, _) = run(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::None,
-        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+        vec![planned(&server, GITHUB, "/repos/a/b")],
     )
     .await;
     assert_eq!(status(&fetched[0]), 200);
@@ -238,9 +277,9 @@ async fn client_errors_are_not_retried() {
     let cfg = config(&server);
     let (fetched, _) = run(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::None,
-        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+        vec![planned(&server, GITHUB, "/repos/a/b")],
     )
     .await;
     assert_eq!(status(&fetched[0]), 404);
@@ -259,9 +298,9 @@ async fn an_oversized_body_is_refused_without_retry() {
     cfg.http.max_body_bytes = 1024;
     let (fetched, _) = run(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::None,
-        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+        vec![planned(&server, GITHUB, "/repos/a/b")],
     )
     .await;
     let err = fetched[0].result.as_ref().expect_err("refused");
@@ -279,9 +318,9 @@ async fn a_timeout_is_a_transport_error_after_retries() {
     let cfg = config(&server);
     let (fetched, _) = run(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::None,
-        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+        vec![planned(&server, GITHUB, "/repos/a/b")],
     )
     .await;
     let err = fetched[0].result.as_ref().expect_err("timed out");
@@ -290,16 +329,12 @@ async fn a_timeout_is_a_transport_error_after_retries() {
 }
 
 #[tokio::test]
-async fn a_spent_github_budget_halts_the_source_and_skips_the_rest() {
+async fn a_rate_limit_spent_beyond_max_retry_wait_halts_the_source_and_skips_the_rest() {
     let server = MockServer::start().await;
-    let reset = (chrono::Utc::now().timestamp() + 3600).to_string();
     Mock::given(path("/repos/a/b"))
         .respond_with(
             ResponseTemplate::new(403)
-                .insert_header("x-ratelimit-limit", "60")
-                .insert_header("x-ratelimit-remaining", "0")
-                .insert_header("x-ratelimit-reset", reset.as_str())
-                .insert_header("x-ratelimit-resource", "core")
+                .insert_header("x-test-spent", "3600")
                 .set_body_string(r#"{"message":"API rate limit exceeded for 127.0.0.1.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}"#),
         )
         .expect(1)
@@ -307,25 +342,49 @@ async fn a_spent_github_budget_halts_the_source_and_skips_the_rest() {
         .await;
     let mut cfg = config(&server);
     cfg.sources
-        .get_mut(&SourceId::GitHub)
+        .get_mut(&GITHUB)
         .expect("github")
         .concurrency = 1;
     let requests = vec![
-        planned(&server, SourceId::GitHub, "/repos/a/b"),
-        planned(&server, SourceId::GitHub, "/repos/c/d"),
-        planned(&server, SourceId::GitHub, "/repos/e/f"),
+        planned(&server, GITHUB, "/repos/a/b"),
+        planned(&server, GITHUB, "/repos/c/d"),
+        planned(&server, GITHUB, "/repos/e/f"),
     ];
-    let (fetched, summary) = run(&cfg, SourceId::GitHub, Auth::None, requests).await;
+    let (fetched, summary) = run(&cfg, GITHUB, Auth::None, requests).await;
     assert_eq!(fetched.len(), 1);
     assert_eq!(status(&fetched[0]), 403);
     assert_eq!(summary.skipped, 2);
-    assert!(
-        summary
-            .halted
-            .as_deref()
-            .unwrap_or("")
-            .contains("rate limit spent")
+    assert_eq!(
+        summary.halted.as_deref(),
+        Some("github core rate limit spent until its reset in 3600s")
     );
+}
+
+#[tokio::test]
+async fn a_rate_limit_spent_briefly_pauses_the_lane_and_retries_the_403() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(ResponseTemplate::new(403).insert_header("x-test-spent", "1"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/repos/a/b"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let cfg = config(&server);
+    let started = std::time::Instant::now();
+    let (fetched, summary) = run(
+        &cfg,
+        GITHUB,
+        Auth::None,
+        vec![planned(&server, GITHUB, "/repos/a/b")],
+    )
+    .await;
+    assert_eq!(status(&fetched[0]), 200);
+    assert_eq!(fetched[0].attempts, 2);
+    assert_eq!(summary.halted, None);
+    assert!(started.elapsed() >= Duration::from_millis(900));
 }
 
 #[tokio::test]
@@ -347,9 +406,9 @@ async fn a_secondary_rate_limit_403_waits_for_retry_after() {
     let cfg = config(&server);
     let (fetched, summary) = run(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::None,
-        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+        vec![planned(&server, GITHUB, "/repos/a/b")],
     )
     .await;
     assert_eq!(status(&fetched[0]), 200);
@@ -367,14 +426,14 @@ async fn a_retry_after_longer_than_allowed_stops_the_source() {
         .await;
     let mut cfg = config(&server);
     cfg.sources
-        .get_mut(&SourceId::GitHub)
+        .get_mut(&GITHUB)
         .expect("github")
         .concurrency = 1;
     let requests = vec![
-        planned(&server, SourceId::GitHub, "/repos/a/b"),
-        planned(&server, SourceId::GitHub, "/repos/c/d"),
+        planned(&server, GITHUB, "/repos/a/b"),
+        planned(&server, GITHUB, "/repos/c/d"),
     ];
-    let (fetched, summary) = run(&cfg, SourceId::GitHub, Auth::None, requests).await;
+    let (fetched, summary) = run(&cfg, GITHUB, Auth::None, requests).await;
     assert_eq!(fetched.len(), 1);
     assert_eq!(status(&fetched[0]), 429);
     assert_eq!(summary.skipped, 1);
@@ -385,10 +444,10 @@ async fn a_retry_after_longer_than_allowed_stops_the_source() {
 }
 
 #[tokio::test]
-async fn a_stack_exchange_throttle_stops_the_source_for_this_run() {
+async fn a_refusal_read_by_the_pacer_stops_the_source_for_this_run() {
     let server = MockServer::start().await;
     Mock::given(path("/2.3/questions"))
-        .respond_with(ResponseTemplate::new(400).set_body_string(
+        .respond_with(ResponseTemplate::new(400).insert_header("x-test-halt", "stackexchange quota spent").set_body_string(
             r#"{"error_id":502,"error_message":"too many requests from this IP, more requests available in 84268 seconds","error_name":"throttle_violation"}"#,
         ))
         .expect(1)
@@ -396,14 +455,14 @@ async fn a_stack_exchange_throttle_stops_the_source_for_this_run() {
         .await;
     let cfg = config(&server);
     let requests = vec![
-        planned(&server, SourceId::StackExchange, "/2.3/questions?tagged=go"),
+        planned(&server, STACKEXCHANGE, "/2.3/questions?tagged=go"),
         planned(
             &server,
-            SourceId::StackExchange,
+            STACKEXCHANGE,
             "/2.3/questions?tagged=rust",
         ),
     ];
-    let (fetched, summary) = run(&cfg, SourceId::StackExchange, Auth::None, requests).await;
+    let (fetched, summary) = run(&cfg, STACKEXCHANGE, Auth::None, requests).await;
     assert_eq!(fetched.len(), 1);
     assert_eq!(summary.skipped, 1);
     assert!(
@@ -432,9 +491,9 @@ async fn a_reset_connection_is_retried_then_recorded_as_a_transport_error() {
     });
     let server = MockServer::start().await;
     let cfg = config(&server);
-    let mut p = planned(&server, SourceId::GitHub, "/repos/a/b");
+    let mut p = planned(&server, GITHUB, "/repos/a/b");
     p.url = Url::parse(&format!("http://{addr}/repos/a/b")).expect("url");
-    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![p]).await;
+    let (fetched, _) = run(&cfg, GITHUB, Auth::None, vec![p]).await;
     let err = fetched[0].result.as_ref().expect_err("no answer");
     assert_eq!(fetched[0].attempts, 3, "{err}");
     assert_eq!(accepted.load(Ordering::Relaxed), 3);
@@ -460,9 +519,9 @@ async fn a_body_cut_short_is_a_transport_error() {
     });
     let server = MockServer::start().await;
     let cfg = config(&server);
-    let mut p = planned(&server, SourceId::GitHub, "/repos/a/b");
+    let mut p = planned(&server, GITHUB, "/repos/a/b");
     p.url = Url::parse(&format!("http://{addr}/repos/a/b")).expect("url");
-    let (fetched, _) = run(&cfg, SourceId::GitHub, Auth::None, vec![p]).await;
+    let (fetched, _) = run(&cfg, GITHUB, Auth::None, vec![p]).await;
     let err = fetched[0].result.as_ref().expect_err("cut short");
     assert!(
         err.0.starts_with("failed reading the body") || err.0.starts_with("request failed"),
@@ -497,9 +556,9 @@ async fn a_429_forever_with_retry_after_ends_after_max_retries() {
     let start = std::time::Instant::now();
     let (fetched, summary) = run(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::None,
-        vec![planned(&server, SourceId::GitHub, "/repos/a/b")],
+        vec![planned(&server, GITHUB, "/repos/a/b")],
     )
     .await;
     // max_retries = 2: the first attempt and two honoured Retry-Afters.
@@ -525,13 +584,13 @@ async fn a_source_answering_503_forever_stops_after_max_consecutive_failures() {
         .await;
     let mut cfg = config(&server);
     cfg.http.max_consecutive_failures = 3;
-    one_at_a_time(&mut cfg, SourceId::GitHub);
+    one_at_a_time(&mut cfg, GITHUB);
     let start = std::time::Instant::now();
     let (fetched, summary) = run(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::None,
-        repos(&server, SourceId::GitHub, 8),
+        repos(&server, GITHUB, 8),
     )
     .await;
     assert_eq!(fetched.len(), 3, "three requests, then the stop");
@@ -563,12 +622,12 @@ async fn an_answer_between_failures_starts_the_count_again() {
     let mut cfg = config(&server);
     cfg.http.max_consecutive_failures = 2;
     cfg.http.max_retries = 0;
-    one_at_a_time(&mut cfg, SourceId::GitHub);
-    let mut requests = repos(&server, SourceId::GitHub, 1);
-    requests.push(planned(&server, SourceId::GitHub, "/repos/ok/ok"));
-    requests.extend(repos(&server, SourceId::GitHub, 2));
-    requests.push(planned(&server, SourceId::GitHub, "/repos/ok/ok"));
-    let (fetched, summary) = run(&cfg, SourceId::GitHub, Auth::None, requests).await;
+    one_at_a_time(&mut cfg, GITHUB);
+    let mut requests = repos(&server, GITHUB, 1);
+    requests.push(planned(&server, GITHUB, "/repos/ok/ok"));
+    requests.extend(repos(&server, GITHUB, 2));
+    requests.push(planned(&server, GITHUB, "/repos/ok/ok"));
+    let (fetched, summary) = run(&cfg, GITHUB, Auth::None, requests).await;
     let statuses: Vec<u16> = fetched.iter().map(status).collect();
     assert_eq!(statuses, [500, 404, 500, 500]);
     assert_eq!(summary.skipped, 1);
@@ -585,13 +644,13 @@ async fn timeouts_in_a_row_stop_the_source_too() {
     let mut cfg = config(&server);
     cfg.http.max_consecutive_failures = 2;
     cfg.http.max_retries = 0;
-    one_at_a_time(&mut cfg, SourceId::GitHub);
+    one_at_a_time(&mut cfg, GITHUB);
     let start = std::time::Instant::now();
     let (fetched, summary) = run(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::None,
-        repos(&server, SourceId::GitHub, 5),
+        repos(&server, GITHUB, 5),
     )
     .await;
     assert_eq!(fetched.len(), 2);
@@ -621,7 +680,7 @@ async fn a_stop_skips_what_is_left_and_drops_what_is_in_flight() {
         .await;
     let mut cfg = config(&server);
     cfg.http.timeout = Duration::from_secs(60);
-    one_at_a_time(&mut cfg, SourceId::GitHub);
+    one_at_a_time(&mut cfg, GITHUB);
     let stop = Stop::new();
     let flip = {
         let stop = stop.clone();
@@ -633,9 +692,9 @@ async fn a_stop_skips_what_is_left_and_drops_what_is_in_flight() {
     let start = std::time::Instant::now();
     let (fetched, summary) = run_until(
         &cfg,
-        SourceId::GitHub,
+        GITHUB,
         Auth::None,
-        repos(&server, SourceId::GitHub, 4),
+        repos(&server, GITHUB, 4),
         &stop,
     )
     .await;

@@ -1,0 +1,83 @@
+//! What an answer says about pacing the next requests, as each source reads
+//! it: a spent rate limit (GitHub's `x-ratelimit-*`), a backoff asked for in
+//! the body (Stack Exchange's `backoff`), a refusal for the rest of the run
+//! (a throttle or a spent quota). The fetch loop acts on a [`Pace`] the same
+//! way whichever source gave it; `Retry-After` it reads itself (RFC 9110).
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+
+/// One answer as a [`Pacer`] sees it: status, headers and body.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    pub status: u16,
+    headers: Headers<'a>,
+    pub body: &'a [u8],
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Headers<'a> {
+    Received(&'a HeaderMap),
+    Given(&'a [(&'a str, &'a str)]),
+}
+
+impl<'a> Answer<'a> {
+    pub(crate) fn new(status: u16, headers: &'a HeaderMap, body: &'a [u8]) -> Answer<'a> {
+        Answer {
+            status,
+            headers: Headers::Received(headers),
+            body,
+        }
+    }
+
+    /// An answer with these headers, for a source's tests of its pacing.
+    pub fn with_headers(status: u16, headers: &'a [(&'a str, &'a str)], body: &'a [u8]) -> Answer<'a> {
+        Answer {
+            status,
+            headers: Headers::Given(headers),
+            body,
+        }
+    }
+
+    /// The header `name` (any case) as text, when present and readable.
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        match self.headers {
+            Headers::Received(map) => map.get(name)?.to_str().ok(),
+            Headers::Given(pairs) => pairs
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| *v),
+        }
+    }
+}
+
+/// What the loop does after an answer, beyond its status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pace {
+    /// The request's rate limit is spent and resets this long from now: the
+    /// lane waits that long (or the source halts, when it is longer than
+    /// `http.max_retry_wait`), and a 403 or 429 with it is retried after it.
+    pub spent_for: Option<Duration>,
+    /// The API asks that nothing more be sent for this long.
+    pub backoff: Option<Duration>,
+    /// The API refuses further requests this run: the source halts with
+    /// this reason, and what is left is skipped for the next run.
+    pub halt: Option<String>,
+}
+
+/// A source's reading of its answers' pacing signals.
+pub trait Pacer: Debug + Send + Sync {
+    fn pace(&self, answer: &Answer<'_>) -> Pace;
+}
+
+/// For a source whose API sends no pacing signal beyond `Retry-After`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoPacing;
+
+impl Pacer for NoPacing {
+    fn pace(&self, _: &Answer<'_>) -> Pace {
+        Pace::default()
+    }
+}

@@ -1,0 +1,122 @@
+//! The `github` source, GitHub REST (api.github.com): what to ask (`plan.rs`),
+//! what the answer means (`parse.rs`), its metrics, endpoints, limits and pacing.
+
+mod parse;
+mod plan;
+
+use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, WithoutToken};
+use trends_fetcher::{Answer, Auth, Pace, Pacer, Planned};
+use trends_normalizer::{NormalizeError, Parsed, Parser};
+
+use crate::{Ask, Source};
+
+/// The source's name in the config, the database and signal names.
+pub const ID: SourceId = SourceId::new("github");
+
+/// Stargazers of the main GitHub repository.
+pub const STARS: Metric = Metric::stock(ID, "stars");
+/// Forks of the main GitHub repository.
+pub const FORKS: Metric = Metric::stock(ID, "forks");
+/// Open issues plus open pull requests of the main repository.
+pub const OPEN_ISSUES: Metric = Metric::stock(ID, "open_issues");
+/// Watchers (subscribers) of the main repository.
+pub const SUBSCRIBERS: Metric = Metric::stock(ID, "subscribers");
+/// GitHub repositories created in the period with the topic.
+pub const TOPIC_REPOS_CREATED: Metric = Metric::flow(ID, "topic_repos_created");
+/// GitHub repositories created in the period in the language.
+pub const LANGUAGE_REPOS_CREATED: Metric = Metric::flow(ID, "language_repos_created");
+
+crate::endpoints! {
+    Repo => "repo",
+    SearchTopic => "search_topic",
+    SearchLanguage => "search_language",
+    GraphqlRepos => "graphql_repos",
+}
+
+/// The source in the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct GitHub;
+
+impl Source for GitHub {
+    fn id(&self) -> SourceId {
+        ID
+    }
+
+    fn info(&self) -> SourceInfo {
+        SourceInfo {
+            api: "GitHub REST (api.github.com)",
+            history: "search counts: 2008 on, per year; repository counts: snapshots from the first run",
+            limits: "core 60/hour without a token, 5,000 with; search 10/minute without, 30 with",
+        }
+    }
+
+    fn metrics(&self) -> &'static [MetricDef] {
+        &[
+            MetricDef {
+                metric: STARS,
+                description: "stargazers of the main GitHub repository",
+            },
+            MetricDef {
+                metric: FORKS,
+                description: "forks of the main GitHub repository",
+            },
+            MetricDef {
+                metric: OPEN_ISSUES,
+                description: "open issues plus open pull requests of the main repository",
+            },
+            MetricDef {
+                metric: SUBSCRIBERS,
+                description: "watchers (subscribers) of the main repository",
+            },
+            MetricDef {
+                metric: TOPIC_REPOS_CREATED,
+                description: "GitHub repositories created in the period with the topic",
+            },
+            MetricDef {
+                metric: LANGUAGE_REPOS_CREATED,
+                description: "GitHub repositories created in the period in the language",
+            },
+        ]
+    }
+
+    fn search_lane(&self) -> bool {
+        true
+    }
+
+    fn without_token(&self) -> Option<WithoutToken> {
+        Some(WithoutToken {
+            effect: "search is 10 a minute instead of 30 and the core API 60 an hour instead of 5,000; repositories are read by REST one at a time instead of 50 to a GraphQL query",
+            per_day: None,
+        })
+    }
+
+    fn auth(&self, token: Option<String>) -> Auth {
+        token.map_or(Auth::None, Auth::Bearer)
+    }
+
+    /// GraphQL needs a token; without one, REST.
+    fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {
+        plan::plan(ask.base, ask.catalog, ask.window, ask.has_token)
+    }
+}
+
+impl Parser for GitHub {
+    fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+        parse::parse(spec, body)
+    }
+
+    fn describe_error(&self, body: &[u8]) -> Option<String> {
+        parse::describe_error(body)
+    }
+}
+
+/// `x-ratelimit-remaining: 0` means the request's limit (core or search)
+/// is spent until `x-ratelimit-reset`; a 403 or 429 with it is retried then.
+impl Pacer for GitHub {
+    fn pace(&self, answer: &Answer<'_>) -> Pace {
+        Pace {
+            spent_for: plan::rate_limit_wait(answer),
+            ..Pace::default()
+        }
+    }
+}

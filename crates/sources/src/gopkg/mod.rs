@@ -1,0 +1,68 @@
+//! The `gopkg` source, pkg.go.dev module pages (HTML, read with CSS selectors): what to ask (`plan.rs`),
+//! what the answer means (`parse.rs`), its metrics, endpoints, limits and pacing.
+
+mod parse;
+mod plan;
+
+use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo};
+use trends_fetcher::{Answer, Pace, Pacer, Planned};
+use trends_normalizer::{NormalizeError, Parsed, Parser};
+
+use crate::{Ask, Source};
+
+/// The source's name in the config, the database and signal names.
+pub const ID: SourceId = SourceId::new("gopkg");
+
+/// Packages pkg.go.dev knows to import the module ("Imported by").
+pub const IMPORTED_BY: Metric = Metric::stock(ID, "imported_by");
+
+crate::endpoints! {
+    Module => "module",
+}
+
+/// The source in the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct GoPkg;
+
+impl Source for GoPkg {
+    fn id(&self) -> SourceId {
+        ID
+    }
+
+    fn info(&self) -> SourceInfo {
+        SourceInfo {
+            api: "pkg.go.dev module pages (HTML, read with CSS selectors)",
+            history: "snapshots from the first run",
+            limits: "no published limit; a web page per module, keep a modest rate",
+        }
+    }
+
+    fn metrics(&self) -> &'static [MetricDef] {
+        &[
+            MetricDef {
+                metric: IMPORTED_BY,
+                description: "packages pkg.go.dev knows to import the module (\"Imported by\")",
+            },
+        ]
+    }
+
+    fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {
+        plan::plan(ask.base, ask.catalog, ask.window)
+    }
+}
+
+impl Parser for GoPkg {
+    fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+        parse::parse(spec, body)
+    }
+
+    fn describe_error(&self, body: &[u8]) -> Option<String> {
+        trends_normalizer::html::describe_error(body)
+    }
+}
+
+impl Pacer for GoPkg {
+    fn pace(&self, _answer: &Answer<'_>) -> Pace {
+        Pace::default()
+    }
+}

@@ -1,0 +1,27 @@
+//! The one list of sources: adding a source is its module under `src/`
+//! plus one line here (and its config, catalog keys, fixtures and demo
+//! route; CONTRIBUTING.md has the checklist). The order is the order
+//! sources run in and are printed in.
+
+use crate::Source;
+use crate::{
+    cratesio, dockerhub, github, githubtopics, gopkg, hackernews, npm, packagist, pypi, rubygems,
+    stackexchange, tiobe, wikimedia,
+};
+
+/// Every source this build knows.
+pub static SOURCES: &[&dyn Source] = &[
+    &stackexchange::StackExchange,
+    &github::GitHub,
+    &wikimedia::Wikimedia,
+    &hackernews::HackerNews,
+    &npm::Npm,
+    &pypi::PyPI,
+    &dockerhub::DockerHub,
+    &packagist::Packagist,
+    &rubygems::RubyGems,
+    &cratesio::CratesIo,
+    &gopkg::GoPkg,
+    &githubtopics::GitHubTopics,
+    &tiobe::Tiobe,
+];

@@ -1,0 +1,118 @@
+//! The `stackexchange` source, Stack Exchange API 2.3 (api.stackexchange.com): what to ask (`plan.rs`),
+//! what the answer means (`parse.rs`), its metrics, endpoints, limits and pacing.
+
+mod parse;
+mod plan;
+
+use std::time::Duration;
+
+use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, WithoutToken};
+use trends_fetcher::{Answer, Auth, Pace, Pacer, Planned};
+use trends_normalizer::{NormalizeError, Parsed, Parser};
+
+use crate::{Ask, Source};
+
+/// The source's name in the config, the database and signal names.
+pub const ID: SourceId = SourceId::new("stackexchange");
+
+/// Stack Overflow questions asked with the tag in the period.
+pub const QUESTIONS: Metric = Metric::flow(ID, "questions");
+/// Stack Overflow questions with the tag, all time.
+pub const TAG_TOTAL: Metric = Metric::stock(ID, "total_questions");
+
+crate::endpoints! {
+    Questions => "questions",
+    TagsInfo => "tags_info",
+}
+
+/// The source in the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct StackExchange;
+
+impl Source for StackExchange {
+    fn id(&self) -> SourceId {
+        ID
+    }
+
+    fn info(&self) -> SourceInfo {
+        SourceInfo {
+            api: "Stack Exchange API 2.3 (api.stackexchange.com)",
+            history: "2008 on, per calendar year",
+            limits: "300 requests/day per IP without a key, 10,000 with; honours `backoff`",
+        }
+    }
+
+    fn metrics(&self) -> &'static [MetricDef] {
+        &[
+            MetricDef {
+                metric: QUESTIONS,
+                description: "Stack Overflow questions asked with the tag in the period",
+            },
+            MetricDef {
+                metric: TAG_TOTAL,
+                description: "Stack Overflow questions with the tag, all time",
+            },
+        ]
+    }
+
+    fn without_token(&self) -> Option<WithoutToken> {
+        Some(WithoutToken {
+            effect: "300 requests a day per IP instead of 10,000",
+            per_day: Some(300),
+        })
+    }
+
+    fn auth(&self, token: Option<String>) -> Auth {
+        token.map_or(Auth::None, Auth::QueryKey)
+    }
+
+    fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {
+        plan::plan(ask.base, ask.catalog, ask.window)
+    }
+}
+
+impl Parser for StackExchange {
+    fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+        parse::parse(spec, body)
+    }
+
+    fn describe_error(&self, body: &[u8]) -> Option<String> {
+        parse::describe_error(body)
+    }
+}
+
+/// A `backoff` field (in any answer) pauses the source that long; a
+/// `throttle_violation` error ends it for this run, since asking again
+/// before it lifts only prolongs it.
+impl Pacer for StackExchange {
+    fn pace(&self, answer: &Answer<'_>) -> Pace {
+        Pace {
+            backoff: plan::backoff_secs(answer.body).map(Duration::from_secs),
+            halt: if answer.status >= 400 {
+                plan::throttled(answer.body)
+            } else {
+                None
+            },
+            ..Pace::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_pauses_and_a_throttle_halts() {
+        let body = br#"{"items":[],"backoff":10,"quota_remaining":5}"#;
+        let pace = StackExchange.pace(&Answer::with_headers(200, &[], body));
+        assert_eq!(pace.backoff, Some(Duration::from_secs(10)));
+        assert_eq!(pace.halt, None);
+        let throttle = br#"{"error_id":502,"error_message":"too many requests from this IP, more requests available in 84268 seconds","error_name":"throttle_violation"}"#;
+        let pace = StackExchange.pace(&Answer::with_headers(400, &[], throttle));
+        assert_eq!(
+            pace.halt.as_deref(),
+            Some("stack exchange quota spent: too many requests from this IP, more requests available in 84268 seconds")
+        );
+    }
+}
