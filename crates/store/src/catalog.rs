@@ -8,6 +8,8 @@ use trends_core::{Catalog, Metric};
 use crate::{Result, Store, q};
 
 impl Store {
+    /// Writes every metric this trends knows into `metrics` (insert or
+    /// update by source and metric).
     pub(crate) fn sync_metrics(&mut self) -> Result<()> {
         let tx = self.conn.transaction().map_err(q("syncing metrics"))?;
         {
