@@ -272,3 +272,19 @@ fn migration_5_keeps_the_runs_of_a_version_4_database() {
         "the CHECK is still there"
     );
 }
+
+#[test]
+fn a_read_only_open_refuses_a_file_that_still_needs_a_migration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.duckdb");
+    drop(database_at(Connection::open(&path).expect("open"), 4));
+    let refused = Store::open_read_only(&path).expect_err("version 4");
+    assert!(
+        matches!(refused, StoreError::Version { found: 4, known, .. } if known == known_version()),
+        "{refused:?}"
+    );
+    // A writable open migrates it and recreates its views; then it reads.
+    drop(Store::open(&path).expect("migrate"));
+    let ro = Store::open_read_only(&path).expect("read-only after the migration");
+    assert!(ro.yearly_signals(2000, 2100).expect("yearly").is_empty());
+}
