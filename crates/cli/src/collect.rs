@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use tracing::{Instrument, info, info_span, warn};
 use trends_core::{Catalog, Config, Outcome, SourceId};
 use trends_fetcher::{Event, Fetched, HttpClient, PlanWindow, SourcePlan, Stop};
-use trends_store::{RawResponse, RunCounts, RunStatus, Store};
+use trends_store::{AnswerRecord, RawResponse, RunCounts, RunStatus, Store};
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct CollectArgs {
@@ -672,7 +672,7 @@ pub(crate) fn record(
     if batch.is_empty() {
         return Ok(());
     }
-    let answers: Vec<(RawResponse<'_>, &[trends_core::Observation])> = batch
+    let answers: Vec<AnswerRecord<'_>> = batch
         .iter()
         .map(
             |Answer {
@@ -680,8 +680,8 @@ pub(crate) fn record(
                  normalized,
              }| {
                 let response = fetched.result.as_ref().ok();
-                (
-                    RawResponse {
+                AnswerRecord {
+                    raw: RawResponse {
                         spec: &fetched.spec,
                         url: &fetched.url,
                         status: response.map(|r| r.status),
@@ -690,8 +690,8 @@ pub(crate) fn record(
                         outcome: normalized.outcome,
                         error: normalized.error.as_deref(),
                     },
-                    normalized.observations.as_slice(),
-                )
+                    observations: normalized.observations.as_slice(),
+                }
             },
         )
         .collect();

@@ -102,7 +102,13 @@ pub fn status(db: &Path) -> anyhow::Result<ExitCode> {
         if !failures.is_empty() {
             println!();
             println!("failures of run #{} (first 10):", last.id);
-            for (source, url, outcome, error) in failures {
+            for trends_store::Failure {
+                source,
+                url,
+                outcome,
+                error,
+            } in failures
+            {
                 println!("  {source:<14} {outcome:<16} {url}\n        {error}");
             }
         }

@@ -20,6 +20,10 @@ use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use duckdb::Connection;
+
+use crate::{Result, Store, StoreError, q, sql_string};
+
 /// The DuckDB storage format trends writes: the oldest that every client we
 /// support reads (DuckDB 1.4 LTS, 1.5, 2.0).
 pub const STORAGE_VERSION: &str = "v1.4.0";
@@ -93,6 +97,155 @@ pub fn sync_folder(path: &Path) -> io::Result<()> {
         _ => Path::new("."),
     };
     File::open(folder)?.sync_all()
+}
+
+/// Opens `path` read-write; a file DuckDB creates is written in
+/// [`STORAGE_VERSION`].
+pub(crate) fn connect(path: &Path) -> Result<Connection> {
+    let open = |source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    let config = duckdb::Config::default()
+        .with("storage_compatibility_version", STORAGE_VERSION)
+        .map_err(open)?;
+    Connection::open_with_flags(path, config).map_err(open)
+}
+
+/// Writes a copy of the database `from` (tables, views, sequences with
+/// their next values) to `to` in [`STORAGE_VERSION`], through a
+/// temporary file renamed into place, so `to` is never half written. `from`
+/// is opened read-only: its write-ahead log, if any, is read, not changed.
+pub(crate) fn convert(from: &Path, to: &Path) -> Result<()> {
+    let convert_err = |source| StoreError::Convert {
+        path: from.display().to_string(),
+        source,
+    };
+    let tmp = PathBuf::from(format!(
+        "{}.converting-{}",
+        to.display(),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| {
+        let conn = Connection::open_in_memory().map_err(convert_err)?;
+        conn.execute_batch(&format!(
+            "ATTACH {} AS convert_from (READ_ONLY);
+             ATTACH {} AS convert_to (STORAGE_VERSION '{}');
+             COPY FROM DATABASE convert_from TO convert_to;
+             DETACH convert_to;
+             DETACH convert_from;",
+            sql_string(&from.to_string_lossy()),
+            sql_string(&tmp.to_string_lossy()),
+            STORAGE_VERSION
+        ))
+        .map_err(convert_err)?;
+        drop(conn);
+        let io = |doing| {
+            let path = tmp.display().to_string();
+            move |source| StoreError::File {
+                doing,
+                path,
+                source,
+            }
+        };
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io("sync"))?;
+        // The log belonged to the old file; it is in the copy now.
+        if from == to {
+            match std::fs::remove_file(wal_path(to)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(io("remove the old write-ahead log of")(e));
+                }
+                _ => {}
+            }
+        }
+        std::fs::rename(&tmp, to).map_err(io("rename"))?;
+        sync_folder(to).map_err(io("sync the folder of"))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(wal_path(&tmp));
+    }
+    result
+}
+
+/// Converts `path` in place when its storage format is newer than DuckDB 1.4
+/// reads. A write-ahead log is first folded into the file by a checkpoint
+/// (at the file's own format), so the conversion has one file to copy.
+pub(crate) fn convert_if_newer(path: &Path) -> Result<()> {
+    let number = match storage_number(path) {
+        Ok(Some(n)) => n,
+        // Missing (DuckDB creates it), or not DuckDB's (DuckDB says so).
+        Ok(None) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(StoreError::File {
+                doing: "read the header of",
+                path: path.display().to_string(),
+                source,
+            });
+        }
+    };
+    if number <= MAX_READABLE {
+        return Ok(());
+    }
+    tracing::warn!(
+        path = %path.display(),
+        storage = number,
+        "converting the database to DuckDB storage {} so that DuckDB 1.4 and 1.5 clients can open it",
+        STORAGE_VERSION
+    );
+    if wal_path(path).exists() {
+        let checkpoint = |source| StoreError::Convert {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(checkpoint)?;
+        conn.execute_batch("CHECKPOINT").map_err(checkpoint)?;
+        drop(conn);
+    }
+    convert(path, path)
+}
+
+impl Store {
+    /// Ends a writing command: checkpoints and closes the working copy, then
+    /// replaces the analysts' file with a copy of it (temporary file, sync,
+    /// rename). Readers holding the old file keep it; new connections see
+    /// this run whole. Returns the analysts' file.
+    pub fn publish(self) -> Result<PathBuf> {
+        let Some(to) = self.publish_to else {
+            return Err(StoreError::NothingToPublish(self.path));
+        };
+        let started = std::time::Instant::now();
+        self.conn
+            .execute_batch("CHECKPOINT")
+            .map_err(q("checkpointing before publishing"))?;
+        let work = PathBuf::from(&self.path);
+        self.conn.close().map_err(|(_, source)| StoreError::Query {
+            doing: "closing the working copy before publishing",
+            source,
+        })?;
+        if wal_path(&to).exists() {
+            tracing::warn!(
+                path = %to.display(),
+                "a program holds the analysts' file open read-write; what it writes stays in the file it opened, not in the published one"
+            );
+        }
+        replace_with_copy(&work, &to).map_err(|source| StoreError::File {
+            doing: "publish to",
+            path: to.display().to_string(),
+            source,
+        })?;
+        tracing::info!(
+            path = %to.display(),
+            bytes = std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0),
+            ms = started.elapsed().as_millis() as u64,
+            "published the run for readers"
+        );
+        Ok(to)
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::Path;
 use duckdb::Connection;
 use trends_core::Outcome;
 
-use crate::tests::{at, catalog, obs, raw, spec};
+use crate::testing::{at, catalog, database_at, obs, raw, spec};
 use crate::{Store, StoreError, file};
 
 fn fill(store: &mut Store, years: std::ops::Range<i32>) {
@@ -51,19 +51,7 @@ fn a_database_in_duckdb_2_storage_is_converted_with_its_log_and_sequences() {
     let path = dir.path().join("new.duckdb");
     {
         // What an earlier trends wrote: the bundled engine's own default.
-        let conn = Connection::open(&path).expect("open");
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)",
-        )
-        .expect("schema_migrations");
-        for &(version, name, sql) in crate::MIGRATIONS {
-            conn.execute_batch(sql).expect(name);
-            conn.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, TIMESTAMP '2024-01-01')",
-                duckdb::params![version, name],
-            )
-            .expect("version");
-        }
+        let conn = database_at(Connection::open(&path).expect("open"), i32::MAX);
         conn.execute_batch(
             "CHECKPOINT;
              PRAGMA disable_checkpoint_on_shutdown;

@@ -1,0 +1,192 @@
+//! The raw archive, `raw_responses`: every answer (and failed attempt) is
+//! appended by the load path in the transaction that stores its
+//! observations, and read back a page at a time by `trends renormalize`.
+
+use chrono::{DateTime, Utc};
+use duckdb::{Connection, params};
+use sha2::{Digest, Sha256};
+use trends_core::{Outcome, RequestSpec};
+
+use crate::{AnswerRecord, Result, RunId, StoreError, q};
+
+/// An archived response, as `trends renormalize` reads it back.
+#[derive(Debug, Clone)]
+pub struct Archived {
+    pub id: i64,
+    pub run_id: RunId,
+    pub spec: RequestSpec,
+    pub status: Option<u16>,
+    pub fetched_at: DateTime<Utc>,
+    pub body: Option<Vec<u8>>,
+    pub outcome: Outcome,
+    pub error: Option<String>,
+}
+
+/// Appends the answers' responses to `raw_responses` in `tx` and returns
+/// their ids, in order. The ids come from the table's sequence, reserved in
+/// one statement; the rows then go in through the Appender rather than one
+/// INSERT each.
+pub(crate) fn append(
+    tx: &duckdb::Transaction<'_>,
+    run: RunId,
+    answers: &[AnswerRecord<'_>],
+) -> Result<Vec<i64>> {
+    let doing = "archiving responses";
+    let ids: Vec<i64> = {
+        let mut stmt = tx
+            .prepare("SELECT nextval('raw_responses_id_seq') FROM range(?)")
+            .map_err(q(doing))?;
+        stmt.query_map(params![answers.len() as i64], |r| r.get(0))
+            .map_err(q(doing))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(q(doing))?
+    };
+    let mut app = tx.appender("raw_responses").map_err(q(doing))?;
+    for (answer, raw_id) in answers.iter().zip(&ids) {
+        let raw = &answer.raw;
+        debug_assert!(
+            raw.outcome == Outcome::Ok || answer.observations.is_empty(),
+            "only a parsed response carries observations"
+        );
+        let request = serde_json::to_string(raw.spec)
+            .map_err(|e| StoreError::Corrupt(format!("request spec: {e}")))?;
+        let body = raw.body.map(String::from_utf8_lossy);
+        let sha = raw.body.map(|b| hex(&Sha256::digest(b)));
+        app.append_row(params![
+            raw_id,
+            run.0,
+            raw.spec.source.as_str(),
+            raw.spec.request_key(),
+            request,
+            raw.url,
+            raw.status.map(i32::from),
+            crate::ts(raw.fetched_at),
+            body.as_deref(),
+            sha,
+            raw.outcome.as_str(),
+            raw.error,
+            answer.observations.len() as i64,
+        ])
+        .map_err(q("archiving a response"))?;
+    }
+    app.flush().map_err(q(doing))?;
+    Ok(ids)
+}
+
+/// A `raw_responses` row as DuckDB gives it, before its text is parsed.
+struct Row {
+    id: i64,
+    run_id: i64,
+    request: String,
+    status: Option<i32>,
+    fetched_at: String,
+    body: Option<String>,
+    outcome: String,
+    error: Option<String>,
+}
+
+/// Archived responses with an id above `after`, in id order, at most
+/// `limit` of them.
+pub(crate) fn read(conn: &Connection, after: i64, limit: i64) -> Result<Vec<Archived>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, run_id, request, status, CAST(fetched_at AS VARCHAR), body, outcome, error
+             FROM raw_responses WHERE id > ? ORDER BY id LIMIT ?",
+        )
+        .map_err(q("reading the archive"))?;
+    let rows = stmt
+        .query_map(params![after, limit], |r| {
+            Ok(Row {
+                id: r.get(0)?,
+                run_id: r.get(1)?,
+                request: r.get(2)?,
+                status: r.get(3)?,
+                fetched_at: r.get(4)?,
+                body: r.get(5)?,
+                outcome: r.get(6)?,
+                error: r.get(7)?,
+            })
+        })
+        .map_err(q("reading the archive"))?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(parse(row.map_err(q("reading the archive"))?)?);
+    }
+    Ok(out)
+}
+
+fn parse(row: Row) -> Result<Archived> {
+    let id = row.id;
+    let spec: RequestSpec = serde_json::from_str(&row.request)
+        .map_err(|e| StoreError::Corrupt(format!("raw_responses {id}: request: {e}")))?;
+    let fetched_at = chrono::NaiveDateTime::parse_from_str(&row.fetched_at, "%Y-%m-%d %H:%M:%S%.f")
+        .map_err(|e| {
+            StoreError::Corrupt(format!(
+                "raw_responses {id}: fetched_at {}: {e}",
+                row.fetched_at
+            ))
+        })?
+        .and_utc();
+    Ok(Archived {
+        id,
+        run_id: RunId(row.run_id),
+        spec,
+        status: row.status.and_then(|s| u16::try_from(s).ok()),
+        fetched_at,
+        body: row.body.map(String::into_bytes),
+        outcome: parse_outcome(&row.outcome)?,
+        error: row.error,
+    })
+}
+
+fn parse_outcome(s: &str) -> Result<Outcome> {
+    [
+        Outcome::Ok,
+        Outcome::NoData,
+        Outcome::HttpError,
+        Outcome::TransportError,
+        Outcome::ParseError,
+    ]
+    .into_iter()
+    .find(|o| o.as_str() == s)
+    .ok_or_else(|| StoreError::Corrupt(format!("outcome {s}")))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+impl crate::Store {
+    /// Every archived response, oldest first (`renormalize` reads the
+    /// archive a page at a time).
+    pub(crate) fn archived(&self) -> Result<Vec<Archived>> {
+        read(&self.conn, 0, i64::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Store;
+    use crate::testing::{at, catalog, raw, spec};
+    use trends_core::Outcome;
+
+    #[test]
+    fn an_archived_response_reads_back_with_its_spec_body_and_time() {
+        let mut s = Store::open_in_memory().expect("open");
+        s.sync_catalog(&catalog()).expect("sync");
+        let run = s.begin_run("collect", at()).expect("run");
+        let sp = spec("python", 2023);
+        let mut failed = raw(&sp, b"{\"tot", Outcome::ParseError);
+        failed.status = None;
+        failed.error = Some("malformed JSON");
+        s.record(run, &failed, &[]).expect("archive");
+        let archived = s.archived().expect("archive");
+        assert_eq!(archived.len(), 1);
+        let a = &archived[0];
+        assert_eq!((a.run_id, &a.spec, a.fetched_at), (run, &sp, at()));
+        assert_eq!(a.body.as_deref(), Some(&b"{\"tot"[..]));
+        assert_eq!((a.status, a.outcome), (None, Outcome::ParseError));
+        assert_eq!(a.error.as_deref(), Some("malformed JSON"));
+    }
+}

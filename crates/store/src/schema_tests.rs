@@ -1,0 +1,290 @@
+//! Tests of the schema: migrations applied once and in order, views
+//! recreated on every writable open (a new database, one whose views older
+//! migrations made, a read-only open of a file with older views).
+
+use std::path::Path;
+
+use duckdb::Connection;
+use trends_core::{Grain, Metric, Observation, Outcome, Period, SourceId, TechId};
+
+use super::*;
+use crate::testing::{at, catalog, database_at, obs, raw, spec};
+use crate::{RunCounts, RunId, RunStatus, Store};
+
+/// A `yearly_signals` as an older trends may have defined it: no `delta`,
+/// and values doubled so that a read through it shows.
+const OLD_YEARLY_SIGNALS: &str = "CREATE OR REPLACE VIEW yearly_signals AS
+    SELECT o.tech_id, t.name AS technology, t.category, year(o.period_start) AS year,
+           o.source, o.metric, 'flow' AS kind, 2 * sum(o.value) AS value, 1.0 AS coverage,
+           false AS partial, count(*) AS observations
+    FROM observations o JOIN technologies t ON t.id = o.tech_id
+    GROUP BY ALL";
+
+/// Whether `conn`'s `yearly_signals` has a `delta` column.
+fn has_delta(conn: &Connection) -> bool {
+    conn.prepare("SELECT delta FROM yearly_signals").is_ok()
+}
+
+/// A file at the current version whose `yearly_signals` is the old one,
+/// holding go's 2023 questions (7).
+fn file_with_old_views(path: &Path) {
+    let mut s = Store::open(path).expect("create");
+    s.sync_catalog(&catalog()).expect("sync");
+    let run = s.begin_run("collect", at()).expect("run");
+    s.record(
+        run,
+        &raw(&spec("go", 2023), b"{}", Outcome::Ok),
+        &[obs("go", 2023, 7.0)],
+    )
+    .expect("record");
+    s.conn.execute_batch(OLD_YEARLY_SIGNALS).expect("old view");
+    assert!(!has_delta(&s.conn));
+}
+
+#[test]
+fn migrations_hold_tables_and_every_view_file_one_view() {
+    for m in MIGRATIONS {
+        let sql = m.sql.to_lowercase();
+        let creates_view = sql.contains("create view") || sql.contains("create or replace view");
+        // 0002 and 0004 keep the old `rankings` view, which a later
+        // migration replaces by a table.
+        assert_eq!(creates_view, [2, 4].contains(&m.version), "{}", m.name);
+        for name in m.views_first {
+            assert!(VIEWS.iter().any(|v| v.name == *name), "{}: {name}", m.name);
+        }
+    }
+    for view in VIEWS {
+        let head = format!("CREATE OR REPLACE VIEW {} AS", view.name);
+        assert_eq!(view.sql.matches(&head).count(), 1, "{}", view.name);
+        let code: String = view
+            .sql
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect();
+        assert_eq!(code.matches(';').count(), 1, "{}: one statement", view.name);
+        assert!(code.trim_end().ends_with(';'), "{}", view.name);
+        assert!(
+            temp_statement(view).contains(&format!("CREATE OR REPLACE TEMP VIEW {} AS", view.name))
+        );
+    }
+    assert!(
+        !has_statement(MIGRATIONS[2].sql),
+        "0003 has only comments left"
+    );
+    assert!(
+        MIGRATIONS
+            .iter()
+            .filter(|m| m.version != 3)
+            .all(|m| has_statement(m.sql))
+    );
+}
+
+#[test]
+fn a_new_database_gets_every_view_in_order() {
+    let s = Store::open_in_memory().expect("open");
+    let views: Vec<String> = s
+        .conn
+        .prepare("SELECT view_name FROM duckdb_views() WHERE NOT internal")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("views");
+    for view in VIEWS {
+        assert!(
+            views.iter().any(|v| v == view.name),
+            "{} in {views:?}",
+            view.name
+        );
+    }
+    assert!(has_delta(&s.conn));
+}
+
+#[test]
+fn a_version_2_database_with_the_old_view_is_upgraded_and_gets_the_new_one() {
+    // As trends 0.2 left it: the tables of 0001, its `yearly_signals`
+    // (without delta) and the `rankings` view of 0002 over it.
+    let conn = Connection::open_in_memory().expect("open");
+    let conn = database_at(conn, 1);
+    conn.execute_batch(OLD_YEARLY_SIGNALS).expect("old view");
+    conn.execute_batch(MIGRATIONS[1].sql)
+        .expect("0002 over the old view");
+    conn.execute(
+        "INSERT INTO schema_migrations VALUES (2, '0002_rankings', TIMESTAMP '2024-01-01')",
+        [],
+    )
+    .expect("version 2");
+    assert!(!has_delta(&conn));
+    let mut s = Store::init(conn, ":memory:".into()).expect("upgrade");
+    assert!(has_delta(&s.conn));
+    s.sync_catalog(&catalog()).expect("sync");
+    let run = s.begin_run("collect", at()).expect("run");
+    s.record(
+        run,
+        &raw(&spec("go", 2023), b"{}", Outcome::Ok),
+        &[obs("go", 2023, 7.0), obs("python", 2023, 3.0)],
+    )
+    .expect("record");
+    assert_eq!(s.yearly_signals(2023, 2023).expect("yearly")[0].value, 7.0);
+    let ranked: i64 = s
+        .conn
+        .query_row("SELECT count(*) FROM rankings WHERE year = 2023", [], |r| {
+            r.get(0)
+        })
+        .expect("rankings still reads yearly_signals");
+    assert_eq!(ranked, 2);
+}
+
+#[test]
+fn a_writable_open_replaces_older_views_of_a_current_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.duckdb");
+    file_with_old_views(&path);
+    let s = Store::open(&path).expect("reopen");
+    assert!(has_delta(&s.conn));
+    assert_eq!(s.yearly_signals(2023, 2023).expect("yearly")[0].value, 7.0);
+    drop(s);
+    // Written to the file, for the analysts' DuckDB.
+    let conn = Connection::open(&path).expect("plain open");
+    assert!(has_delta(&conn));
+}
+
+#[test]
+fn a_read_only_open_reads_through_this_trends_views_and_leaves_the_file_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.duckdb");
+    file_with_old_views(&path);
+    let ro = Store::open_read_only(&path).expect("read-only");
+    let ys = ro.yearly_signals(2023, 2023).expect("yearly");
+    assert_eq!((ys.len(), ys[0].value, ys[0].delta), (1, 7.0, None));
+    assert_eq!(ro.years().expect("years"), [2023]);
+    // Two readers at once, each with its own temporary views.
+    let other = Store::open_read_only(&path).expect("second reader");
+    assert_eq!(other.coverage().expect("coverage").len(), 1);
+    drop((ro, other));
+    let config = duckdb::Config::default()
+        .access_mode(duckdb::AccessMode::ReadOnly)
+        .expect("config");
+    let conn = Connection::open_with_flags(&path, config).expect("plain read-only");
+    assert!(!has_delta(&conn), "the file keeps its own views");
+    let doubled: f64 = conn
+        .query_row("SELECT value FROM yearly_signals", [], |r| r.get(0))
+        .expect("old view");
+    assert_eq!(doubled, 14.0);
+}
+
+#[test]
+fn migrations_apply_once_and_reopen_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.duckdb");
+    let mut s = Store::open(&path).expect("open new");
+    s.sync_catalog(&catalog()).expect("sync");
+    drop(s);
+    let s = Store::open(&path).expect("reopen");
+    assert_eq!(s.counts().expect("counts").technologies, 2);
+}
+
+#[test]
+fn the_rankings_view_counts_a_stocks_gain_as_a_signal() {
+    let mut s = Store::open_in_memory().expect("open");
+    s.sync_catalog(&catalog()).expect("sync");
+    let run = s.begin_run("collect", at()).expect("run");
+    let stars = |tech: &str, year: i32, value: f64| Observation {
+        tech: TechId(tech.into()),
+        source: SourceId::GitHub,
+        metric: Metric::Stars,
+        grain: Grain::Snapshot,
+        period: Period::snapshot(chrono::NaiveDate::from_ymd_opt(year, 12, 1).expect("date")),
+        value,
+    };
+    let all = [
+        stars("go", 2022, 100.0),
+        stars("go", 2023, 130.0),
+        stars("python", 2022, 300.0),
+        stars("python", 2023, 310.0),
+    ];
+    s.record(run, &raw(&spec("go", 2022), b"{}", Outcome::Ok), &all)
+        .expect("record");
+    let (used, score): (i64, f64) = s
+        .conn
+        .query_row(
+            "SELECT signals_used, score FROM rankings WHERE year = 2023 AND tech_id = 'go'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("ranked");
+    // stars 130/440 and the gain 30/40.
+    assert_eq!(used, 2);
+    assert!((score - 100.0 * (130.0 / 440.0 + 0.75) / 2.0).abs() < 1e-9);
+}
+
+#[test]
+fn migration_5_keeps_the_runs_of_a_version_4_database() {
+    let conn = database_at(Connection::open_in_memory().expect("open"), 4);
+    conn.execute_batch(
+        "INSERT INTO runs (command, started_at, status, requests, error) VALUES
+            ('collect', TIMESTAMP '2024-01-01', 'partial', 7, 'github: 1 failed'),
+            ('collect', TIMESTAMP '2024-01-02', 'running', 0, NULL)",
+    )
+    .expect("old runs");
+    assert!(
+        conn.execute_batch(
+            "INSERT INTO runs (command, started_at, status) VALUES ('collect', TIMESTAMP '2024-01-03', 'interrupted')"
+        )
+        .is_err(),
+        "version 4 refuses the new status"
+    );
+    let mut s = Store::init(conn, ":memory:".into()).expect("migrate to 5");
+    let kept: (i64, i64, String, Option<String>) = s
+        .conn
+        .query_row(
+            "SELECT count(*), sum(requests), string_agg(status, ',' ORDER BY id), max(error) FROM runs",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .expect("runs");
+    assert_eq!(
+        kept,
+        (
+            2,
+            7,
+            "partial,running".into(),
+            Some("github: 1 failed".into())
+        )
+    );
+    let run = s.begin_run("collect", at()).expect("a new run");
+    // The refused insert above drew 3 from the sequence: ids go on from it.
+    assert_eq!(run, RunId(4), "ids go on from the same sequence");
+    s.finish_run(
+        run,
+        RunStatus::Interrupted,
+        &RunCounts::default(),
+        None,
+        at(),
+    )
+    .expect("interrupted is a status now");
+    assert!(
+        s.conn
+            .execute_batch(
+                "INSERT INTO runs (command, started_at, status) VALUES ('collect', TIMESTAMP '2024-01-03', 'bogus')"
+            )
+            .is_err(),
+        "the CHECK is still there"
+    );
+}
+
+#[test]
+fn a_read_only_open_refuses_a_file_that_still_needs_a_migration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.duckdb");
+    drop(database_at(Connection::open(&path).expect("open"), 4));
+    let refused = Store::open_read_only(&path).expect_err("version 4");
+    assert!(
+        matches!(refused, StoreError::Version { found: 4, known, .. } if known == known_version()),
+        "{refused:?}"
+    );
+    // A writable open migrates it and recreates its views; then it reads.
+    drop(Store::open(&path).expect("migrate"));
+    let ro = Store::open_read_only(&path).expect("read-only after the migration");
+    assert!(ro.yearly_signals(2000, 2100).expect("yearly").is_empty());
+}

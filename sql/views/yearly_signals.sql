@@ -1,0 +1,68 @@
+-- The `yearly_signals` view: the yearly value of every signal.
+-- Views are not migrations: the store runs this file (and every other in
+-- sql/views/) on each writable open, after the migrations, so a change
+-- here reaches every database on its next run. Use only functions DuckDB
+-- 1.4 has built in (no ICU, no JSON: see sql/SCHEMA.md).
+--
+-- Flows (questions, pageviews, repos created) are summed over the
+-- calendar year, with coverage = the share of the year's days the stored
+-- periods cover (2015 pageviews start in July: 0.5). Stocks (stars,
+-- forks...) take the last snapshot of the year, coverage 1, and `delta`,
+-- the change since the year before's year-end snapshot. partial is true
+-- for the year of the latest fetch (not over when fetched). (No
+-- current_date here: it needs the ICU extension, which the bundled engine
+-- lacks and an offline machine cannot download.)
+CREATE OR REPLACE VIEW yearly_signals AS
+WITH flows AS (
+    SELECT
+        o.tech_id,
+        o.source,
+        o.metric,
+        year(o.period_start) AS year,
+        'flow' AS kind,
+        sum(o.value) AS value,
+        sum(date_diff('day', o.period_start, o.period_end)) AS days_covered,
+        count(*) AS observations
+    FROM observations o
+    WHERE o.grain <> 'snapshot'
+    GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
+),
+stocks AS (
+    SELECT
+        o.tech_id,
+        o.source,
+        o.metric,
+        year(o.period_start) AS year,
+        'stock' AS kind,
+        arg_max(o.value, o.period_start) AS value,
+        NULL::BIGINT AS days_covered,
+        count(*) AS observations
+    FROM observations o
+    WHERE o.grain = 'snapshot'
+    GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
+)
+SELECT
+    s.tech_id,
+    t.name AS technology,
+    t.category,
+    s.year,
+    s.source,
+    s.metric,
+    s.kind,
+    s.value,
+    CASE WHEN s.kind = 'stock' THEN 1.0
+         ELSE least(1.0, s.days_covered / date_diff('day', make_date(s.year::INTEGER, 1, 1),
+                                                           make_date(s.year::INTEGER + 1, 1, 1)))
+    END AS coverage,
+    -- the year of the latest fetch is not over as far as the data knows
+    s.year >= (SELECT max(year(observed_at)) FROM observations) AS partial,
+    s.observations,
+    -- stocks: the change since the year before's year-end value (NULL for
+    -- flows, and when the year before has no snapshot)
+    CASE WHEN s.kind = 'stock' THEN
+        s.value - max(s.value) OVER w
+    END AS delta
+FROM (SELECT * FROM flows UNION ALL SELECT * FROM stocks) s
+JOIN technologies t ON t.id = s.tech_id
+WINDOW w AS (PARTITION BY s.tech_id, s.source, s.metric ORDER BY s.year
+             RANGE BETWEEN 1 PRECEDING AND 1 PRECEDING);
