@@ -608,9 +608,9 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
     .expect("open demo.duckdb");
     let db = support::Db::from(conn);
     let sources = db.strings("SELECT DISTINCT source FROM observations ORDER BY 1");
-    let mut every: Vec<&str> = trends_core::SourceId::ALL
+    let mut every: Vec<&str> = trends_sources::registry()
         .iter()
-        .map(|s| s.as_str())
+        .map(|s| s.id().as_str())
         .collect();
     every.sort_unstable();
     assert_eq!(sources, every, "trends demo covers every source");

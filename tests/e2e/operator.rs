@@ -23,7 +23,7 @@ fn config_check_passes_the_shipped_config_and_says_what_missing_tokens_cost() {
     assert!(out.contains("config "), "{out}");
     assert!(out.contains("catalog "), "{out}");
     assert!(out.contains("not there yet"), "{out}");
-    for source in trends_core::SourceId::ALL {
+    for source in trends_sources::registry().iter().map(|s| s.id()) {
         assert!(
             out.lines()
                 .any(|l| l.trim_start().starts_with(source.as_str())),

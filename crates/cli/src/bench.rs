@@ -14,9 +14,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use clap::Args;
-use trends_core::{Catalog, Category, Period, RequestSpec, SourceId, Subject, TechId, Technology};
+use trends_core::{Catalog, Category, TechId, Technology};
 use trends_store::{RunCounts, RunStatus, Store};
 
 #[derive(Debug, Args)]
@@ -95,44 +95,19 @@ pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Ex
     let fetched_at = Utc::now();
     let answers: Vec<trends_fetcher::Fetched> = (0..responses)
         .map(|i| {
-            let article = format!("Article_{i}");
-            let items: Vec<String> = (0..MONTHS)
-                .map(|m| {
-                    let d = start
-                        .checked_add_months(chrono::Months::new(m as u32))
-                        .unwrap_or(start);
-                    format!(
-                        r#"{{"project":"en.wikipedia","article":"{article}","granularity":"monthly","timestamp":"{:04}{:02}0100","access":"all-access","agent":"user","views":{}}}"#,
-                        d.year(),
-                        d.month(),
-                        1000 + (i * 7 + m * 13) % 100_000
-                    )
-                })
-                .collect();
-            let spec = RequestSpec {
-                source: SourceId::Wikimedia,
-                endpoint: "pageviews".into(),
-                subjects: vec![Subject {
-                    tech: TechId(format!("t{i}")),
-                    key: article,
-                }],
-                period: Period { start, end },
-            };
+            let (spec, body) = trends_sources::registry::synthetic_answer(i, start, end, MONTHS);
             trends_fetcher::Fetched {
                 spec,
                 url: "http://bench.invalid/".into(),
                 fetched_at,
                 attempts: 1,
-                result: Ok(trends_fetcher::HttpResponse {
-                    status: 200,
-                    body: format!(r#"{{"items":[{}]}}"#, items.join(",")).into_bytes(),
-                }),
+                result: Ok(trends_fetcher::HttpResponse { status: 200, body }),
             }
         })
         .collect();
 
     let mut store = Store::open(&db).with_context(|| format!("cannot create {}", db.display()))?;
-    store.sync_catalog(&catalog)?;
+    store.sync_catalog(&catalog, &trends_sources::metrics())?;
     let run = store.begin_run("bench", Utc::now())?;
     let batch = args.batch.max(1);
     let mut sources = std::collections::BTreeMap::new();
@@ -227,7 +202,11 @@ fn collect(
     let only: Vec<SourceId> = args
         .sources
         .iter()
-        .map(|s| s.parse::<SourceId>().map_err(anyhow::Error::msg))
+        .map(|s| {
+            trends_sources::by_name(s)
+                .map(|s| s.id())
+                .map_err(anyhow::Error::msg)
+        })
         .collect::<anyhow::Result<_>>()?;
     let latency = std::time::Duration::from_millis(args.latency_ms);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -240,6 +219,7 @@ fn collect(
     for (source, cfg) in config.sources.iter_mut() {
         cfg.base_url = server
             .base_url(*source)
+            .with_context(|| format!("the demo server has no route for source `{source}`"))?
             .parse()
             .context("demo server URL")?;
         cfg.enabled = only.is_empty() || only.contains(source);
@@ -289,14 +269,13 @@ fn collect(
 }
 
 fn report(args: &BenchArgs, db: &std::path::Path) -> anyhow::Result<ExitCode> {
-    use trends_core::Metric;
-    let metrics = [
-        Metric::Questions,
-        Metric::Pageviews,
-        Metric::Mentions,
-        Metric::NpmDownloads,
-        Metric::PypiDownloads,
-    ];
+    // Five flows of the registry's sources, filled day by day.
+    let metrics: Vec<trends_core::Metric> = trends_sources::metrics()
+        .into_iter()
+        .map(|d| d.metric)
+        .filter(|m| m.kind() == trends_core::MetricKind::Flow)
+        .take(5)
+        .collect();
     let days = (args.observations as u64)
         .div_ceil(u64::from(BENCH_TECHS) * metrics.len() as u64)
         .max(1) as u32;

@@ -34,7 +34,7 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let ConfigCommand::Check(args) = command;
     let mut invalid = false;
-    let config = match Config::load(config_path) {
+    let config = match Config::load(config_path, &trends_sources::known()) {
         Ok(config) => {
             println!("config {}: ok", config_path.display());
             Some(config)
@@ -182,7 +182,10 @@ fn notes(plan: &trends_fetcher::SourcePlan, bound: Bound) -> Vec<String> {
     let mut notes = Vec::new();
     let cfg = &plan.config;
     let has_token = cfg.token().is_some();
-    if let Some(lack) = plan.source.without_token().filter(|_| !has_token) {
+    if let Some(lack) = trends_sources::source(plan.source)
+        .and_then(|s| s.without_token())
+        .filter(|_| !has_token)
+    {
         let what = match &cfg.token_env {
             Some(var) => format!("{var} not set"),
             None => "no token_env".to_owned(),
@@ -199,7 +202,9 @@ fn notes(plan: &trends_fetcher::SourcePlan, bound: Bound) -> Vec<String> {
         notes.push(note);
     }
     if has_token
-        && plan.source.without_token().is_some()
+        && trends_sources::source(plan.source)
+            .and_then(|s| s.without_token())
+            .is_some()
         && cfg.search_requests_per_minute.is_some_and(|n| n < 30)
     {
         notes.push(

@@ -229,7 +229,11 @@ pub fn run(
         let wanted = args
             .sources
             .iter()
-            .map(|s| s.parse::<SourceId>().map_err(anyhow::Error::msg))
+            .map(|s| {
+                trends_sources::by_name(s)
+                    .map(|s| s.id())
+                    .map_err(anyhow::Error::msg)
+            })
             .collect::<anyhow::Result<Vec<_>>>()
             .context("--sources")?;
         for id in &wanted {
@@ -279,7 +283,7 @@ pub fn plan(
         first_year: config.first_year,
         today,
     };
-    let mut plans = trends_fetcher::plan(config, catalog, window);
+    let mut plans = trends_sources::plan(config, catalog, window);
     if let (Some(store), false) = (store, refresh) {
         let done = store.succeeded_keys()?;
         for p in &mut plans {
@@ -314,7 +318,7 @@ pub fn collect_into(
     refresh: bool,
 ) -> anyhow::Result<Summary> {
     let started = Instant::now();
-    store.sync_catalog(catalog)?;
+    store.sync_catalog(catalog, &trends_sources::metrics())?;
     let before = store.counts()?.observations;
     let now = Utc::now();
     let run = store.begin_run(command, now)?;
@@ -623,7 +627,7 @@ impl Answer {
     pub(crate) fn parse(fetched: Fetched) -> Answer {
         let normalized = match &fetched.result {
             Ok(response) => {
-                trends_normalizer::normalize(&fetched.spec, response.status, &response.body)
+                trends_sources::normalize(&fetched.spec, response.status, &response.body)
             }
             Err(e) => trends_normalizer::Normalized {
                 outcome: Outcome::TransportError,
@@ -779,11 +783,11 @@ mod tests {
     #[test]
     fn every_planned_request_must_be_accounted_for() {
         let mut sources = BTreeMap::new();
-        sources.insert(SourceId::GitHub, tally(12, 7, 1, 4));
-        sources.insert(SourceId::Wikimedia, tally(4, 4, 0, 0));
+        sources.insert(SourceId::new("github"), tally(12, 7, 1, 4));
+        sources.insert(SourceId::new("wikimedia"), tally(4, 4, 0, 0));
         assert!(unaccounted(&sources).is_empty());
         // A source whose task was lost: no Finished event, no skipped count.
-        sources.insert(SourceId::GitHub, tally(12, 7, 1, 0));
+        sources.insert(SourceId::new("github"), tally(12, 7, 1, 0));
         let lost = unaccounted(&sources);
         assert_eq!(
             lost,
@@ -805,7 +809,7 @@ mod tests {
         let e = joined.expect_err("the task panicked");
         let lost = vec![format!("the parse task {}", join_failure(&e))];
         let mut sources = BTreeMap::new();
-        sources.insert(SourceId::Wikimedia, tally(4, 4, 0, 0));
+        sources.insert(SourceId::new("wikimedia"), tally(4, 4, 0, 0));
         let (status, error) = verdict(&sources, &counts(4), false, &lost, None);
         assert_eq!(status, RunStatus::Partial);
         assert_eq!(
@@ -819,7 +823,7 @@ mod tests {
     #[test]
     fn a_deadline_is_partial_and_a_signal_interrupted() {
         let mut sources = BTreeMap::new();
-        sources.insert(SourceId::StackExchange, tally(10, 4, 0, 6));
+        sources.insert(SourceId::new("stackexchange"), tally(10, 4, 0, 6));
         let (status, error) = verdict(
             &sources,
             &counts(4),

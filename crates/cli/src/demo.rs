@@ -30,7 +30,7 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
     } else {
         let path = Path::new("config/trends.toml");
         (
-            Config::parse(DEFAULT_CONFIG, path)?,
+            Config::parse(DEFAULT_CONFIG, path, &trends_sources::known())?,
             Catalog::parse(DEFAULT_CATALOG, Path::new("config/catalog.toml"))?,
         )
     };
@@ -48,6 +48,7 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
     for (source, cfg) in config.sources.iter_mut() {
         cfg.base_url = server
             .base_url(*source)
+            .with_context(|| format!("the demo server has no route for source `{source}`"))?
             .parse()
             .context("demo server URL")?;
         cfg.enabled = true;

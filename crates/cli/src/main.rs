@@ -163,7 +163,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             chart::run(&db, &report, args)
         }
         Command::Sources => {
-            let config = Config::load(&cli.config)?;
+            let config = Config::load(&cli.config, &trends_sources::known())?;
             status::sources(&config);
             Ok(ExitCode::SUCCESS)
         }
@@ -214,7 +214,7 @@ fn quiet_on_closed_stdout() {
 fn db_path(cli: &Cli) -> anyhow::Result<PathBuf> {
     match &cli.db {
         Some(db) => Ok(db.clone()),
-        None => Ok(Config::load(&cli.config)?.database),
+        None => Ok(Config::load(&cli.config, &trends_sources::known())?.database),
     }
 }
 
@@ -228,7 +228,7 @@ fn reading(
     groups: bool,
 ) -> anyhow::Result<(PathBuf, trends_core::ReportConfig, Vec<trends_core::Group>)> {
     let config = if cli.db.is_none() || groups || cli.config.exists() {
-        let config = Config::load(&cli.config);
+        let config = Config::load(&cli.config, &trends_sources::known());
         Some(if groups {
             config.context("--group reads the catalog's [[group]]s through the config")?
         } else {
@@ -252,7 +252,7 @@ fn reading(
 
 /// Reads and validates the config and the catalog it names.
 fn load(path: &Path) -> anyhow::Result<(Config, Catalog)> {
-    let config = Config::load(path)?;
+    let config = Config::load(path, &trends_sources::known())?;
     let catalog = Catalog::load(&config.catalog)?;
     Ok((config, catalog))
 }

@@ -27,9 +27,10 @@ pub(crate) fn open_existing(db: &Path, read_only: bool) -> anyhow::Result<Store>
 
 /// `trends sources`: what each source measures and how it is configured.
 pub fn sources(config: &trends_core::Config) {
-    use trends_core::{Metric, MetricKind, SourceId};
-    for source in SourceId::ALL {
-        let info = source.info();
+    use trends_core::MetricKind;
+    for s in trends_sources::registry() {
+        let source = s.id();
+        let info = s.info();
         let cfg = config.sources.get(&source);
         let state = match cfg {
             Some(c) if c.enabled => "enabled",
@@ -37,12 +38,16 @@ pub fn sources(config: &trends_core::Config) {
             None => "not configured",
         };
         println!("{source} ({state}) — {}", info.api);
-        for m in Metric::ALL.into_iter().filter(|m| m.source() == source) {
-            let kind = match m.kind() {
+        for def in s.metrics() {
+            let kind = match def.metric.kind() {
                 MetricKind::Flow => "flow per period",
                 MetricKind::Stock => "snapshot",
             };
-            println!("  {:<34} {kind:<16} {}", m.signal_name(), m.description());
+            println!(
+                "  {:<34} {kind:<16} {}",
+                def.metric.signal_name(),
+                def.description
+            );
         }
         println!("  history: {}", info.history);
         println!("  limits:  {}", info.limits);
@@ -141,7 +146,7 @@ pub fn renormalize(db: &Path) -> anyhow::Result<ExitCode> {
     let mut store = open_existing(db, false)?;
     let done = store.renormalize(|a| match (&a.status, &a.body) {
         (Some(status), Some(body)) => {
-            let n = trends_normalizer::normalize(&a.spec, *status, body);
+            let n = trends_sources::normalize(&a.spec, *status, body);
             Reparsed {
                 outcome: n.outcome,
                 error: n.error,

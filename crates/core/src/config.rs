@@ -35,6 +35,52 @@ pub struct Config {
     /// A run sends no new request after this long (`max_run_secs`): what
     /// has arrived is stored and the run is recorded `partial`.
     pub max_run: Duration,
+    /// The order the sources run and print in (the registry's).
+    order: Vec<SourceId>,
+}
+
+/// What a config is checked against: the sources this build has, in the
+/// order they run and print (`trends_sources::known()` gives it).
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub sources: Vec<KnownSource>,
+}
+
+/// One source of [`Known`].
+#[derive(Debug, Clone)]
+pub struct KnownSource {
+    pub id: SourceId,
+    /// It has a search limit of its own (`search_requests_per_minute`).
+    pub search_lane: bool,
+    pub metrics: Vec<Metric>,
+}
+
+impl Known {
+    /// The source called `name`.
+    pub fn source(&self, name: &str) -> Option<&KnownSource> {
+        self.sources.iter().find(|s| s.id.as_str() == name)
+    }
+
+    /// The source names, comma-separated, for messages.
+    pub fn names(&self) -> String {
+        let names: Vec<&str> = self.sources.iter().map(|s| s.id.as_str()).collect();
+        names.join(", ")
+    }
+
+    /// Every signal a report can show, so every one a weight may name: each
+    /// metric's `{source}_{metric}`, and each stock's yearly gain
+    /// `{source}_{metric}_gain` (the report's own column names).
+    pub fn signals(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .flat_map(|s| &s.metrics)
+            .flat_map(|m| {
+                let name = m.signal_name();
+                let gain = (m.kind() == MetricKind::Stock).then(|| format!("{name}_gain"));
+                std::iter::once(name).chain(gain)
+            })
+            .collect()
+    }
 }
 
 /// `[report]`: the ranking's knobs. The defaults give the method of the
@@ -354,8 +400,19 @@ mod tests {
     /// (a few metrics each, enough for the weights' checks).
     fn known() -> Known {
         let names = [
-            "stackexchange", "github", "wikimedia", "hackernews", "npm", "pypi", "dockerhub",
-            "packagist", "rubygems", "cratesio", "gopkg", "githubtopics", "tiobe",
+            "stackexchange",
+            "github",
+            "wikimedia",
+            "hackernews",
+            "npm",
+            "pypi",
+            "dockerhub",
+            "packagist",
+            "rubygems",
+            "cratesio",
+            "gopkg",
+            "githubtopics",
+            "tiobe",
         ];
         Known {
             sources: names
@@ -457,10 +514,9 @@ mod tests {
 
     #[test]
     fn a_stock_gain_can_be_weighted_like_any_signal_a_report_shows() {
-        let cfg = parse(
-            "contact = \"x\"\n[report.weights]\ngithub_stars_gain = 0.5\ngithub_stars = 2\n",
-        )
-        .expect("a gain is a signal");
+        let cfg =
+            parse("contact = \"x\"\n[report.weights]\ngithub_stars_gain = 0.5\ngithub_stars = 2\n")
+                .expect("a gain is a signal");
         assert_eq!(cfg.report.weights["github_stars_gain"], 0.5);
         let err = parse("contact = \"x\"\n[report.weights]\nwikimedia_pageviews_gain = 1\n")
             .expect_err("a flow has no gain column");

@@ -470,7 +470,11 @@ mod tests {
         )
         .expect("an archived request reads back");
         assert_eq!(spec.source, SourceId::new("npm"));
-        assert!(serde_json::to_string(&spec).expect("json").contains(r#""source":"npm""#));
+        assert!(
+            serde_json::to_string(&spec)
+                .expect("json")
+                .contains(r#""source":"npm""#)
+        );
     }
 
     #[test]

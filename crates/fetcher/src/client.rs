@@ -19,7 +19,9 @@ use tracing::{Instrument, debug, info, info_span, warn};
 use trends_core::config::HttpConfig;
 use trends_core::{Config, SourceId};
 
-use crate::{Answer, Auth, Fetched, HttpResponse, Lane, Pacer, Planned, SourcePlan, TransportError};
+use crate::{
+    Answer, Auth, Fetched, HttpResponse, Lane, Pacer, Planned, SourcePlan, TransportError,
+};
 
 /// A configured HTTP client: User-Agent with contact, timeouts, gzip.
 #[derive(Debug, Clone)]

@@ -33,7 +33,11 @@ impl<'a> Answer<'a> {
     }
 
     /// An answer with these headers, for a source's tests of its pacing.
-    pub fn with_headers(status: u16, headers: &'a [(&'a str, &'a str)], body: &'a [u8]) -> Answer<'a> {
+    pub fn with_headers(
+        status: u16,
+        headers: &'a [(&'a str, &'a str)],
+        body: &'a [u8],
+    ) -> Answer<'a> {
         Answer {
             status,
             headers: Headers::Given(headers),

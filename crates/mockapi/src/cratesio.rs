@@ -150,7 +150,7 @@ mod tests {
     #[tokio::test]
     async fn crate_downloads_and_errors() {
         let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::CratesIo);
+        let base = server.base_url(SourceId::new("cratesio")).expect("served");
         // reqwest::get sends no User-Agent: refused, as crates.io does.
         let (status, _, body) = get(&format!("{base}/api/v1/crates/axum")).await;
         assert_eq!(status, 403);

@@ -87,7 +87,7 @@ mod tests {
     #[tokio::test]
     async fn repository_with_pull_count_and_404_for_unknown() {
         let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::DockerHub);
+        let base = server.base_url(SourceId::new("dockerhub")).expect("served");
         let (status, _, body) = get(&format!("{base}/v2/repositories/library/python/")).await;
         assert_eq!(status, 200);
         let v: Value = serde_json::from_str(&body).expect("JSON");

@@ -526,7 +526,10 @@ mod tests {
     #[tokio::test]
     async fn graphql_answers_each_alias_and_needs_a_token() {
         let server = DemoServer::start().await;
-        let url = format!("{}/graphql", server.base_url(SourceId::GitHub));
+        let url = format!(
+            "{}/graphql",
+            server.base_url(SourceId::new("github")).expect("served")
+        );
         let query = r#"query { r0: repository(owner: "django", name: "django") { nameWithOwner stargazerCount forkCount watchers { totalCount } issues(states: OPEN) { totalCount } pullRequests(states: OPEN) { totalCount } } r1: repository(owner: "acme", name: "nonexistent-x") { nameWithOwner } rateLimit { cost remaining resetAt } }"#;
         let body = serde_json::json!({ "query": query }).to_string();
         let client = reqwest::Client::new();
@@ -573,7 +576,10 @@ mod tests {
     }
 
     async fn ask(server: &DemoServer, path_and_query: &str) -> (u16, Vec<(String, String)>, Value) {
-        let url = format!("{}{path_and_query}", server.base_url(SourceId::GitHub));
+        let url = format!(
+            "{}{path_and_query}",
+            server.base_url(SourceId::new("github")).expect("served")
+        );
         let (status, headers, body) = get(&url).await;
         let headers = headers.into_iter().collect();
         (

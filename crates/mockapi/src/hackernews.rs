@@ -89,7 +89,9 @@ mod tests {
         let server = DemoServer::start().await;
         let url = format!(
             "{}/api/v1/search?query=golang&tags=%28story%2Ccomment%29&numericFilters=created_at_i%3E%3D1672531200%2Ccreated_at_i%3C1704067200&hitsPerPage=0",
-            server.base_url(SourceId::HackerNews)
+            server
+                .base_url(SourceId::new("hackernews"))
+                .expect("served")
         );
         let (status, headers, body) = get(&url).await;
         assert_eq!(status, 200);
@@ -112,7 +114,9 @@ mod tests {
         let server = DemoServer::start().await;
         let url = format!(
             "{}/api/v1/search?query=golang",
-            server.base_url(SourceId::HackerNews)
+            server
+                .base_url(SourceId::new("hackernews"))
+                .expect("served")
         );
         let (status, _, body) = get(&url).await;
         assert_eq!(status, 400);

@@ -193,7 +193,7 @@ mod tests {
     #[tokio::test]
     async fn pages_carry_the_synthetic_numbers_in_the_recorded_markup() {
         let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::GoPkg);
+        let base = server.base_url(SourceId::new("gopkg")).expect("served");
         let (status, _, body) = get(&format!("{base}/github.com/gin-gonic/gin")).await;
         assert_eq!(status, 200);
         let n = synthetic_imported_by("github.com/gin-gonic/gin");
@@ -206,13 +206,15 @@ mod tests {
         let (status, _, _) = get(&format!("{base}/github.com/nonexistent-x/y")).await;
         assert_eq!(status, 404);
 
-        let base = server.base_url(SourceId::GitHubTopics);
+        let base = server
+            .base_url(SourceId::new("githubtopics"))
+            .expect("served");
         let (status, _, body) = get(&format!("{base}/topics/django")).await;
         assert_eq!(status, 200);
         assert!(body.contains(&super::thousands(synthetic_topic_repos("django"))));
         assert!(body.contains("<h2 class=\"h3 color-fg-muted\">"));
 
-        let base = server.base_url(SourceId::Tiobe);
+        let base = server.base_url(SourceId::new("tiobe")).expect("served");
         let (status, _, body) = get(&format!("{base}/tiobe-index/")).await;
         assert_eq!(status, 200);
         assert!(body.contains("<table id=\"top20\" class=\"table table-striped table-top20\""));

@@ -17,7 +17,7 @@
 //! # async fn demo() {
 //! use trends_core::SourceId;
 //! let server = trends_mockapi::DemoServer::start().await;
-//! let base = server.base_url(SourceId::GitHub); // e.g. http://127.0.0.1:41234
+//! let base = server.base_url(SourceId::new("github")).expect("served"); // e.g. Some("http://127.0.0.1:41234")
 //! let stars = trends_mockapi::synthetic_repo_counts("django/django").stars;
 //! # }
 //! ```
@@ -111,22 +111,24 @@ impl DemoServer {
     /// in place of `https://api.stackexchange.com`, `https://api.github.com`
     /// and `https://wikimedia.org/api/rest_v1` (the Wikimedia one keeps the
     /// `/api/rest_v1` path).
-    pub fn base_url(&self, source: SourceId) -> String {
-        match source {
-            SourceId::StackExchange => self.stackexchange.uri(),
-            SourceId::GitHub => self.github.uri(),
-            SourceId::Wikimedia => format!("{}{}", self.wikimedia.uri(), wikimedia::PREFIX),
-            SourceId::HackerNews => self.hackernews.uri(),
-            SourceId::Npm => self.npm.uri(),
-            SourceId::PyPI => self.pypi.uri(),
-            SourceId::DockerHub => self.dockerhub.uri(),
-            SourceId::Packagist => self.packagist.uri(),
-            SourceId::RubyGems => self.rubygems.uri(),
-            SourceId::CratesIo => self.cratesio.uri(),
-            SourceId::GoPkg => self.gopkg.uri(),
-            SourceId::GitHubTopics => self.githubtopics.uri(),
-            SourceId::Tiobe => self.tiobe.uri(),
-        }
+    /// `None` for a source the demo server does not serve.
+    pub fn base_url(&self, source: SourceId) -> Option<String> {
+        Some(match source.as_str() {
+            "stackexchange" => self.stackexchange.uri(),
+            "github" => self.github.uri(),
+            "wikimedia" => format!("{}{}", self.wikimedia.uri(), wikimedia::PREFIX),
+            "hackernews" => self.hackernews.uri(),
+            "npm" => self.npm.uri(),
+            "pypi" => self.pypi.uri(),
+            "dockerhub" => self.dockerhub.uri(),
+            "packagist" => self.packagist.uri(),
+            "rubygems" => self.rubygems.uri(),
+            "cratesio" => self.cratesio.uri(),
+            "gopkg" => self.gopkg.uri(),
+            "githubtopics" => self.githubtopics.uri(),
+            "tiobe" => self.tiobe.uri(),
+            _ => return None,
+        })
     }
 }
 
@@ -199,7 +201,26 @@ mod tests {
     #[tokio::test]
     async fn base_urls_are_local_and_distinct() {
         let server = DemoServer::start().await;
-        let urls: Vec<String> = SourceId::ALL.iter().map(|s| server.base_url(*s)).collect();
+        let names = [
+            "stackexchange",
+            "github",
+            "wikimedia",
+            "hackernews",
+            "npm",
+            "pypi",
+            "dockerhub",
+            "packagist",
+            "rubygems",
+            "cratesio",
+            "gopkg",
+            "githubtopics",
+            "tiobe",
+        ];
+        let urls: Vec<String> = names
+            .iter()
+            .map(|s| server.base_url(SourceId::new(s)).expect("served"))
+            .collect();
+        assert_eq!(server.base_url(SourceId::new("nope")), None);
         for url in &urls {
             assert!(url.starts_with("http://127.0.0.1:"), "{url}");
         }

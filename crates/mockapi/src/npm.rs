@@ -95,7 +95,7 @@ mod tests {
     #[tokio::test]
     async fn single_bulk_and_unknown_packages() {
         let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::Npm);
+        let base = server.base_url(SourceId::new("npm")).expect("served");
         let (status, _, body) = get(&format!(
             "{base}/downloads/range/2023-01-01:2023-01-31/@nestjs/core"
         ))

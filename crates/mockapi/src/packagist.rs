@@ -103,7 +103,7 @@ mod tests {
     #[tokio::test]
     async fn monthly_daily_averages_and_404() {
         let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::Packagist);
+        let base = server.base_url(SourceId::new("packagist")).expect("served");
         let (status, headers, body) = get(&format!(
             "{base}/packages/laravel/framework/stats/all.json?average=monthly&from=2023-01-01&to=2023-02-10"
         ))

@@ -70,7 +70,7 @@ mod tests {
     #[tokio::test]
     async fn the_last_180_days_without_mirrors() {
         let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::PyPI);
+        let base = server.base_url(SourceId::new("pypi")).expect("served");
         let (status, _, body) =
             get(&format!("{base}/api/packages/django/overall?mirrors=false")).await;
         assert_eq!(status, 200);

@@ -73,7 +73,7 @@ mod tests {
     #[tokio::test]
     async fn gem_with_downloads_and_plain_404() {
         let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::RubyGems);
+        let base = server.base_url(SourceId::new("rubygems")).expect("served");
         let (status, _, body) = get(&format!("{base}/api/v1/gems/rails.json")).await;
         assert_eq!(status, 200);
         let v: Value = serde_json::from_str(&body).expect("JSON");

@@ -151,7 +151,9 @@ mod tests {
     async fn ask(server: &DemoServer, query: &str) -> (u16, String, Value) {
         let url = format!(
             "{}/2.3/questions?{query}",
-            server.base_url(SourceId::StackExchange)
+            server
+                .base_url(SourceId::new("stackexchange"))
+                .expect("served")
         );
         let (status, headers, body) = get(&url).await;
         let ct = headers

@@ -178,7 +178,7 @@ mod tests {
     async fn ask(server: &DemoServer, tail: &str) -> (u16, String, Value) {
         let url = format!(
             "{}/metrics/pageviews/per-article/en.wikipedia/all-access/user/{tail}",
-            server.base_url(SourceId::Wikimedia)
+            server.base_url(SourceId::new("wikimedia")).expect("served")
         );
         let (status, headers, body) = get(&url).await;
         let ct = headers

@@ -152,11 +152,7 @@ pub fn json<T: serde::de::DeserializeOwned>(
 }
 
 /// A count that must be a non-negative whole number.
-pub fn count(
-    spec: &RequestSpec,
-    field: &str,
-    v: Option<i64>,
-) -> Result<f64, NormalizeError> {
+pub fn count(spec: &RequestSpec, field: &str, v: Option<i64>) -> Result<f64, NormalizeError> {
     match v {
         Some(n) if n >= 0 => Ok(n as f64),
         Some(n) => Err(NormalizeError::Shape {
@@ -440,7 +436,10 @@ mod tests {
         assert_eq!(own.error.as_deref(), Some("test 503: down for maintenance"));
 
         let other = verdict(500, "<html>\n oops </html>");
-        assert_eq!(other.error.as_deref(), Some("test 500: <html> oops </html>"));
+        assert_eq!(
+            other.error.as_deref(),
+            Some("test 500: <html> oops </html>")
+        );
         let empty = verdict(502, "");
         assert_eq!(empty.error.as_deref(), Some("test 502: (empty body)"));
     }
@@ -454,7 +453,12 @@ mod tests {
             end: day(3, 10),
         };
         let subject = s.subjects[0].clone();
-        let days = [(day(1, 1), 1.0), (day(1, 31), 2.0), (day(2, 15), 4.0), (day(3, 5), 8.0)];
+        let days = [
+            (day(1, 1), 1.0),
+            (day(1, 31), 2.0),
+            (day(2, 15), 4.0),
+            (day(3, 5), 8.0),
+        ];
         let months = whole_months(&s, &subject, Metric::flow(SOURCE, "n"), &days);
         let got: Vec<_> = months
             .iter()

@@ -269,16 +269,40 @@ pub fn signal_chart(
 mod tests {
     use super::*;
     use crate::tests::sig;
-    use trends_core::Metric;
+    use trends_core::{Metric, SourceId};
 
     fn three_years() -> Vec<YearlySignal> {
         use Category::Framework as F;
         let mut s = Vec::new();
         for (year, django, flask) in [(2021, 50.0, 80.0), (2022, 70.0, 70.0), (2023, 90.0, 40.0)] {
-            s.push(sig("django", F, year, Metric::Questions, django));
-            s.push(sig("flask", F, year, Metric::Questions, flask));
-            s.push(sig("django", F, year, Metric::Pageviews, django * 10.0));
-            s.push(sig("flask", F, year, Metric::Pageviews, flask * 20.0));
+            s.push(sig(
+                "django",
+                F,
+                year,
+                Metric::flow(SourceId::new("stackexchange"), "questions"),
+                django,
+            ));
+            s.push(sig(
+                "flask",
+                F,
+                year,
+                Metric::flow(SourceId::new("stackexchange"), "questions"),
+                flask,
+            ));
+            s.push(sig(
+                "django",
+                F,
+                year,
+                Metric::flow(SourceId::new("wikimedia"), "pageviews"),
+                django * 10.0,
+            ));
+            s.push(sig(
+                "flask",
+                F,
+                year,
+                Metric::flow(SourceId::new("wikimedia"), "pageviews"),
+                flask * 20.0,
+            ));
         }
         s
     }

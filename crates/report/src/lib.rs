@@ -217,11 +217,41 @@ mod tests {
     fn frameworks(year: i32) -> Vec<YearlySignal> {
         use Category::Framework as F;
         vec![
-            sig("django", F, year, Metric::Questions, 2000.0),
-            sig("flask", F, year, Metric::Questions, 1000.0),
-            sig("django", F, year, Metric::TopicReposCreated, 5000.0),
-            sig("flask", F, year, Metric::TopicReposCreated, 3000.0),
-            sig("fastapi", F, year, Metric::TopicReposCreated, 1000.0),
+            sig(
+                "django",
+                F,
+                year,
+                Metric::flow(SourceId::new("stackexchange"), "questions"),
+                2000.0,
+            ),
+            sig(
+                "flask",
+                F,
+                year,
+                Metric::flow(SourceId::new("stackexchange"), "questions"),
+                1000.0,
+            ),
+            sig(
+                "django",
+                F,
+                year,
+                Metric::flow(SourceId::new("github"), "topic_repos_created"),
+                5000.0,
+            ),
+            sig(
+                "flask",
+                F,
+                year,
+                Metric::flow(SourceId::new("github"), "topic_repos_created"),
+                3000.0,
+            ),
+            sig(
+                "fastapi",
+                F,
+                year,
+                Metric::flow(SourceId::new("github"), "topic_repos_created"),
+                1000.0,
+            ),
         ]
     }
 
@@ -260,14 +290,14 @@ mod tests {
             "python",
             Category::Language,
             2023,
-            Metric::Questions,
+            Metric::flow(SourceId::new("stackexchange"), "questions"),
             3000.0,
         ));
         s.push(sig(
             "go",
             Category::Language,
             2023,
-            Metric::Questions,
+            Metric::flow(SourceId::new("stackexchange"), "questions"),
             1000.0,
         ));
         let r = rank(&s, 2023, None);
@@ -295,8 +325,20 @@ mod tests {
     fn rank_change_compares_with_the_year_before() {
         let mut s = frameworks(2023);
         use Category::Framework as F;
-        s.push(sig("flask", F, 2022, Metric::Questions, 10.0));
-        s.push(sig("django", F, 2022, Metric::Questions, 5.0));
+        s.push(sig(
+            "flask",
+            F,
+            2022,
+            Metric::flow(SourceId::new("stackexchange"), "questions"),
+            10.0,
+        ));
+        s.push(sig(
+            "django",
+            F,
+            2022,
+            Metric::flow(SourceId::new("stackexchange"), "questions"),
+            5.0,
+        ));
         let r = rank(&s, 2023, None);
         let change = |t: &str| {
             r.rows
@@ -313,9 +355,27 @@ mod tests {
     fn ties_go_to_the_id_and_zero_totals_give_no_share() {
         use Category::Practice as P;
         let s = vec![
-            sig("b", P, 2023, Metric::Pageviews, 10.0),
-            sig("a", P, 2023, Metric::Pageviews, 10.0),
-            sig("c", P, 2023, Metric::Questions, 0.0),
+            sig(
+                "b",
+                P,
+                2023,
+                Metric::flow(SourceId::new("wikimedia"), "pageviews"),
+                10.0,
+            ),
+            sig(
+                "a",
+                P,
+                2023,
+                Metric::flow(SourceId::new("wikimedia"), "pageviews"),
+                10.0,
+            ),
+            sig(
+                "c",
+                P,
+                2023,
+                Metric::flow(SourceId::new("stackexchange"), "questions"),
+                0.0,
+            ),
         ];
         let r = rank(&s, 2023, None);
         let order: Vec<(&str, Option<u32>)> =
@@ -333,7 +393,7 @@ mod tests {
             "django",
             Category::Framework,
             2023,
-            Metric::Stars,
+            Metric::stock(SourceId::new("github"), "stars"),
             80_000.0,
         ));
         let with = rank(&s, 2023, None);
@@ -356,7 +416,7 @@ mod tests {
              2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,,,,2,2,false,false,\n\
              2023,framework,3,FASTAPI,fastapi,11.11,1000,,1,1.00,false,,,,3,3,false,false,\n"
         );
-        assert_eq!(SourceId::GitHub.as_str(), "github");
+        assert_eq!(SourceId::new("github").as_str(), "github");
     }
 
     #[test]
@@ -407,8 +467,20 @@ mod tests {
     fn risers_and_fallers_are_named() {
         let mut s = frameworks(2023);
         use Category::Framework as F;
-        s.push(sig("flask", F, 2022, Metric::Questions, 10.0));
-        s.push(sig("django", F, 2022, Metric::Questions, 5.0));
+        s.push(sig(
+            "flask",
+            F,
+            2022,
+            Metric::flow(SourceId::new("stackexchange"), "questions"),
+            10.0,
+        ));
+        s.push(sig(
+            "django",
+            F,
+            2022,
+            Metric::flow(SourceId::new("stackexchange"), "questions"),
+            5.0,
+        ));
         let r = rank(&s, 2023, None);
         assert_eq!(
             movers(&r, 2023, F).as_deref(),
@@ -484,7 +556,13 @@ mod tests {
     fn a_group_is_ranked_as_the_sum_of_its_members() {
         use Category::Framework as F;
         let mut s = frameworks(2023);
-        s.push(sig("quart", F, 2023, Metric::Questions, 3_000.0));
+        s.push(sig(
+            "quart",
+            F,
+            2023,
+            Metric::flow(SourceId::new("stackexchange"), "questions"),
+            3_000.0,
+        ));
         let group = Group {
             id: TechId("flask-family".into()),
             name: "Flask + Quart".into(),
@@ -494,7 +572,7 @@ mod tests {
         let merged = group_signals(&s, &[group]);
         let q: Vec<(&str, f64)> = merged
             .iter()
-            .filter(|y| y.metric == Metric::Questions)
+            .filter(|y| y.metric == Metric::flow(SourceId::new("stackexchange"), "questions"))
             .map(|y| (y.tech.as_str(), y.value))
             .collect();
         assert_eq!(q, [("django", 2_000.0), ("flask-family", 4_000.0)]);
@@ -515,7 +593,13 @@ mod tests {
             ("flask", 67_000.0, Some(6_000.0)),
             ("quart", 3_000.0, Some(-10.0)),
         ] {
-            let mut y = sig(tech, F, 2023, Metric::Stars, stars);
+            let mut y = sig(
+                tech,
+                F,
+                2023,
+                Metric::stock(SourceId::new("github"), "stars"),
+                stars,
+            );
             y.delta = gain;
             s.push(y);
         }
@@ -559,8 +643,20 @@ mod tests {
                 ("c", 900.0, 300.0),
                 ("d", 800.0, 200.0),
             ] {
-                s.push(sig(tech, F, year, Metric::NpmDownloads, downloads));
-                s.push(sig(tech, F, year, Metric::Questions, questions));
+                s.push(sig(
+                    tech,
+                    F,
+                    year,
+                    Metric::flow(SourceId::new("npm"), "downloads"),
+                    downloads,
+                ));
+                s.push(sig(
+                    tech,
+                    F,
+                    year,
+                    Metric::flow(SourceId::new("stackexchange"), "questions"),
+                    questions,
+                ));
             }
         }
         let checks = compare_methods(&s, &[2023], &ReportConfig::default());
@@ -578,8 +674,20 @@ mod tests {
         // Django's share of questions: 2021 50%, 2022 60%, 2023 80%.
         let mut s = Vec::new();
         for (year, django) in [(2021, 50.0), (2022, 60.0), (2023, 80.0)] {
-            s.push(sig("django", F, year, Metric::Questions, django));
-            s.push(sig("flask", F, year, Metric::Questions, 100.0 - django));
+            s.push(sig(
+                "django",
+                F,
+                year,
+                Metric::flow(SourceId::new("stackexchange"), "questions"),
+                django,
+            ));
+            s.push(sig(
+                "flask",
+                F,
+                year,
+                Metric::flow(SourceId::new("stackexchange"), "questions"),
+                100.0 - django,
+            ));
         }
         let r = rank(&s, 2023, None);
         let django = &r.rows[0];
@@ -607,8 +715,20 @@ mod tests {
             ("d", 800.0, 200.0),
             ("e", 700.0, 100.0),
         ] {
-            s.push(sig(tech, F, 2023, Metric::NpmDownloads, downloads));
-            s.push(sig(tech, F, 2023, Metric::Questions, questions));
+            s.push(sig(
+                tech,
+                F,
+                2023,
+                Metric::flow(SourceId::new("npm"), "downloads"),
+                downloads,
+            ));
+            s.push(sig(
+                tech,
+                F,
+                2023,
+                Metric::flow(SourceId::new("stackexchange"), "questions"),
+                questions,
+            ));
         }
         let score = |m: Method, t: &str| {
             rank_with(

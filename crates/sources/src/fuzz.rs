@@ -5,7 +5,7 @@
 //! --workspace -- fuzz` runs them longer.
 
 use proptest::prelude::*;
-use trends_core::{Outcome, Period, RequestSpec, SourceId};
+use trends_core::{Outcome, Period, RequestSpec};
 
 use crate::normalize;
 use crate::testing::{day, fixture, spec};

@@ -40,7 +40,7 @@ use trends_core::{
     Catalog, Config, Known, KnownSource, MetricDef, Outcome, RequestSpec, SourceId, SourceInfo,
     WithoutToken,
 };
-use trends_fetcher::{Auth, PlanWindow, Pacer, Planned, SourcePlan};
+use trends_fetcher::{Auth, Pacer, PlanWindow, Planned, SourcePlan};
 use trends_normalizer::{Normalized, Parser};
 use url::Url;
 

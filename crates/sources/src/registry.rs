@@ -25,3 +25,7 @@ pub static SOURCES: &[&dyn Source] = &[
     &githubtopics::GitHubTopics,
     &tiobe::Tiobe,
 ];
+
+/// The answers `trends bench` replays: monthly counts in a real API's
+/// format (see the function), parsed by that source's own parser.
+pub use crate::wikimedia::synthetic_answer;

@@ -13,7 +13,13 @@ pub fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-pub fn spec(source: SourceId, endpoint: &str, tech: &str, key: &str, period: Period) -> RequestSpec {
+pub fn spec(
+    source: SourceId,
+    endpoint: &str,
+    tech: &str,
+    key: &str,
+    period: Period,
+) -> RequestSpec {
     RequestSpec {
         source,
         endpoint: endpoint.into(),

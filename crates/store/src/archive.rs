@@ -168,13 +168,13 @@ impl crate::Store {
 #[cfg(test)]
 mod tests {
     use crate::Store;
-    use crate::testing::{at, catalog, raw, spec};
+    use crate::testing::{at, catalog, metrics, raw, spec};
     use trends_core::Outcome;
 
     #[test]
     fn an_archived_response_reads_back_with_its_spec_body_and_time() {
         let mut s = Store::open_in_memory().expect("open");
-        s.sync_catalog(&catalog()).expect("sync");
+        s.sync_catalog(&catalog(), &metrics()).expect("sync");
         let run = s.begin_run("collect", at()).expect("run");
         let sp = spec("python", 2023);
         let mut failed = raw(&sp, b"{\"tot", Outcome::ParseError);

@@ -127,12 +127,21 @@ pub fn fill_synthetic(store: &mut Store, techs: u32, metrics: &[Metric], days: u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use trends_core::SourceId;
 
     #[test]
     fn the_benchmark_fill_is_consistent_and_rolls_up() {
         let mut s = Store::open_in_memory().expect("open");
-        let n =
-            fill_synthetic(&mut s, 10, &[Metric::Questions, Metric::Pageviews], 3).expect("fill");
+        let n = fill_synthetic(
+            &mut s,
+            10,
+            &[
+                Metric::flow(SourceId::new("stackexchange"), "questions"),
+                Metric::flow(SourceId::new("wikimedia"), "pageviews"),
+            ],
+            3,
+        )
+        .expect("fill");
         assert_eq!(n, 60);
         let ys = s.yearly_signals(2015, 2015).expect("yearly");
         assert_eq!(ys.len(), 20);

@@ -1,16 +1,16 @@
 //! The catalog and the metric list as tables: `technologies` is written
-//! from `config/catalog.toml` on every run, `metrics` from the metrics this
-//! trends knows on every writable open.
+//! from `config/catalog.toml`, `metrics` from the sources' metrics, on
+//! every run.
 
 use duckdb::params;
-use trends_core::{Catalog, Metric};
+use trends_core::{Catalog, MetricDef};
 
 use crate::{Result, Store, q};
 
 impl Store {
-    /// Writes every metric this trends knows into `metrics` (insert or
+    /// Writes `metrics` (the sources' own list) into `metrics` (insert or
     /// update by source and metric).
-    pub(crate) fn sync_metrics(&mut self) -> Result<()> {
+    fn sync_metrics(&mut self, metrics: &[MetricDef]) -> Result<()> {
         let tx = self.conn.transaction().map_err(q("syncing metrics"))?;
         {
             let mut stmt = tx
@@ -19,16 +19,13 @@ impl Store {
                      ON CONFLICT (source, metric) DO UPDATE SET kind = excluded.kind, description = excluded.description",
                 )
                 .map_err(q("syncing metrics"))?;
-            for m in Metric::ALL {
-                let kind = match m.kind() {
-                    trends_core::MetricKind::Flow => "flow",
-                    trends_core::MetricKind::Stock => "stock",
-                };
+            for def in metrics {
+                let m = def.metric;
                 stmt.execute(params![
                     m.source().as_str(),
                     m.as_str(),
-                    kind,
-                    m.description()
+                    m.kind().as_str(),
+                    def.description
                 ])
                 .map_err(q("syncing metrics"))?;
             }
@@ -36,10 +33,11 @@ impl Store {
         tx.commit().map_err(q("syncing metrics"))
     }
 
-    /// Writes the catalog into `technologies` (insert or update by id). Rows of
-    /// technologies no longer in the catalog stay, so old observations keep
-    /// their names.
-    pub fn sync_catalog(&mut self, catalog: &Catalog) -> Result<()> {
+    /// Writes the catalog into `technologies` (insert or update by id) and
+    /// the sources' `metrics` into `metrics`. Rows of technologies no
+    /// longer in the catalog stay, so old observations keep their names.
+    pub fn sync_catalog(&mut self, catalog: &Catalog, metrics: &[MetricDef]) -> Result<()> {
+        self.sync_metrics(metrics)?;
         let doing = "syncing the catalog";
         let tx = self.conn.transaction().map_err(q(doing))?;
         // Set-based: the entries go through the Appender into a scratch
@@ -86,12 +84,12 @@ mod tests {
     use trends_core::Catalog;
 
     use crate::Store;
-    use crate::testing::catalog;
+    use crate::testing::{catalog, metrics};
 
     #[test]
     fn syncing_the_catalog_again_updates_entries_in_place() {
         let mut s = Store::open_in_memory().expect("open");
-        s.sync_catalog(&catalog()).expect("sync");
+        s.sync_catalog(&catalog(), &metrics()).expect("sync");
         let renamed = Catalog::parse(
             r#"
             [[technology]]
@@ -104,7 +102,7 @@ mod tests {
             Path::new("test.toml"),
         )
         .expect("valid catalog");
-        s.sync_catalog(&renamed).expect("sync again");
+        s.sync_catalog(&renamed, &metrics()).expect("sync again");
         let mut stmt = s
             .conn
             .prepare("SELECT id, name, keys FROM technologies ORDER BY id")

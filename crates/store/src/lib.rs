@@ -198,17 +198,16 @@ impl Store {
         Store::init(conn, ":memory:".into())
     }
 
-    /// A writable connection made current: migrations, views, the metric
-    /// list, the load path's staging table.
+    /// A writable connection made current: migrations, views, the load
+    /// path's staging table.
     fn init(mut conn: Connection, path: String) -> Result<Store> {
         schema::migrate(&mut conn, &path)?;
         schema::recreate_views(&mut conn)?;
-        let mut store = Store {
+        let store = Store {
             conn,
             path,
             publish_to: None,
         };
-        store.sync_metrics()?;
         load::create_stage(&store.conn)?;
         Ok(store)
     }

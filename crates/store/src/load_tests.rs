@@ -2,7 +2,7 @@
 
 use trends_core::{Observation, Outcome};
 
-use crate::testing::{at, catalog, obs, raw, spec};
+use crate::testing::{at, catalog, metrics, obs, raw, spec};
 use crate::{AnswerRecord, RawResponse, Store};
 
 fn answer<'a>(raw: RawResponse<'a>, observations: &'a [Observation]) -> AnswerRecord<'a> {
@@ -12,7 +12,7 @@ fn answer<'a>(raw: RawResponse<'a>, observations: &'a [Observation]) -> AnswerRe
 #[test]
 fn a_batch_is_archived_in_order_and_the_last_answer_of_a_key_wins() {
     let mut s = Store::open_in_memory().expect("open");
-    s.sync_catalog(&catalog()).expect("sync");
+    s.sync_catalog(&catalog(), &metrics()).expect("sync");
     let run = s.begin_run("collect", at()).expect("run");
     let (a, b) = (spec("go", 2023), spec("python", 2023));
     let first = [obs("go", 2023, 1.0), obs("python", 2023, 7.0)];
@@ -56,7 +56,7 @@ fn a_batch_is_archived_in_order_and_the_last_answer_of_a_key_wins() {
 #[test]
 fn a_key_repeated_in_one_answer_keeps_its_last_value() {
     let mut s = Store::open_in_memory().expect("open");
-    s.sync_catalog(&catalog()).expect("sync");
+    s.sync_catalog(&catalog(), &metrics()).expect("sync");
     let run = s.begin_run("collect", at()).expect("run");
     let sp = spec("go", 2023);
     let twice = [obs("go", 2023, 1.0), obs("go", 2023, 2.0)];
@@ -73,7 +73,7 @@ fn a_key_repeated_in_one_answer_keeps_its_last_value() {
 #[test]
 fn upsert_by_natural_key_keeps_one_row_with_the_latest_value() {
     let mut s = Store::open_in_memory().expect("open");
-    s.sync_catalog(&catalog()).expect("sync");
+    s.sync_catalog(&catalog(), &metrics()).expect("sync");
     let run = s.begin_run("collect", at()).expect("run");
     let sp = spec("python", 2023);
     s.record(
@@ -99,7 +99,7 @@ fn upsert_by_natural_key_keeps_one_row_with_the_latest_value() {
 #[test]
 fn only_the_whole_natural_key_makes_a_repeat_in_a_batch() {
     let mut s = Store::open_in_memory().expect("open");
-    s.sync_catalog(&catalog()).expect("sync");
+    s.sync_catalog(&catalog(), &metrics()).expect("sync");
     let run = s.begin_run("collect", at()).expect("run");
     let sp = spec("go", 2023);
     let year = obs("go", 2023, 1.0);

@@ -46,6 +46,7 @@ struct Row {
     year: i64,
     source: String,
     metric: String,
+    kind: String,
     value: f64,
     coverage: f64,
     partial: bool,
@@ -59,7 +60,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT tech_id, technology, category, year, source, metric, value, coverage, partial, delta
+                "SELECT tech_id, technology, category, year, source, metric, kind, value, coverage, partial, delta
                  FROM yearly_signals WHERE year BETWEEN ? AND ?
                  ORDER BY year, category, tech_id, source, metric",
             )
@@ -73,10 +74,11 @@ impl Store {
                     year: r.get(3)?,
                     source: r.get(4)?,
                     metric: r.get(5)?,
-                    value: r.get(6)?,
-                    coverage: r.get(7)?,
-                    partial: r.get(8)?,
-                    delta: r.get(9)?,
+                    kind: r.get(6)?,
+                    value: r.get(7)?,
+                    coverage: r.get(8)?,
+                    partial: r.get(9)?,
+                    delta: r.get(10)?,
                 })
             })
             .map_err(q("reading yearly signals"))?;
@@ -186,7 +188,8 @@ impl Store {
 
 /// A row of `yearly_signals` with its names parsed.
 fn signal(row: Row) -> Result<YearlySignal> {
-    let source = parse_known(&row.source)?;
+    let source = trends_core::SourceId::intern(&row.source);
+    let kind = parse_known(&row.kind)?;
     Ok(YearlySignal {
         tech: TechId(row.tech),
         name: row.name,
@@ -194,7 +197,7 @@ fn signal(row: Row) -> Result<YearlySignal> {
         year: i32::try_from(row.year)
             .map_err(|_| StoreError::Corrupt(format!("year {}", row.year)))?,
         source,
-        metric: Metric::parse(source, &row.metric).map_err(StoreError::Corrupt)?,
+        metric: Metric::intern(source, &row.metric, kind),
         value: row.value,
         coverage: row.coverage,
         partial: row.partial,
@@ -208,17 +211,17 @@ mod tests {
     use trends_core::{Grain, Metric, Observation, Outcome, Period, SourceId, TechId};
 
     use super::*;
-    use crate::testing::{at, catalog, obs, raw, spec};
+    use crate::testing::{at, catalog, metrics, obs, raw, spec};
 
     #[test]
     fn stocks_get_their_yearly_delta_flows_none() {
         let mut s = Store::open_in_memory().expect("open");
-        s.sync_catalog(&catalog()).expect("sync");
+        s.sync_catalog(&catalog(), &metrics()).expect("sync");
         let run = s.begin_run("collect", at()).expect("run");
         let stars = |year: i32, day: u32, value: f64| Observation {
             tech: TechId("go".into()),
-            source: SourceId::GitHub,
-            metric: Metric::Stars,
+            source: SourceId::new("github"),
+            metric: Metric::stock(SourceId::new("github"), "stars"),
             grain: Grain::Snapshot,
             period: Period::snapshot(chrono::NaiveDate::from_ymd_opt(year, 6, day).expect("date")),
             value,
@@ -257,7 +260,7 @@ mod tests {
     #[test]
     fn monthly_flows_sum_to_the_year_with_coverage() {
         let mut s = Store::open_in_memory().expect("open");
-        s.sync_catalog(&catalog()).expect("sync");
+        s.sync_catalog(&catalog(), &metrics()).expect("sync");
         let run = s.begin_run("collect", at()).expect("run");
         let sp = spec("python", 2015);
         let months: Vec<Observation> = (7..=12)
@@ -265,8 +268,8 @@ mod tests {
                 let day = NaiveDate::from_ymd_opt(2015, m, 1).expect("date");
                 Observation {
                     tech: TechId("python".into()),
-                    source: SourceId::Wikimedia,
-                    metric: Metric::Pageviews,
+                    source: SourceId::new("wikimedia"),
+                    metric: Metric::flow(SourceId::new("wikimedia"), "pageviews"),
                     grain: Grain::Month,
                     period: Period::month_of(day),
                     value: 100.0,
@@ -289,7 +292,7 @@ mod tests {
     #[test]
     fn a_failed_response_is_archived_without_observations() {
         let mut s = Store::open_in_memory().expect("open");
-        s.sync_catalog(&catalog()).expect("sync");
+        s.sync_catalog(&catalog(), &metrics()).expect("sync");
         let run = s.begin_run("collect", at()).expect("run");
         let sp = spec("go", 2023);
         let mut r = raw(&sp, b"{\"tot", Outcome::ParseError);
@@ -309,7 +312,7 @@ mod tests {
     #[test]
     fn a_runs_failures_name_source_url_outcome_and_reason_in_order() {
         let mut s = Store::open_in_memory().expect("open");
-        s.sync_catalog(&catalog()).expect("sync");
+        s.sync_catalog(&catalog(), &metrics()).expect("sync");
         let run = s.begin_run("collect", at()).expect("run");
         let sp = spec("go", 2023);
         s.record(run, &raw(&sp, b"{}", Outcome::Ok), &[obs("go", 2023, 1.0)])

@@ -98,12 +98,12 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{at, catalog, obs, raw, spec};
+    use crate::testing::{at, catalog, metrics, obs, raw, spec};
 
     #[test]
     fn the_archive_reads_back_and_observations_can_be_rebuilt_from_it() {
         let mut s = Store::open_in_memory().expect("open");
-        s.sync_catalog(&catalog()).expect("sync");
+        s.sync_catalog(&catalog(), &metrics()).expect("sync");
         let run = s.begin_run("collect", at()).expect("run");
         let sp = spec("python", 2023);
         s.record(
@@ -155,7 +155,7 @@ mod tests {
     #[test]
     fn renormalizing_reads_the_archive_page_by_page_and_later_answers_win() {
         let mut s = Store::open_in_memory().expect("open");
-        s.sync_catalog(&catalog()).expect("sync");
+        s.sync_catalog(&catalog(), &metrics()).expect("sync");
         let run = s.begin_run("collect", at()).expect("run");
         // 600 answers (three pages), the same key over and over: the value
         // of the last one stays, as when they were collected.

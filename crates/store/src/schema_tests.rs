@@ -8,7 +8,7 @@ use duckdb::Connection;
 use trends_core::{Grain, Metric, Observation, Outcome, Period, SourceId, TechId};
 
 use super::*;
-use crate::testing::{at, catalog, database_at, obs, raw, spec};
+use crate::testing::{at, catalog, database_at, metrics, obs, raw, spec};
 use crate::{RunCounts, RunId, RunStatus, Store};
 
 /// A `yearly_signals` as an older trends may have defined it: no `delta`,
@@ -29,7 +29,7 @@ fn has_delta(conn: &Connection) -> bool {
 /// holding go's 2023 questions (7).
 fn file_with_old_views(path: &Path) {
     let mut s = Store::open(path).expect("create");
-    s.sync_catalog(&catalog()).expect("sync");
+    s.sync_catalog(&catalog(), &metrics()).expect("sync");
     let run = s.begin_run("collect", at()).expect("run");
     s.record(
         run,
@@ -117,7 +117,7 @@ fn a_version_2_database_with_the_old_view_is_upgraded_and_gets_the_new_one() {
     assert!(!has_delta(&conn));
     let mut s = Store::init(conn, ":memory:".into()).expect("upgrade");
     assert!(has_delta(&s.conn));
-    s.sync_catalog(&catalog()).expect("sync");
+    s.sync_catalog(&catalog(), &metrics()).expect("sync");
     let run = s.begin_run("collect", at()).expect("run");
     s.record(
         run,
@@ -178,7 +178,7 @@ fn migrations_apply_once_and_reopen_cleanly() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("t.duckdb");
     let mut s = Store::open(&path).expect("open new");
-    s.sync_catalog(&catalog()).expect("sync");
+    s.sync_catalog(&catalog(), &metrics()).expect("sync");
     drop(s);
     let s = Store::open(&path).expect("reopen");
     assert_eq!(s.counts().expect("counts").technologies, 2);
@@ -187,12 +187,12 @@ fn migrations_apply_once_and_reopen_cleanly() {
 #[test]
 fn the_rankings_view_counts_a_stocks_gain_as_a_signal() {
     let mut s = Store::open_in_memory().expect("open");
-    s.sync_catalog(&catalog()).expect("sync");
+    s.sync_catalog(&catalog(), &metrics()).expect("sync");
     let run = s.begin_run("collect", at()).expect("run");
     let stars = |tech: &str, year: i32, value: f64| Observation {
         tech: TechId(tech.into()),
-        source: SourceId::GitHub,
-        metric: Metric::Stars,
+        source: SourceId::new("github"),
+        metric: Metric::stock(SourceId::new("github"), "stars"),
         grain: Grain::Snapshot,
         period: Period::snapshot(chrono::NaiveDate::from_ymd_opt(year, 12, 1).expect("date")),
         value,

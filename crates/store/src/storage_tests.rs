@@ -6,11 +6,11 @@ use std::path::Path;
 use duckdb::Connection;
 use trends_core::Outcome;
 
-use crate::testing::{at, catalog, database_at, obs, raw, spec};
+use crate::testing::{at, catalog, database_at, metrics, obs, raw, spec};
 use crate::{Store, StoreError, file};
 
 fn fill(store: &mut Store, years: std::ops::Range<i32>) {
-    store.sync_catalog(&catalog()).expect("sync");
+    store.sync_catalog(&catalog(), &metrics()).expect("sync");
     let run = store.begin_run("collect", at()).expect("run");
     for year in years {
         let sp = spec("go", year);

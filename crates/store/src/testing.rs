@@ -5,7 +5,8 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 use trends_core::{
-    Catalog, Grain, Metric, Observation, Outcome, Period, RequestSpec, SourceId, Subject, TechId,
+    Catalog, Grain, Metric, MetricDef, Observation, Outcome, Period, RequestSpec, SourceId,
+    Subject, TechId,
 };
 
 use duckdb::Connection;
@@ -32,9 +33,24 @@ pub(crate) fn catalog() -> Catalog {
     .expect("valid catalog")
 }
 
+/// The metrics the store's tests observe, as the sources declare theirs.
+pub(crate) fn metrics() -> Vec<MetricDef> {
+    [
+        Metric::flow(SourceId::new("stackexchange"), "questions"),
+        Metric::stock(SourceId::new("github"), "stars"),
+        Metric::flow(SourceId::new("wikimedia"), "pageviews"),
+    ]
+    .into_iter()
+    .map(|metric| MetricDef {
+        metric,
+        description: "a metric of the tests",
+    })
+    .collect()
+}
+
 pub(crate) fn spec(tech: &str, year: i32) -> RequestSpec {
     RequestSpec {
-        source: SourceId::StackExchange,
+        source: SourceId::new("stackexchange"),
         endpoint: "questions".into(),
         subjects: vec![Subject {
             tech: TechId(tech.into()),
@@ -47,8 +63,8 @@ pub(crate) fn spec(tech: &str, year: i32) -> RequestSpec {
 pub(crate) fn obs(tech: &str, year: i32, value: f64) -> Observation {
     Observation {
         tech: TechId(tech.into()),
-        source: SourceId::StackExchange,
-        metric: Metric::Questions,
+        source: SourceId::new("stackexchange"),
+        metric: Metric::flow(SourceId::new("stackexchange"), "questions"),
         grain: Grain::Year,
         period: Period::year(year),
         value,

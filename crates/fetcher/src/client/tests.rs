@@ -70,8 +70,7 @@ requests_per_minute = 6000
             })
             .collect(),
     };
-    let mut config =
-        Config::parse(&text, Path::new("trends.toml"), &known).expect("config parses");
+    let mut config = Config::parse(&text, Path::new("trends.toml"), &known).expect("config parses");
     config.http.timeout = Duration::from_millis(300);
     config
 }
@@ -180,11 +179,7 @@ async fn query_key_is_sent_but_never_kept() {
         &cfg,
         STACKEXCHANGE,
         Auth::QueryKey("k3y-value".into()),
-        vec![planned(
-            &server,
-            STACKEXCHANGE,
-            "/2.3/questions?tagged=go",
-        )],
+        vec![planned(&server, STACKEXCHANGE, "/2.3/questions?tagged=go")],
     )
     .await;
     assert_eq!(status(&fetched[0]), 200);
@@ -341,10 +336,7 @@ async fn a_rate_limit_spent_beyond_max_retry_wait_halts_the_source_and_skips_the
         .mount(&server)
         .await;
     let mut cfg = config(&server);
-    cfg.sources
-        .get_mut(&GITHUB)
-        .expect("github")
-        .concurrency = 1;
+    cfg.sources.get_mut(&GITHUB).expect("github").concurrency = 1;
     let requests = vec![
         planned(&server, GITHUB, "/repos/a/b"),
         planned(&server, GITHUB, "/repos/c/d"),
@@ -425,10 +417,7 @@ async fn a_retry_after_longer_than_allowed_stops_the_source() {
         .mount(&server)
         .await;
     let mut cfg = config(&server);
-    cfg.sources
-        .get_mut(&GITHUB)
-        .expect("github")
-        .concurrency = 1;
+    cfg.sources.get_mut(&GITHUB).expect("github").concurrency = 1;
     let requests = vec![
         planned(&server, GITHUB, "/repos/a/b"),
         planned(&server, GITHUB, "/repos/c/d"),
@@ -456,11 +445,7 @@ async fn a_refusal_read_by_the_pacer_stops_the_source_for_this_run() {
     let cfg = config(&server);
     let requests = vec![
         planned(&server, STACKEXCHANGE, "/2.3/questions?tagged=go"),
-        planned(
-            &server,
-            STACKEXCHANGE,
-            "/2.3/questions?tagged=rust",
-        ),
+        planned(&server, STACKEXCHANGE, "/2.3/questions?tagged=rust"),
     ];
     let (fetched, summary) = run(&cfg, STACKEXCHANGE, Auth::None, requests).await;
     assert_eq!(fetched.len(), 1);
@@ -586,13 +571,7 @@ async fn a_source_answering_503_forever_stops_after_max_consecutive_failures() {
     cfg.http.max_consecutive_failures = 3;
     one_at_a_time(&mut cfg, GITHUB);
     let start = std::time::Instant::now();
-    let (fetched, summary) = run(
-        &cfg,
-        GITHUB,
-        Auth::None,
-        repos(&server, GITHUB, 8),
-    )
-    .await;
+    let (fetched, summary) = run(&cfg, GITHUB, Auth::None, repos(&server, GITHUB, 8)).await;
     assert_eq!(fetched.len(), 3, "three requests, then the stop");
     assert!(fetched.iter().all(|f| status(f) == 503 && f.attempts == 3));
     assert_eq!(summary.skipped, 5);
@@ -646,13 +625,7 @@ async fn timeouts_in_a_row_stop_the_source_too() {
     cfg.http.max_retries = 0;
     one_at_a_time(&mut cfg, GITHUB);
     let start = std::time::Instant::now();
-    let (fetched, summary) = run(
-        &cfg,
-        GITHUB,
-        Auth::None,
-        repos(&server, GITHUB, 5),
-    )
-    .await;
+    let (fetched, summary) = run(&cfg, GITHUB, Auth::None, repos(&server, GITHUB, 5)).await;
     assert_eq!(fetched.len(), 2);
     assert_eq!(summary.skipped, 3);
     let halted = summary.halted.unwrap_or_default();
@@ -690,14 +663,8 @@ async fn a_stop_skips_what_is_left_and_drops_what_is_in_flight() {
         })
     };
     let start = std::time::Instant::now();
-    let (fetched, summary) = run_until(
-        &cfg,
-        GITHUB,
-        Auth::None,
-        repos(&server, GITHUB, 4),
-        &stop,
-    )
-    .await;
+    let (fetched, summary) =
+        run_until(&cfg, GITHUB, Auth::None, repos(&server, GITHUB, 4), &stop).await;
     flip.await.expect("flip");
     assert_eq!(fetched.len(), 1, "only the answer that arrived");
     assert_eq!(status(&fetched[0]), 200);

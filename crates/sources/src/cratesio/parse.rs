@@ -12,10 +12,10 @@
 //! Errors: `{"errors": [{"detail": "..."}]}` (older servers sent the detail as
 //! plain text, which is then quoted as it is).
 
+use super::Endpoint;
 use chrono::NaiveDate;
 use serde_json::Value;
-use super::Endpoint;
-use trends_core::{Grain, Metric, Observation, RequestSpec};
+use trends_core::{Grain, Observation, RequestSpec};
 
 use trends_normalizer::{
     NormalizeError, Parsed, kind, object, required, shape, subject, unknown_endpoint, whole_months,
@@ -132,7 +132,7 @@ pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Metric, Outcome, Period, SourceId};
+    use trends_core::{Outcome, Period};
 
     use crate::normalize;
     use crate::testing::{day, fixture, spec};

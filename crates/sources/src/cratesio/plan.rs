@@ -9,9 +9,9 @@
 //! Their crawler policy asks for at most one request per second and a
 //! User-Agent with contact details, which the client always sends.
 
-use chrono::Days;
 use super::Endpoint;
-use trends_core::{Catalog, Period, SourceId, SourceKey};
+use chrono::Days;
+use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
 use trends_fetcher::planning::subject;

@@ -38,12 +38,10 @@ impl Source for DockerHub {
     }
 
     fn metrics(&self) -> &'static [MetricDef] {
-        &[
-            MetricDef {
-                metric: PULLS,
-                description: "Docker Hub pulls of the image, all time",
-            },
-        ]
+        &[MetricDef {
+            metric: PULLS,
+            description: "Docker Hub pulls of the image, all time",
+        }]
     }
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {

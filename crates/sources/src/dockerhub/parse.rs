@@ -4,9 +4,9 @@
 //! `pull_count` becomes a snapshot on the day of the request. Errors carry
 //! a `message` (e.g. `object not found`).
 
-use serde::Deserialize;
 use super::Endpoint;
-use trends_core::{Grain, Metric, Observation, RequestSpec};
+use serde::Deserialize;
+use trends_core::{Grain, Observation, RequestSpec};
 
 use trends_normalizer::{NormalizeError, Parsed, count, json, subject, unknown_endpoint};
 
@@ -57,7 +57,7 @@ pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Metric, Outcome, Period, SourceId};
+    use trends_core::{Outcome, Period};
 
     use crate::normalize;
     use crate::testing::{day, fixture, spec};

@@ -3,7 +3,7 @@
 //! day of the run. Official images live in the `library` namespace.
 
 use super::Endpoint;
-use trends_core::{Catalog, Period, SourceId, SourceKey};
+use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
 use trends_fetcher::planning::subject;

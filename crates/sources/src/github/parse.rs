@@ -17,9 +17,9 @@
 //!   `errors`, recent answers add `"status": "404"` as a string); GraphQL
 //!   errors come as `{"errors": [{"type", "message", ...}]}`, often with 200.
 
+use super::Endpoint;
 use serde::Deserialize;
 use serde_json::Value;
-use super::Endpoint;
 use trends_core::{Grain, Metric, Observation, RequestSpec};
 
 use trends_normalizer::{
@@ -144,7 +144,11 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
     match metric_of_search {
         None => {
             let mut out = vec![
-                obs(crate::github::STARS, Grain::Snapshot, count("stargazers_count")?),
+                obs(
+                    crate::github::STARS,
+                    Grain::Snapshot,
+                    count("stargazers_count")?,
+                ),
                 obs(crate::github::FORKS, Grain::Snapshot, count("forks_count")?),
                 obs(
                     crate::github::OPEN_ISSUES,
@@ -192,16 +196,18 @@ pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Grain, Metric, Outcome, Period, RequestSpec, SourceId};
+    use trends_core::{Grain, Metric, Outcome, Period, RequestSpec};
 
     use crate::normalize;
     use crate::testing::{day, spec};
 
-    const REPO: &str = include_str!("../../../tests/fixtures/github/repo.json");
-    const SEARCH: &str = include_str!("../../../tests/fixtures/github/search_repositories.json");
-    const NOT_FOUND: &str = include_str!("../../../tests/fixtures/github/error_not_found.json");
-    const RATE_LIMIT: &str = include_str!("../../../tests/fixtures/github/error_rate_limit.json");
-    const VALIDATION: &str = include_str!("../../../tests/fixtures/github/error_validation.json");
+    const REPO: &str = include_str!("../../../../tests/fixtures/github/repo.json");
+    const SEARCH: &str = include_str!("../../../../tests/fixtures/github/search_repositories.json");
+    const NOT_FOUND: &str = include_str!("../../../../tests/fixtures/github/error_not_found.json");
+    const RATE_LIMIT: &str =
+        include_str!("../../../../tests/fixtures/github/error_rate_limit.json");
+    const VALIDATION: &str =
+        include_str!("../../../../tests/fixtures/github/error_validation.json");
 
     fn graphql(repos: &[&str]) -> RequestSpec {
         RequestSpec {
@@ -247,7 +253,7 @@ mod tests {
         );
         // Only missing repositories: no data, with GitHub's reason. (The
         // recorded answer named its field `repository`; ours are aliased.)
-        let recorded = include_str!("../../../tests/fixtures/github/graphql_not_found.json");
+        let recorded = include_str!("../../../../tests/fixtures/github/graphql_not_found.json");
         let spec = graphql(&["github/non-existing-repository"]);
         let n = normalize(
             &spec,
@@ -348,7 +354,14 @@ mod tests {
         let n = normalize(&repo(), 200, &body);
         assert_eq!(n.outcome, Outcome::Ok);
         let got: Vec<Metric> = n.observations.iter().map(|o| o.metric).collect();
-        assert_eq!(got, [crate::github::STARS, crate::github::FORKS, crate::github::OPEN_ISSUES]);
+        assert_eq!(
+            got,
+            [
+                crate::github::STARS,
+                crate::github::FORKS,
+                crate::github::OPEN_ISSUES
+            ]
+        );
     }
 
     #[test]

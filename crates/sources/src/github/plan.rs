@@ -19,7 +19,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::Endpoint;
-use trends_core::{Catalog, Period, RequestSpec, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, RequestSpec, SourceKey, Subject};
 use url::Url;
 
 use trends_fetcher::planning::{last_day, subject, year_periods};
@@ -61,8 +61,16 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow, graphql: bool) ->
     }
     let periods = year_periods(window);
     let searches = [
-        (SourceKey::GitHubTopic, Endpoint::SearchTopic.as_str(), "topic"),
-        (SourceKey::GitHubLanguage, Endpoint::SearchLanguage.as_str(), "language"),
+        (
+            SourceKey::GitHubTopic,
+            Endpoint::SearchTopic.as_str(),
+            "topic",
+        ),
+        (
+            SourceKey::GitHubLanguage,
+            Endpoint::SearchLanguage.as_str(),
+            "language",
+        ),
     ];
     for (key, endpoint, qualifier) in searches {
         for (tech, value) in catalog.with_key(key) {
@@ -264,14 +272,25 @@ github_language = "C#"
     #[test]
     fn exhausted_limit_means_wait_until_reset() {
         let left = [("x-ratelimit-remaining", "5"), ("x-ratelimit-reset", "0")];
-        assert_eq!(rate_limit_wait(&Answer::with_headers(200, &left, b"")), None);
+        assert_eq!(
+            rate_limit_wait(&Answer::with_headers(200, &left, b"")),
+            None
+        );
         let spent = [("X-RateLimit-Remaining", "0"), ("x-ratelimit-reset", "0")];
         assert_eq!(
             rate_limit_wait(&Answer::with_headers(403, &spent, b"")),
             Some(Duration::from_secs(1))
         );
-        let reset = (SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs() + 60).to_string();
-        let later = [("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", reset.as_str())];
+        let reset = (SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock")
+            .as_secs()
+            + 60)
+            .to_string();
+        let later = [
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", reset.as_str()),
+        ];
         let wait = rate_limit_wait(&Answer::with_headers(403, &later, b"")).expect("a wait");
         assert!((59..=61).contains(&wait.as_secs()), "{wait:?}");
     }

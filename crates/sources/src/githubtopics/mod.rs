@@ -38,12 +38,10 @@ impl Source for GitHubTopics {
     }
 
     fn metrics(&self) -> &'static [MetricDef] {
-        &[
-            MetricDef {
-                metric: REPOSITORIES,
-                description: "public GitHub repositories with the topic (github.com/topics)",
-            },
-        ]
+        &[MetricDef {
+            metric: REPOSITORIES,
+            description: "public GitHub repositories with the topic (github.com/topics)",
+        }]
     }
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {

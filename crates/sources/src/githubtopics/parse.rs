@@ -4,7 +4,7 @@
 //! `h2` in its place is a failed parse, not a count.
 
 use super::Endpoint;
-use trends_core::{Grain, Metric, Observation, RequestSpec};
+use trends_core::{Grain, Observation, RequestSpec};
 
 use trends_normalizer::html::{count, document, first, text};
 use trends_normalizer::{NormalizeError, Parsed, shape, subject, unknown_endpoint};
@@ -41,7 +41,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Metric, Outcome, Period, SourceId};
+    use trends_core::{Outcome, Period};
 
     use crate::normalize;
     use crate::testing::{day, fixture, spec};

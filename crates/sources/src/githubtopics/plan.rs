@@ -5,7 +5,7 @@
 //! search limit. The catalog's `github_topic` names the topic.
 
 use super::Endpoint;
-use trends_core::{Catalog, Period, SourceId, SourceKey};
+use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
 use trends_fetcher::planning::subject;

@@ -38,12 +38,10 @@ impl Source for GoPkg {
     }
 
     fn metrics(&self) -> &'static [MetricDef] {
-        &[
-            MetricDef {
-                metric: IMPORTED_BY,
-                description: "packages pkg.go.dev knows to import the module (\"Imported by\")",
-            },
-        ]
+        &[MetricDef {
+            metric: IMPORTED_BY,
+            description: "packages pkg.go.dev knows to import the module (\"Imported by\")",
+        }]
     }
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {

@@ -6,7 +6,7 @@
 //! pkg.go.dev prints large counts as written (`19,638`) or rounded (`2000+`).
 
 use super::Endpoint;
-use trends_core::{Grain, Metric, Observation, RequestSpec};
+use trends_core::{Grain, Observation, RequestSpec};
 
 use trends_normalizer::html::{count, document, first, text};
 use trends_normalizer::{NormalizeError, Parsed, shape, subject, unknown_endpoint};
@@ -60,7 +60,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Metric, Outcome, Period, SourceId};
+    use trends_core::{Outcome, Period};
 
     use crate::normalize;
     use crate::testing::{day, fixture, spec};

@@ -4,7 +4,7 @@
 //! run, one page per module.
 
 use super::Endpoint;
-use trends_core::{Catalog, Period, SourceId, SourceKey};
+use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
 use trends_fetcher::planning::subject;

@@ -38,12 +38,10 @@ impl Source for HackerNews {
     }
 
     fn metrics(&self) -> &'static [MetricDef] {
-        &[
-            MetricDef {
-                metric: MENTIONS,
-                description: "Hacker News stories and comments matching the term in the period",
-            },
-        ]
+        &[MetricDef {
+            metric: MENTIONS,
+            description: "Hacker News stories and comments matching the term in the period",
+        }]
     }
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {

@@ -6,9 +6,9 @@
 //! the count of stories and comments matching in the period. Errors:
 //! `{"code": 400, "message": "..."}` (as recorded).
 
-use serde::Deserialize;
 use super::Endpoint;
-use trends_core::{Grain, Metric, Observation, RequestSpec};
+use serde::Deserialize;
+use trends_core::{Grain, Observation, RequestSpec};
 
 use trends_normalizer::{NormalizeError, Parsed, count, json, subject, unknown_endpoint};
 
@@ -50,7 +50,7 @@ pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Metric, Outcome, Period, SourceId};
+    use trends_core::{Outcome, Period};
 
     use crate::normalize;
     use crate::testing::{fixture, spec};

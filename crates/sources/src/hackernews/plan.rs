@@ -6,9 +6,9 @@
 //! the catalog (`hackernews_query`), so ambiguity ("Go" → `golang`) is
 //! settled there. No key; 10,000 requests an hour per IP.
 
-use chrono::{NaiveDate, NaiveTime};
 use super::Endpoint;
-use trends_core::{Catalog, SourceId, SourceKey};
+use chrono::{NaiveDate, NaiveTime};
+use trends_core::{Catalog, SourceKey};
 use url::Url;
 
 use trends_fetcher::planning::subject;

@@ -38,12 +38,10 @@ impl Source for Npm {
     }
 
     fn metrics(&self) -> &'static [MetricDef] {
-        &[
-            MetricDef {
-                metric: DOWNLOADS,
-                description: "npm downloads of the package in the period",
-            },
-        ]
+        &[MetricDef {
+            metric: DOWNLOADS,
+            description: "npm downloads of the package in the period",
+        }]
     }
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {

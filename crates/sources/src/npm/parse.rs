@@ -13,10 +13,10 @@
 
 use std::collections::BTreeMap;
 
+use super::Endpoint;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
-use super::Endpoint;
-use trends_core::{Grain, Metric, Observation, Period, RequestSpec, Subject};
+use trends_core::{Grain, Observation, Period, RequestSpec, Subject};
 
 use trends_normalizer::{NormalizeError, Parsed, count, json, unknown_endpoint};
 
@@ -127,7 +127,7 @@ pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Outcome, Period, RequestSpec, SourceId, Subject, TechId};
+    use trends_core::{Outcome, Period, RequestSpec, Subject, TechId};
 
     use crate::normalize;
     use crate::testing::{day, fixture, spec};

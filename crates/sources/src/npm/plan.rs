@@ -9,9 +9,9 @@
 //! always fits. The current year ends yesterday (today's counts land after
 //! midnight UTC).
 
-use chrono::NaiveDate;
 use super::Endpoint;
-use trends_core::{Catalog, Period, SourceId, SourceKey, Subject};
+use chrono::NaiveDate;
+use trends_core::{Catalog, Period, SourceKey, Subject};
 use url::Url;
 
 use trends_fetcher::planning::{last_day, year_periods};
@@ -62,7 +62,13 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
 }
 
 fn planned(url: Url, subjects: Vec<Subject>, period: Period) -> Planned {
-    Planned::get(crate::npm::ID, Endpoint::Range.as_str(), subjects, period, url)
+    Planned::get(
+        crate::npm::ID,
+        Endpoint::Range.as_str(),
+        subjects,
+        period,
+        url,
+    )
 }
 
 #[cfg(test)]

@@ -38,12 +38,10 @@ impl Source for Packagist {
     }
 
     fn metrics(&self) -> &'static [MetricDef] {
-        &[
-            MetricDef {
-                metric: DOWNLOADS,
-                description: "Packagist installs of the package in the period",
-            },
-        ]
+        &[MetricDef {
+            metric: DOWNLOADS,
+            description: "Packagist installs of the package in the period",
+        }]
     }
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {

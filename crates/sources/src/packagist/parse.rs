@@ -11,10 +11,10 @@
 //! package without stats in the range answers one label and `values` as a
 //! list (`[[0]]`): no data. Errors: `{"status": "error", "message": "..."}`.
 
+use super::Endpoint;
 use chrono::NaiveDate;
 use serde_json::Value;
-use super::Endpoint;
-use trends_core::{Grain, Metric, Observation, Period, RequestSpec};
+use trends_core::{Grain, Observation, Period, RequestSpec};
 
 use trends_normalizer::{NormalizeError, Parsed, kind, object, shape, subject, unknown_endpoint};
 
@@ -126,7 +126,7 @@ pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Metric, Outcome, Period, SourceId};
+    use trends_core::{Outcome, Period};
 
     use crate::normalize;
     use crate::testing::{day, fixture, spec};

@@ -8,13 +8,13 @@
 //! server's own default: the nightly job that syncs the counts may not have
 //! run for yesterday, whose zero would drag the month's average down.
 
-use chrono::Days;
 use super::Endpoint;
-use trends_core::{Catalog, Period, SourceId, SourceKey};
+use chrono::Days;
+use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
-use trends_fetcher::planning::subject;
 use trends_fetcher::planning::last_day;
+use trends_fetcher::planning::subject;
 use trends_fetcher::{PlanWindow, Planned, join};
 
 pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {

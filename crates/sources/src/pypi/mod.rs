@@ -38,12 +38,10 @@ impl Source for PyPI {
     }
 
     fn metrics(&self) -> &'static [MetricDef] {
-        &[
-            MetricDef {
-                metric: DOWNLOADS,
-                description: "PyPI downloads of the package (without mirrors) in the period",
-            },
-        ]
+        &[MetricDef {
+            metric: DOWNLOADS,
+            description: "PyPI downloads of the package (without mirrors) in the period",
+        }]
     }
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {

@@ -9,12 +9,14 @@
 //! under the same key. Errors: pypistats answers 404 with an HTML or JSON
 //! page; the first line is quoted.
 
+use super::Endpoint;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
-use super::Endpoint;
-use trends_core::{Metric, RequestSpec};
+use trends_core::RequestSpec;
 
-use trends_normalizer::{NormalizeError, Parsed, count, json, shape, subject, unknown_endpoint, whole_months};
+use trends_normalizer::{
+    NormalizeError, Parsed, count, json, shape, subject, unknown_endpoint, whole_months,
+};
 
 #[derive(Deserialize)]
 struct Overall {
@@ -56,7 +58,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Outcome, Period, SourceId};
+    use trends_core::{Outcome, Period};
 
     use crate::normalize;
     use crate::testing::{day, fixture, spec};

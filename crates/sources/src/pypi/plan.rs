@@ -3,9 +3,9 @@
 //! request per package and run covers everything there is. Its period is the
 //! 180 days up to today.
 
-use chrono::Days;
 use super::Endpoint;
-use trends_core::{Catalog, Period, SourceId, SourceKey};
+use chrono::Days;
+use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
 use trends_fetcher::planning::subject;

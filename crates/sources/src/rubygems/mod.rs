@@ -38,12 +38,10 @@ impl Source for RubyGems {
     }
 
     fn metrics(&self) -> &'static [MetricDef] {
-        &[
-            MetricDef {
-                metric: TOTAL_DOWNLOADS,
-                description: "RubyGems downloads of the gem (all versions), all time",
-            },
-        ]
+        &[MetricDef {
+            metric: TOTAL_DOWNLOADS,
+            description: "RubyGems downloads of the gem (all versions), all time",
+        }]
     }
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {

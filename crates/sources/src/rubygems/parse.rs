@@ -4,9 +4,11 @@
 //! plain-text body `This rubygem could not be found.`, quoted as it is.
 
 use super::Endpoint;
-use trends_core::{Grain, Metric, Observation, RequestSpec};
+use trends_core::{Grain, Observation, RequestSpec};
 
-use trends_normalizer::{NormalizeError, Parsed, object, required, shape, subject, unknown_endpoint};
+use trends_normalizer::{
+    NormalizeError, Parsed, object, required, shape, subject, unknown_endpoint,
+};
 
 pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
     if Endpoint::of(spec) != Some(Endpoint::Gem) {
@@ -36,7 +38,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Metric, Outcome, Period, SourceId};
+    use trends_core::{Outcome, Period};
 
     use crate::normalize;
     use crate::testing::{day, fixture, spec};

@@ -3,7 +3,7 @@
 //! the run. There is no per-period series in the API.
 
 use super::Endpoint;
-use trends_core::{Catalog, Period, SourceId, SourceKey};
+use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
 use trends_fetcher::planning::subject;

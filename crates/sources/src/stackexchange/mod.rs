@@ -112,7 +112,9 @@ mod tests {
         let pace = StackExchange.pace(&Answer::with_headers(400, &[], throttle));
         assert_eq!(
             pace.halt.as_deref(),
-            Some("stack exchange quota spent: too many requests from this IP, more requests available in 84268 seconds")
+            Some(
+                "stack exchange quota spent: too many requests from this IP, more requests available in 84268 seconds"
+            )
         );
     }
 }

@@ -12,11 +12,13 @@
 //!   `count` becomes a snapshot. A tag the site does not know is absent:
 //!   no observation.
 
-use serde::Deserialize;
 use super::Endpoint;
-use trends_core::{Grain, Metric, Observation, RequestSpec};
+use serde::Deserialize;
+use trends_core::{Grain, Observation, RequestSpec};
 
-use trends_normalizer::{NormalizeError, Parsed, object, required, shape, subject, unknown_endpoint};
+use trends_normalizer::{
+    NormalizeError, Parsed, object, required, shape, subject, unknown_endpoint,
+};
 
 #[derive(Deserialize)]
 struct ApiError {
@@ -83,18 +85,19 @@ pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Grain, Metric, Outcome, Period, RequestSpec, SourceId};
+    use trends_core::{Grain, Outcome, Period, RequestSpec};
 
     use crate::normalize;
     use crate::testing::{day, spec};
 
-    const TOTAL: &str = include_str!("../../../tests/fixtures/stackexchange/questions_total.json");
+    const TOTAL: &str =
+        include_str!("../../../../tests/fixtures/stackexchange/questions_total.json");
     const THROTTLE: &str =
-        include_str!("../../../tests/fixtures/stackexchange/error_throttle.json");
+        include_str!("../../../../tests/fixtures/stackexchange/error_throttle.json");
     const BAD_PARAMETER: &str =
-        include_str!("../../../tests/fixtures/stackexchange/error_bad_parameter.json");
+        include_str!("../../../../tests/fixtures/stackexchange/error_bad_parameter.json");
     const WRAPPER: &str =
-        include_str!("../../../tests/fixtures/stackexchange/answers_backoff.json");
+        include_str!("../../../../tests/fixtures/stackexchange/answers_backoff.json");
 
     fn questions(period: Period) -> RequestSpec {
         spec(
@@ -108,7 +111,7 @@ mod tests {
 
     #[test]
     fn tag_counts_of_a_batch_become_snapshots() {
-        let body = include_str!("../../../tests/fixtures/stackexchange/tags_info.json");
+        let body = include_str!("../../../../tests/fixtures/stackexchange/tags_info.json");
         let mut s = spec(
             crate::stackexchange::ID,
             "tags_info",

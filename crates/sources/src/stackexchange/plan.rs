@@ -11,9 +11,9 @@
 //!
 //! The optional key is added at send time (see `Auth::QueryKey`).
 
-use chrono::{NaiveDate, NaiveTime};
 use super::Endpoint;
-use trends_core::{Catalog, Period, SourceId, SourceKey, Subject};
+use chrono::{NaiveDate, NaiveTime};
+use trends_core::{Catalog, Period, SourceKey, Subject};
 use url::Url;
 
 use trends_fetcher::planning::subject;

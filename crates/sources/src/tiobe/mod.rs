@@ -38,12 +38,10 @@ impl Source for Tiobe {
     }
 
     fn metrics(&self) -> &'static [MetricDef] {
-        &[
-            MetricDef {
-                metric: RATING,
-                description: "TIOBE index rating in percent (listed in the top 50 only)",
-            },
-        ]
+        &[MetricDef {
+            metric: RATING,
+            description: "TIOBE index rating in percent (listed in the top 50 only)",
+        }]
     }
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {

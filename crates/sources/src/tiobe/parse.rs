@@ -8,9 +8,9 @@
 
 use std::collections::BTreeMap;
 
-use scraper::ElementRef;
 use super::Endpoint;
-use trends_core::{Grain, Metric, Observation, RequestSpec};
+use scraper::ElementRef;
+use trends_core::{Grain, Observation, RequestSpec};
 
 use trends_normalizer::html::{document, first, selector, text};
 use trends_normalizer::{NormalizeError, Parsed, shape, unknown_endpoint};
@@ -98,7 +98,7 @@ fn rating(spec: &RequestSpec, language: &str, cell: &str) -> Result<f64, Normali
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Outcome, Period, RequestSpec, SourceId, Subject, TechId};
+    use trends_core::{Outcome, Period, RequestSpec, Subject, TechId};
 
     use crate::normalize;
     use crate::testing::{day, fixture};

@@ -4,7 +4,7 @@
 //! snapshot on the day of the run: the index in force that day.
 
 use super::Endpoint;
-use trends_core::{Catalog, Period, SourceId, SourceKey, Subject};
+use trends_core::{Catalog, Period, SourceKey, Subject};
 use url::Url;
 
 use trends_fetcher::planning::subject;

@@ -38,12 +38,10 @@ impl Source for Wikimedia {
     }
 
     fn metrics(&self) -> &'static [MetricDef] {
-        &[
-            MetricDef {
-                metric: PAGEVIEWS,
-                description: "English Wikipedia article views by users in the period",
-            },
-        ]
+        &[MetricDef {
+            metric: PAGEVIEWS,
+            description: "English Wikipedia article views by users in the period",
+        }]
     }
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {
@@ -69,4 +67,43 @@ impl Pacer for Wikimedia {
     fn pace(&self, _answer: &Answer<'_>) -> Pace {
         Pace::default()
     }
+}
+
+/// The answer for article `Article_{i}` (technology `t{i}`): `months` monthly
+/// counts from `start`, in the API's exact format, for `trends bench`'s
+/// load figures (the same parser and store path as a real run).
+pub fn synthetic_answer(
+    i: usize,
+    start: chrono::NaiveDate,
+    end: chrono::NaiveDate,
+    months: usize,
+) -> (RequestSpec, Vec<u8>) {
+    use chrono::Datelike;
+    let article = format!("Article_{i}");
+    let items: Vec<String> = (0..months)
+        .map(|m| {
+            let d = start
+                .checked_add_months(chrono::Months::new(m as u32))
+                .unwrap_or(start);
+            format!(
+                r#"{{"project":"en.wikipedia","article":"{article}","granularity":"monthly","timestamp":"{:04}{:02}0100","access":"all-access","agent":"user","views":{}}}"#,
+                d.year(),
+                d.month(),
+                1000 + (i * 7 + m * 13) % 100_000
+            )
+        })
+        .collect();
+    let spec = RequestSpec {
+        source: ID,
+        endpoint: Endpoint::Pageviews.as_str().into(),
+        subjects: vec![trends_core::Subject {
+            tech: trends_core::TechId(format!("t{i}")),
+            key: article,
+        }],
+        period: trends_core::Period { start, end },
+    };
+    (
+        spec,
+        format!(r#"{{"items":[{}]}}"#, items.join(",")).into_bytes(),
+    )
 }

@@ -13,13 +13,15 @@
 //! not a failure. A 404 `invalid route` is our bug (e.g. a `/` left
 //! unescaped in a title) and stays an HTTP error.
 
+use super::Endpoint;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
-use super::Endpoint;
-use trends_core::{Grain, Metric, Observation, Period, RequestSpec};
+use trends_core::{Grain, Observation, Period, RequestSpec};
 
-use trends_normalizer::{NormalizeError, Parsed, kind, object, required, shape, subject, unknown_endpoint};
+use trends_normalizer::{
+    NormalizeError, Parsed, kind, object, required, shape, subject, unknown_endpoint,
+};
 
 /// A problem+json error body; every field optional because the two API
 /// generations differ.
@@ -142,19 +144,21 @@ fn problem_text(p: &Problem) -> String {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Grain, Metric, Outcome, Period, RequestSpec, SourceId};
+    use trends_core::{Grain, Outcome, Period, RequestSpec};
 
     use crate::normalize;
     use crate::testing::{day, spec};
 
-    const MONTHLY: &str = include_str!("../../../tests/fixtures/wikimedia/pageviews_monthly.json");
-    const NOT_FOUND: &str = include_str!("../../../tests/fixtures/wikimedia/error_not_found.json");
+    const MONTHLY: &str =
+        include_str!("../../../../tests/fixtures/wikimedia/pageviews_monthly.json");
+    const NOT_FOUND: &str =
+        include_str!("../../../../tests/fixtures/wikimedia/error_not_found.json");
     const NOT_FOUND_HYPERSWITCH: &str =
-        include_str!("../../../tests/fixtures/wikimedia/error_not_found_hyperswitch.json");
+        include_str!("../../../../tests/fixtures/wikimedia/error_not_found_hyperswitch.json");
     const INVALID_ROUTE: &str =
-        include_str!("../../../tests/fixtures/wikimedia/error_invalid_route.json");
+        include_str!("../../../../tests/fixtures/wikimedia/error_invalid_route.json");
     const BAD_REQUEST: &str =
-        include_str!("../../../tests/fixtures/wikimedia/error_bad_request.json");
+        include_str!("../../../../tests/fixtures/wikimedia/error_bad_request.json");
 
     /// Pageviews of the months `[start, end)`.
     fn pageviews(start: (i32, u32), end: (i32, u32)) -> RequestSpec {

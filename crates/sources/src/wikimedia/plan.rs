@@ -6,10 +6,10 @@
 //! end of last month; the month in progress is left for a later run.
 //! The article title is percent-encoded as a path segment (`/`, `#`, `(`).
 
+use super::Endpoint;
 use chrono::{Datelike, NaiveDate};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use super::Endpoint;
-use trends_core::{Catalog, Period, SourceId, SourceKey};
+use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
 use trends_fetcher::planning::last_day;
