@@ -77,7 +77,7 @@ pub fn run(
     };
     if config.contact.contains("set your own contact") {
         println!(
-            "warning: contact in {} is the shipped placeholder; put your email or URL there (Wikimedia and crates.io ask for one)",
+            "warning: contact in {} is the shipped placeholder; put your email or URL there (the APIs' policies ask for one)",
             config.path.display()
         );
     }

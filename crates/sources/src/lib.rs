@@ -32,6 +32,8 @@ pub mod wikimedia;
 #[cfg(test)]
 mod fuzz;
 #[cfg(test)]
+mod snapshots;
+#[cfg(test)]
 mod testing;
 #[cfg(test)]
 mod tests;
