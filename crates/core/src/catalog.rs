@@ -256,34 +256,7 @@ impl Catalog {
                     None
                 }
             };
-            let mut keys = BTreeMap::new();
-            for (name, value) in entry.keys {
-                let Some(key) = SourceKey::parse(&name) else {
-                    let known: Vec<_> = SourceKey::ALL.iter().map(|k| k.as_str()).collect();
-                    problems.push(format!(
-                        "{label}: unknown source key `{name}` (known: {})",
-                        known.join(", ")
-                    ));
-                    continue;
-                };
-                match value.as_str().map(str::trim) {
-                    Some("") => problems.push(format!("{label}: `{name}` is empty")),
-                    Some(v) => {
-                        if matches!(
-                            key,
-                            SourceKey::GitHubRepo
-                                | SourceKey::DockerImage
-                                | SourceKey::PackagistPackage
-                        ) && (v.split('/').count() != 2 || v.split('/').any(str::is_empty))
-                        {
-                            problems
-                                .push(format!("{label}: `{name}` must be `owner/name`, got `{v}`"));
-                        }
-                        keys.insert(key, v.to_owned());
-                    }
-                    None => problems.push(format!("{label}: `{name}` must be a string")),
-                }
-            }
+            let keys = source_keys(&label, entry.keys, &mut problems);
             if let (Some(id), Some(name), Some(category)) = (id, name, category) {
                 technologies.push(Technology {
                     id: TechId(id),
@@ -293,49 +266,7 @@ impl Catalog {
                 });
             }
         }
-        let mut groups = Vec::new();
-        let mut grouped = BTreeSet::new();
-        for g in raw.group {
-            let label = format!("[[group]] `{}`", g.id);
-            if g.id.trim().is_empty() || seen.contains(&g.id) {
-                problems.push(format!(
-                    "{label}: the id must be non-empty and not a technology's or another group's"
-                ));
-            }
-            seen.insert(g.id.clone());
-            if g.members.len() < 2 {
-                problems.push(format!("{label}: needs at least two members"));
-            }
-            let mut category = None;
-            for m in &g.members {
-                match technologies
-                    .iter()
-                    .find(|t: &&Technology| t.id.as_str() == m)
-                {
-                    None => problems.push(format!("{label}: unknown member `{m}`")),
-                    Some(t) => {
-                        if *category.get_or_insert(t.category) != t.category {
-                            problems.push(format!(
-                                "{label}: `{m}` is a {}, the other members are {}s",
-                                t.category,
-                                category.map_or("", |c: Category| c.as_str())
-                            ));
-                        }
-                        if !grouped.insert(m.clone()) {
-                            problems.push(format!("{label}: `{m}` is already in another group"));
-                        }
-                    }
-                }
-            }
-            if let Some(category) = category {
-                groups.push(Group {
-                    id: TechId(g.id),
-                    name: g.name,
-                    category,
-                    members: g.members.into_iter().map(TechId).collect(),
-                });
-            }
-        }
+        let groups = groups(raw.group, &technologies, &mut seen, &mut problems);
         if problems.is_empty() {
             Ok(Catalog {
                 technologies,
@@ -383,6 +314,95 @@ fn is_valid_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+}
+
+/// An entry's source keys (`npm_package = "express"`), each known and
+/// well-formed.
+fn source_keys(
+    label: &str,
+    raw: BTreeMap<String, toml::Value>,
+    problems: &mut Vec<String>,
+) -> BTreeMap<SourceKey, String> {
+    let mut keys = BTreeMap::new();
+    for (name, value) in raw {
+        let Some(key) = SourceKey::parse(&name) else {
+            let known: Vec<_> = SourceKey::ALL.iter().map(|k| k.as_str()).collect();
+            problems.push(format!(
+                "{label}: unknown source key `{name}` (known: {})",
+                known.join(", ")
+            ));
+            continue;
+        };
+        match value.as_str().map(str::trim) {
+            Some("") => problems.push(format!("{label}: `{name}` is empty")),
+            Some(v) => {
+                if matches!(
+                    key,
+                    SourceKey::GitHubRepo | SourceKey::DockerImage | SourceKey::PackagistPackage
+                ) && (v.split('/').count() != 2 || v.split('/').any(str::is_empty))
+                {
+                    problems.push(format!("{label}: `{name}` must be `owner/name`, got `{v}`"));
+                }
+                keys.insert(key, v.to_owned());
+            }
+            None => problems.push(format!("{label}: `{name}` must be a string")),
+        }
+    }
+    keys
+}
+
+/// The `[[group]]`s: ids unique among technologies and groups, at least two
+/// members of one category, each member in one group only.
+fn groups(
+    raw: Vec<RawGroup>,
+    technologies: &[Technology],
+    seen: &mut BTreeSet<String>,
+    problems: &mut Vec<String>,
+) -> Vec<Group> {
+    let mut groups = Vec::new();
+    let mut grouped = BTreeSet::new();
+    for g in raw {
+        let label = format!("[[group]] `{}`", g.id);
+        if g.id.trim().is_empty() || seen.contains(&g.id) {
+            problems.push(format!(
+                "{label}: the id must be non-empty and not a technology's or another group's"
+            ));
+        }
+        seen.insert(g.id.clone());
+        if g.members.len() < 2 {
+            problems.push(format!("{label}: needs at least two members"));
+        }
+        let mut category = None;
+        for m in &g.members {
+            match technologies
+                .iter()
+                .find(|t: &&Technology| t.id.as_str() == m)
+            {
+                None => problems.push(format!("{label}: unknown member `{m}`")),
+                Some(t) => {
+                    if *category.get_or_insert(t.category) != t.category {
+                        problems.push(format!(
+                            "{label}: `{m}` is a {}, the other members are {}s",
+                            t.category,
+                            category.map_or("", |c: Category| c.as_str())
+                        ));
+                    }
+                    if !grouped.insert(m.clone()) {
+                        problems.push(format!("{label}: `{m}` is already in another group"));
+                    }
+                }
+            }
+        }
+        if let Some(category) = category {
+            groups.push(Group {
+                id: TechId(g.id),
+                name: g.name,
+                category,
+                members: g.members.into_iter().map(TechId).collect(),
+            });
+        }
+    }
+    groups
 }
 
 #[cfg(test)]

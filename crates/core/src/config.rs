@@ -250,116 +250,13 @@ impl Config {
                     .to_owned(),
             );
         }
-        let h = raw.http;
-        let http = HttpConfig {
-            connect_timeout: Duration::from_secs(h.connect_timeout_secs.unwrap_or(10)),
-            timeout: Duration::from_secs(h.timeout_secs.unwrap_or(30)),
-            max_body_bytes: h.max_body_bytes.unwrap_or(32 * 1024 * 1024),
-            max_retries: h.max_retries.unwrap_or(3),
-            max_retry_wait: Duration::from_secs(h.max_retry_wait_secs.unwrap_or(120)),
-            max_consecutive_failures: h.max_consecutive_failures.unwrap_or(5),
-        };
-        if http.timeout.is_zero() || http.connect_timeout.is_zero() {
-            problems.push("http: timeouts must be at least 1 second".to_owned());
-        }
-        if http.max_consecutive_failures == 0 {
-            problems.push("http.max_consecutive_failures: must be at least 1".to_owned());
-        }
+        let http = http_config(raw.http, &mut problems);
         let max_run = Duration::from_secs(raw.max_run_secs.unwrap_or(DEFAULT_MAX_RUN_SECS));
         if max_run.is_zero() {
             problems.push("max_run_secs: must be at least 1".to_owned());
         }
-        let mut sources = BTreeMap::new();
-        for (name, s) in raw.sources {
-            let key = format!("sources.{name}");
-            let Some(source) = known.source(&name) else {
-                problems.push(format!(
-                    "[{key}]: unknown source `{name}` (known: {})",
-                    known.names()
-                ));
-                continue;
-            };
-            let id = source.id;
-            let base_url = match Url::parse(&s.base_url) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") => u,
-                Ok(u) => {
-                    problems.push(format!(
-                        "{key}.base_url: scheme `{}` is not http(s)",
-                        u.scheme()
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    problems.push(format!("{key}.base_url = {:?}: {e}", s.base_url));
-                    continue;
-                }
-            };
-            let concurrency = s.concurrency.unwrap_or(1);
-            if concurrency == 0 {
-                problems.push(format!("{key}.concurrency: must be at least 1"));
-            }
-            let requests_per_minute = s.requests_per_minute.unwrap_or(60);
-            if requests_per_minute == 0 {
-                problems.push(format!("{key}.requests_per_minute: must be at least 1"));
-            }
-            if s.search_requests_per_minute.is_some() && !source.search_lane {
-                let with: Vec<String> = known
-                    .sources
-                    .iter()
-                    .filter(|s| s.search_lane)
-                    .map(|s| format!("[sources.{}]", s.id))
-                    .collect();
-                problems.push(format!(
-                    "{key}.search_requests_per_minute: only {} has a search limit",
-                    with.join(", ")
-                ));
-            }
-            if s.search_requests_per_minute == Some(0) {
-                problems.push(format!(
-                    "{key}.search_requests_per_minute: must be at least 1"
-                ));
-            }
-            sources.insert(
-                id,
-                SourceConfig {
-                    enabled: s.enabled.unwrap_or(true),
-                    base_url,
-                    concurrency: concurrency.max(1),
-                    requests_per_minute: requests_per_minute.max(1),
-                    search_requests_per_minute: s.search_requests_per_minute,
-                    token_env: s.token_env.filter(|v| !v.is_empty()),
-                },
-            );
-        }
-        let defaults = ReportConfig::default();
-        let report = ReportConfig {
-            min_signals: raw.report.min_signals.unwrap_or(defaults.min_signals),
-            low_coverage: raw.report.low_coverage.unwrap_or(defaults.low_coverage),
-            weights: raw.report.weights,
-        };
-        if report.min_signals == 0 {
-            problems.push("report.min_signals: must be at least 1".to_owned());
-        }
-        if !(0.0..=1.0).contains(&report.low_coverage) {
-            problems.push(format!(
-                "report.low_coverage = {}: expected a share from 0 to 1",
-                report.low_coverage
-            ));
-        }
-        let signals = known.signals();
-        for (signal, weight) in &report.weights {
-            if !signals.contains(signal) {
-                problems.push(format!(
-                    "report.weights.{signal}: unknown signal (known: {})",
-                    signals.join(", ")
-                ));
-            }
-            if !weight.is_finite() || *weight < 0.0 {
-                problems.push(format!(
-                    "report.weights.{signal} = {weight}: expected a weight of 0 or more"
-                ));
-            }
-        }
+        let sources = source_configs(raw.sources, known, &mut problems);
+        let report = report_config(raw.report, known, &mut problems);
         if !problems.is_empty() {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),
@@ -390,6 +287,131 @@ impl Config {
             .filter_map(|id| Some((*id, self.sources.get(id)?)))
             .filter(|(_, s)| s.enabled)
     }
+}
+
+/// `[http]`, with its defaults.
+fn http_config(raw: RawHttp, problems: &mut Vec<String>) -> HttpConfig {
+    let h = raw;
+    let http = HttpConfig {
+        connect_timeout: Duration::from_secs(h.connect_timeout_secs.unwrap_or(10)),
+        timeout: Duration::from_secs(h.timeout_secs.unwrap_or(30)),
+        max_body_bytes: h.max_body_bytes.unwrap_or(32 * 1024 * 1024),
+        max_retries: h.max_retries.unwrap_or(3),
+        max_retry_wait: Duration::from_secs(h.max_retry_wait_secs.unwrap_or(120)),
+        max_consecutive_failures: h.max_consecutive_failures.unwrap_or(5),
+    };
+    if http.timeout.is_zero() || http.connect_timeout.is_zero() {
+        problems.push("http: timeouts must be at least 1 second".to_owned());
+    }
+    if http.max_consecutive_failures == 0 {
+        problems.push("http.max_consecutive_failures: must be at least 1".to_owned());
+    }
+    http
+}
+
+/// The `[sources.*]` tables, each checked against the sources `known`.
+fn source_configs(
+    raw: BTreeMap<String, RawSource>,
+    known: &Known,
+    problems: &mut Vec<String>,
+) -> BTreeMap<SourceId, SourceConfig> {
+    let mut sources = BTreeMap::new();
+    for (name, s) in raw {
+        let key = format!("sources.{name}");
+        let Some(source) = known.source(&name) else {
+            problems.push(format!(
+                "[{key}]: unknown source `{name}` (known: {})",
+                known.names()
+            ));
+            continue;
+        };
+        let id = source.id;
+        let base_url = match Url::parse(&s.base_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+            Ok(u) => {
+                problems.push(format!(
+                    "{key}.base_url: scheme `{}` is not http(s)",
+                    u.scheme()
+                ));
+                continue;
+            }
+            Err(e) => {
+                problems.push(format!("{key}.base_url = {:?}: {e}", s.base_url));
+                continue;
+            }
+        };
+        let concurrency = s.concurrency.unwrap_or(1);
+        if concurrency == 0 {
+            problems.push(format!("{key}.concurrency: must be at least 1"));
+        }
+        let requests_per_minute = s.requests_per_minute.unwrap_or(60);
+        if requests_per_minute == 0 {
+            problems.push(format!("{key}.requests_per_minute: must be at least 1"));
+        }
+        if s.search_requests_per_minute.is_some() && !source.search_lane {
+            let with: Vec<String> = known
+                .sources
+                .iter()
+                .filter(|s| s.search_lane)
+                .map(|s| format!("[sources.{}]", s.id))
+                .collect();
+            problems.push(format!(
+                "{key}.search_requests_per_minute: only {} has a search limit",
+                with.join(", ")
+            ));
+        }
+        if s.search_requests_per_minute == Some(0) {
+            problems.push(format!(
+                "{key}.search_requests_per_minute: must be at least 1"
+            ));
+        }
+        sources.insert(
+            id,
+            SourceConfig {
+                enabled: s.enabled.unwrap_or(true),
+                base_url,
+                concurrency: concurrency.max(1),
+                requests_per_minute: requests_per_minute.max(1),
+                search_requests_per_minute: s.search_requests_per_minute,
+                token_env: s.token_env.filter(|v| !v.is_empty()),
+            },
+        );
+    }
+    sources
+}
+
+/// `[report]`: weights may name every signal a report shows.
+fn report_config(raw: RawReport, known: &Known, problems: &mut Vec<String>) -> ReportConfig {
+    let defaults = ReportConfig::default();
+    let report = ReportConfig {
+        min_signals: raw.min_signals.unwrap_or(defaults.min_signals),
+        low_coverage: raw.low_coverage.unwrap_or(defaults.low_coverage),
+        weights: raw.weights,
+    };
+    if report.min_signals == 0 {
+        problems.push("report.min_signals: must be at least 1".to_owned());
+    }
+    if !(0.0..=1.0).contains(&report.low_coverage) {
+        problems.push(format!(
+            "report.low_coverage = {}: expected a share from 0 to 1",
+            report.low_coverage
+        ));
+    }
+    let signals = known.signals();
+    for (signal, weight) in &report.weights {
+        if !signals.contains(signal) {
+            problems.push(format!(
+                "report.weights.{signal}: unknown signal (known: {})",
+                signals.join(", ")
+            ));
+        }
+        if !weight.is_finite() || *weight < 0.0 {
+            problems.push(format!(
+                "report.weights.{signal} = {weight}: expected a weight of 0 or more"
+            ));
+        }
+    }
+    report
 }
 
 #[cfg(test)]

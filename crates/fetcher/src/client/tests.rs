@@ -14,7 +14,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::*;
-use crate::{Pace, Pacer};
+use crate::{Answer, Pace, Pacer};
 
 // Two names for the loop's tests; what the real sources' answers mean for
 // pacing is tested with each source (`trends-sources`).

@@ -76,6 +76,24 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
             ),
         ));
     }
+    let out = months(spec, subject, labels, values)?;
+    if out.is_empty() {
+        return Ok(Parsed::NoData(format!(
+            "no installs of `{}` recorded in the range",
+            subject.key
+        )));
+    }
+    Ok(Parsed::Observations(out))
+}
+
+/// Each month's daily average times its days inside the asked period; the
+/// zero months before the package's first install are left out.
+fn months(
+    spec: &RequestSpec,
+    subject: &trends_core::Subject,
+    labels: &[Value],
+    values: &[Value],
+) -> Result<Vec<Observation>, NormalizeError> {
     let mut out = Vec::new();
     for (label, value) in labels.iter().zip(values) {
         let text = label
@@ -110,13 +128,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
             value: average * days,
         });
     }
-    if out.is_empty() {
-        return Ok(Parsed::NoData(format!(
-            "no installs of `{}` recorded in the range",
-            subject.key
-        )));
-    }
-    Ok(Parsed::Observations(out))
+    Ok(out)
 }
 
 pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
