@@ -6,7 +6,7 @@
 //! the runtime's threads as it arrives (the relay task), stores what has
 //! arrived in batches of one transaction each on the caller's thread, watches
 //! the run's deadline, and judges the run: every planned request accounted
-//! for, then `ok`, `partial`, `failed` or `interrupted` ([`verdict`]).
+//! for, then `ok`, `partial`, `failed` or `interrupted` (`verdict.rs`).
 //! [`renormalize`] rebuilds the observations from the archive.
 //!
 //! It owns the run-status policy and the tracing spans per run; it does not

@@ -360,3 +360,31 @@ fn renormalize_parses_the_archive_again() {
     );
     assert_eq!(store.counts().expect("counts"), before);
 }
+
+#[test]
+fn the_deadline_stops_sending_and_the_run_is_partial() {
+    // Five answers 100 ms apart, one at a time, against a 150 ms deadline.
+    let apis = Apis::slow(&[], Duration::from_millis(100));
+    let mut config = config(&apis.server);
+    config.sources.retain(|s, _| s.as_str() == "stackexchange");
+    let mut store = Store::open_in_memory().expect("store");
+    let options = Options {
+        max_run: Some(Duration::from_millis(150)),
+        ..options()
+    };
+    let summary = run(&config, &mut store, &options);
+    assert_eq!(summary.status, RunStatus::Partial);
+    assert_eq!(
+        summary.stopped,
+        Some(Stopped::Deadline(Duration::from_millis(150)))
+    );
+    let se = tally(&summary, "stackexchange").clone();
+    assert!(se.skipped >= 1, "{se:?}");
+    assert_eq!(se.ok as usize + se.skipped, se.planned, "{se:?}");
+    let error = summary.error.unwrap_or_default();
+    assert!(
+        error.starts_with("run deadline passed (max_run_secs = 0): "),
+        "{error}"
+    );
+    assert_eq!(store.counts().expect("counts").raw_responses, se.ok as i64);
+}
