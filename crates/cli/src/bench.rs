@@ -282,14 +282,11 @@ fn collect(
         command: "bench".into(),
         ..Default::default()
     };
-    let stop = trends_pipeline::RunStop::new();
-    crate::collect::watch_signals(&stop);
-    let summary = trends_pipeline::collect(
+    let summary = crate::collect::run_watched(
         &config,
         &catalog,
         &mut store,
         &options,
-        &stop,
         &mut trends_pipeline::Quiet,
     )?;
     drop(server);

@@ -86,19 +86,26 @@ pub fn run(
     let _lock = crate::lock::acquire(db)?;
     let mut store =
         Store::open_working(db).with_context(|| format!("cannot use database {}", db.display()))?;
-    let stop = RunStop::new();
-    watch_signals(&stop);
-    let summary = trends_pipeline::collect(
-        config,
-        catalog,
-        &mut store,
-        &options,
-        &stop,
-        &mut Bars::new(),
-    )?;
+    let summary = run_watched(config, catalog, &mut store, &options, &mut Bars::new())?;
     print_summary(&summary);
     store.publish()?;
     Ok(Exit::of_run(&summary))
+}
+
+/// One run with SIGINT and SIGTERM watched: what `collect`, `demo` and
+/// `bench --collect` share.
+pub fn run_watched(
+    config: &Config,
+    catalog: &Catalog,
+    store: &mut Store,
+    options: &Options,
+    progress: &mut dyn trends_pipeline::Progress,
+) -> anyhow::Result<Summary> {
+    let stop = RunStop::new();
+    watch_signals(&stop);
+    Ok(trends_pipeline::collect(
+        config, catalog, store, options, &stop, progress,
+    )?)
 }
 
 fn print_plan(plans: &[SourcePlan]) {
@@ -209,7 +216,7 @@ impl trends_pipeline::Progress for Bars {
 /// and stores what has arrived. A second signal ends the process at once
 /// with its exit code: the file stays consistent, as after `kill -9`,
 /// because each batch of answers is one transaction.
-pub fn watch_signals(stop: &RunStop) {
+fn watch_signals(stop: &RunStop) {
     let cannot = |e: &std::io::Error| {
         warn!(error = %e, "cannot listen for SIGINT/SIGTERM; a signal ends the run unrecorded");
     };

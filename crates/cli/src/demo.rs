@@ -64,14 +64,11 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
         command: "demo".into(),
         ..Default::default()
     };
-    let stop = trends_pipeline::RunStop::new();
-    collect::watch_signals(&stop);
-    let summary = trends_pipeline::collect(
+    let summary = collect::run_watched(
         &config,
         &catalog,
         &mut store,
         &options,
-        &stop,
         &mut collect::Bars::new(),
     )?;
     collect::print_summary(&summary);
