@@ -1,7 +1,8 @@
 //! `trends bench`: load figures for the normalize + store path, measured on
 //! this machine with realistic raw responses (Wikimedia monthly pageview
 //! bodies in the API's format, 120 months each), parsed on one thread and
-//! stored on another in batches, exactly as `collect` does, into a scratch
+//! stored on another in batches through the pipeline's `Answer::parse` and
+//! `Ledger::record`, as `collect` does, into a scratch
 //! database; then the engine's own pace for the final upsert, for
 //! comparison.
 //!
@@ -10,14 +11,15 @@
 //! load path): the `yearly_signals` roll-up read, then the ranking.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{NaiveDate, Utc};
 use clap::Args;
 use trends_core::{Catalog, Category, TechId, Technology};
-use trends_store::{RunCounts, RunStatus, Store};
+use trends_store::{RunStatus, Store};
+
+use crate::exit::Exit;
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -61,7 +63,7 @@ pub struct BenchArgs {
 
 const MONTHS: usize = 120;
 
-pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<ExitCode> {
+pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Exit> {
     let dir = tempfile::tempdir().context("cannot create a scratch folder")?;
     let db = args
         .db
@@ -110,13 +112,12 @@ pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Ex
     store.sync_catalog(&catalog, &trends_sources::metrics())?;
     let run = store.begin_run("bench", Utc::now())?;
     let batch = args.batch.max(1);
-    let mut sources = std::collections::BTreeMap::new();
-    let mut counts = RunCounts::default();
+    let mut ledger = trends_pipeline::Ledger::default();
     // As in `collect`: answers are parsed on another thread while this one
     // stores the batch parsed before.
     let t0 = Instant::now();
     let (parse_secs, store_secs) = std::thread::scope(|scope| -> anyhow::Result<(f64, f64)> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<crate::collect::Answer>>(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<trends_pipeline::Answer>>(2);
         let parser = scope.spawn(move || {
             let mut busy = 0.0;
             let mut answers = answers.into_iter();
@@ -125,7 +126,7 @@ pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Ex
                 let parsed: Vec<_> = answers
                     .by_ref()
                     .take(batch)
-                    .map(crate::collect::Answer::parse)
+                    .map(trends_pipeline::Answer::parse)
                     .collect();
                 busy += p0.elapsed().as_secs_f64();
                 if parsed.is_empty() || tx.send(parsed).is_err() {
@@ -136,7 +137,7 @@ pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Ex
         let mut store_secs = 0.0;
         for parsed in rx {
             let s0 = Instant::now();
-            crate::collect::record(&mut store, run, &parsed, &mut sources, &mut counts)?;
+            ledger.record(&mut store, run, &parsed)?;
             store_secs += s0.elapsed().as_secs_f64();
         }
         let parse_secs = parser
@@ -145,6 +146,7 @@ pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Ex
         Ok((parse_secs, store_secs))
     })?;
     let secs = t0.elapsed().as_secs_f64();
+    let counts = ledger.counts;
     let written = counts.observations;
     if counts.responses_failed > 0 {
         anyhow::bail!(
@@ -184,7 +186,7 @@ pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Ex
             100.0 * rate(secs) / pace(ceiling.upsert)
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }
 
 const BENCH_TECHS: u32 = 1_000;
@@ -193,7 +195,7 @@ fn collect(
     config_path: &std::path::Path,
     args: &BenchArgs,
     db: &std::path::Path,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Exit> {
     use trends_core::SourceId;
     let (mut config, catalog) = crate::load(config_path)?;
     if args.rate_scale <= 0.0 {
@@ -229,7 +231,7 @@ fn collect(
     }
     // The bound: sources run side by side, each held by its latency over its
     // concurrency and by its rate limit per lane.
-    let plans = crate::collect::plan(&config, &catalog, None, false)?;
+    let plans = trends_pipeline::plan(&config, &catalog, None, false)?;
     println!(
         "collect bench: {} ms added latency, rate limits × {}, {} cores",
         args.latency_ms,
@@ -256,7 +258,17 @@ fn collect(
     }
     let _lock = crate::lock::acquire(db)?;
     let mut store = Store::open(db).with_context(|| format!("cannot create {}", db.display()))?;
-    let summary = crate::collect::collect_into(&config, &catalog, &mut store, "bench", false)?;
+    let options = trends_pipeline::Options {
+        command: "bench".into(),
+        ..Default::default()
+    };
+    let summary = crate::collect::run_watched(
+        &config,
+        &catalog,
+        &mut store,
+        &options,
+        &mut trends_pipeline::Quiet,
+    )?;
     drop(server);
     println!(
         "  {} requests in {:.1}s; bound {:.1}s (the slowest source); ratio {:.2}",
@@ -265,10 +277,10 @@ fn collect(
         bound,
         summary.seconds / bound.max(f64::MIN_POSITIVE)
     );
-    Ok(summary.exit_code())
+    Ok(Exit::of_run(&summary))
 }
 
-fn report(args: &BenchArgs, db: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn report(args: &BenchArgs, db: &std::path::Path) -> anyhow::Result<Exit> {
     // Five flows of the registry's sources, filled day by day.
     let metrics: Vec<trends_core::Metric> = trends_sources::metrics()
         .into_iter()
@@ -337,7 +349,7 @@ fn report(args: &BenchArgs, db: &std::path::Path) -> anyhow::Result<ExitCode> {
             before as f64 / 1024.0
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }
 
 /// Peak resident set size (Linux `VmHWM`).

@@ -1,8 +1,8 @@
 //! `trends chart`: SVG charts of the rankings, for readers.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
+use crate::exit::Exit;
 use anyhow::{Context, bail};
 use clap::Args;
 use trends_core::{Category, TechId};
@@ -40,7 +40,7 @@ pub fn run(
     db: &Path,
     config: &trends_core::ReportConfig,
     args: &ChartArgs,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Exit> {
     let options = trends_report::Options {
         method: args.method,
         config: config.clone(),
@@ -85,5 +85,5 @@ pub fn run(
         let scale = if args.log { "-log" } else { "" };
         write(format!("signals-{tech}{scale}.svg"), svg)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }

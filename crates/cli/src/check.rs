@@ -2,13 +2,13 @@
 //! will a first collect cost under its limits?
 
 use std::path::Path;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use trends_core::{Catalog, Config};
 
 use crate::estimate::{Bound, human};
+use crate::exit::Exit;
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -27,11 +27,7 @@ pub struct CheckArgs {
     latency_ms: u64,
 }
 
-pub fn run(
-    config_path: &Path,
-    db: Option<&Path>,
-    command: &ConfigCommand,
-) -> anyhow::Result<ExitCode> {
+pub fn run(config_path: &Path, db: Option<&Path>, command: &ConfigCommand) -> anyhow::Result<Exit> {
     let ConfigCommand::Check(args) = command;
     let mut invalid = false;
     let config = match Config::load(config_path, &trends_sources::known()) {
@@ -73,7 +69,7 @@ pub fn run(
     };
     let (Some(config), Some(catalog)) = (config, catalog) else {
         eprintln!("config check: problems found; nothing was run");
-        return Ok(ExitCode::from(1));
+        return Ok(Exit::Failed);
     };
     if config.contact.contains("set your own contact") {
         println!(
@@ -84,11 +80,7 @@ pub fn run(
     let db = db.map_or_else(|| config.database.clone(), Path::to_path_buf);
     database(&db);
     sources(&config, &catalog, Duration::from_millis(args.latency_ms))?;
-    Ok(if invalid {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if invalid { Exit::Failed } else { Exit::Ok })
 }
 
 /// The error and its causes on one line each (TOML syntax errors carry the
@@ -137,7 +129,7 @@ fn database(db: &Path) {
 }
 
 fn sources(config: &Config, catalog: &Catalog, latency: Duration) -> anyhow::Result<()> {
-    let plans = crate::collect::plan(config, catalog, None, true)?;
+    let plans = trends_pipeline::plan(config, catalog, None, true)?;
     println!(
         "a first collect from {} (every source side by side, {} ms an answer assumed):",
         config.first_year,

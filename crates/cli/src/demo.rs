@@ -2,7 +2,6 @@
 //! answers in the real APIs' formats with synthetic numbers.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::{Datelike, Utc};
@@ -11,6 +10,7 @@ use trends_core::{Catalog, Config};
 use trends_mockapi::DemoServer;
 use trends_store::Store;
 
+use crate::exit::Exit;
 use crate::{Format, collect, report};
 
 const DEFAULT_CONFIG: &str = include_str!("../../../config/trends.toml");
@@ -23,7 +23,7 @@ pub struct DemoArgs {
     year: Option<i32>,
 }
 
-pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Result<Exit> {
     // The repository's config when run from a clone, the built-in copy otherwise.
     let (mut config, catalog) = if config_path.exists() {
         crate::load(config_path)?
@@ -61,8 +61,18 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
     let _lock = crate::lock::acquire(&db)?;
     let mut store = Store::open_working(&db)
         .with_context(|| format!("cannot use database {}", db.display()))?;
-    let summary = collect::collect_into(&config, &catalog, &mut store, "demo", false)?;
-    summary.print();
+    let options = trends_pipeline::Options {
+        command: "demo".into(),
+        ..Default::default()
+    };
+    let summary = collect::run_watched(
+        &config,
+        &catalog,
+        &mut store,
+        &options,
+        &mut collect::Bars::new(),
+    )?;
+    collect::print_summary(&summary);
 
     let year = args.year.unwrap_or_else(|| Utc::now().year() - 1);
     let signals = store.yearly_signals(year - 2, year)?;
@@ -85,5 +95,5 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
         db.display()
     );
     drop(server);
-    Ok(summary.exit_code())
+    Ok(Exit::of_run(&summary))
 }

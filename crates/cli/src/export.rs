@@ -3,8 +3,8 @@
 //! machine (Spark, Trino, DuckDB over object storage).
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
+use crate::exit::Exit;
 use anyhow::{Context, bail};
 use clap::Args;
 
@@ -22,7 +22,7 @@ pub struct ExportArgs {
     parquet: PathBuf,
 }
 
-pub fn run(db: &Path, args: &ExportArgs) -> anyhow::Result<ExitCode> {
+pub fn run(db: &Path, args: &ExportArgs) -> anyhow::Result<Exit> {
     let target = &args.parquet;
     check_replaceable(target)?;
     let store = crate::status::open_existing(db, true)?;
@@ -97,7 +97,7 @@ pub fn run(db: &Path, args: &ExportArgs) -> anyhow::Result<ExitCode> {
         "read it with: SELECT * FROM read_parquet('{}/observations/**/*.parquet', hive_partitioning = true)",
         target.display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }
 
 /// A new or empty folder, or an earlier trends export; never a folder with

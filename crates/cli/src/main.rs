@@ -1,7 +1,8 @@
 //! `trends`: measure which back-end technologies rise and fall, year by year.
 //!
-//! The binary owns clap, the tracing subscriber and exit codes; everything
-//! else lives in the library crates.
+//! The binary owns clap, the tracing subscriber, printing, progress bars,
+//! signals, the run lock and exit codes ([`exit::Exit`]); a run itself is
+//! `trends_pipeline`, everything else lives in the library crates.
 
 mod bench;
 mod chart;
@@ -9,6 +10,7 @@ mod check;
 mod collect;
 mod demo;
 mod estimate;
+mod exit;
 mod export;
 mod lock;
 mod report;
@@ -22,12 +24,15 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use trends_core::{Catalog, Config};
 
+use crate::exit::Exit;
+
 const AFTER_HELP: &str = "\
 Exit codes:
   0  every source answered and its data landed
-  1  nothing landed, or bad usage, config or catalog
+  1  nothing landed, or a bad config, catalog, technology or source
   2  some sources (or requests) failed, the others landed; or the run's
-     deadline (max_run_secs) passed first
+     deadline (max_run_secs) passed first; also clap's usage error (an
+     unknown flag, a missing value), before anything runs
   3  another trends run holds the database's lock; nothing was changed
   130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM: what had arrived is stored,
      the run is recorded `interrupted`
@@ -132,22 +137,23 @@ fn main() -> ExitCode {
     quiet_on_closed_stdout();
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.log_format);
-    match run(cli) {
-        Ok(code) => code,
+    let exit = match run(cli) {
+        Ok(exit) => exit,
         // `trends report | head`: the reader has all it wanted.
-        Err(e) if e.chain().any(is_broken_pipe) => ExitCode::SUCCESS,
+        Err(e) if e.chain().any(is_broken_pipe) => Exit::Ok,
         Err(e) => {
             eprintln!("error: {e:#}");
             if e.downcast_ref::<lock::Held>().is_some() {
-                ExitCode::from(3)
+                Exit::Locked
             } else {
-                ExitCode::from(1)
+                Exit::Failed
             }
         }
-    }
+    };
+    exit.into()
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Collect(args) => {
             let (config, catalog) = load(&cli.config)?;
@@ -165,7 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sources => {
             let config = Config::load(&cli.config, &trends_sources::known())?;
             status::sources(&config);
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Ok)
         }
         Command::Export(args) => export::run(&db_path(&cli)?, args),
         Command::Status => status::status(&db_path(&cli)?),
@@ -181,7 +187,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "trends",
                 &mut std::io::stdout(),
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Ok)
         }
     }
 }
@@ -204,7 +210,7 @@ fn quiet_on_closed_stdout() {
             .or_else(|| info.payload().downcast_ref::<&str>().copied())
             .unwrap_or("");
         if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
-            std::process::exit(0);
+            std::process::exit(i32::from(Exit::Ok.code()));
         }
         default(info);
     }));

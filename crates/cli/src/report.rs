@@ -3,7 +3,6 @@
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use chrono::{Datelike, Utc};
@@ -12,6 +11,7 @@ use trends_core::Category;
 use trends_store::Store;
 
 use crate::Format;
+use crate::exit::Exit;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -68,7 +68,7 @@ pub fn run(
     config: &trends_core::ReportConfig,
     groups: &[trends_core::Group],
     args: &ReportArgs,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Exit> {
     let merge = |signals: Vec<trends_core::YearlySignal>| {
         if args.group {
             trends_report::group_signals(&signals, groups)
@@ -124,7 +124,7 @@ pub fn run(
         println!(
             "  leave-one-out: mean |rank change| when one signal is dropped (lower: no signal decides alone)"
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Ok);
     }
     if args.all_years {
         let years = store.years()?;
@@ -163,7 +163,7 @@ pub fn run(
     emit(&ranking, args)
 }
 
-fn emit(ranking: &trends_report::Ranking, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+fn emit(ranking: &trends_report::Ranking, args: &ReportArgs) -> anyhow::Result<Exit> {
     let format = args
         .format
         .unwrap_or(if args.out.is_none() && std::io::stdout().is_terminal() {
@@ -181,7 +181,7 @@ fn emit(ranking: &trends_report::Ranking, args: &ReportArgs) -> anyhow::Result<E
         }
         None => write(ranking, format, std::io::stdout().lock())?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }
 
 pub fn write(

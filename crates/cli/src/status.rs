@@ -2,10 +2,11 @@
 //! rebuilding observations from the archive without the network.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use trends_store::{Reparsed, Store};
+use trends_store::Store;
+
+use crate::exit::Exit;
 
 /// Opens the analysts' file `db` to read, or (`read_only` false) its working
 /// copy to write, which the caller publishes when done.
@@ -70,7 +71,7 @@ pub fn sources(config: &trends_core::Config) {
     }
 }
 
-pub fn status(db: &Path) -> anyhow::Result<ExitCode> {
+pub fn status(db: &Path) -> anyhow::Result<Exit> {
     let store = open_existing(db, true)?;
     let counts = store.counts()?;
     println!(
@@ -138,32 +139,17 @@ pub fn status(db: &Path) -> anyhow::Result<ExitCode> {
         );
     }
     println!();
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }
 
-pub fn renormalize(db: &Path) -> anyhow::Result<ExitCode> {
+pub fn renormalize(db: &Path) -> anyhow::Result<Exit> {
     let _lock = crate::lock::acquire(db)?;
     let mut store = open_existing(db, false)?;
-    let done = store.renormalize(|a| match (&a.status, &a.body) {
-        (Some(status), Some(body)) => {
-            let n = trends_sources::normalize(&a.spec, *status, body);
-            Reparsed {
-                outcome: n.outcome,
-                error: n.error,
-                observations: n.observations,
-            }
-        }
-        // No answer came: nothing to parse, the verdict stays.
-        _ => Reparsed {
-            outcome: a.outcome,
-            error: a.error.clone(),
-            observations: Vec::new(),
-        },
-    })?;
+    let done = trends_pipeline::renormalize(&mut store)?;
     store.publish()?;
     println!(
         "renormalized {} archived responses without the network: {} observations written, {} verdicts changed",
         done.responses, done.observations, done.verdicts_changed
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }
