@@ -262,6 +262,7 @@ pub fn run(
         Store::open_working(db).with_context(|| format!("cannot use database {}", db.display()))?;
     let summary = collect_into(&config, &catalog, &mut store, "collect", args.refresh)?;
     summary.print();
+    crate::rankings::store(&mut store, &config.report)?;
     store.publish()?;
     Ok(summary.exit_code())
 }

@@ -130,7 +130,7 @@ pub fn status(db: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn renormalize(db: &Path) -> anyhow::Result<ExitCode> {
+pub fn renormalize(db: &Path, report: &trends_core::ReportConfig) -> anyhow::Result<ExitCode> {
     let _lock = crate::lock::acquire(db)?;
     let mut store = open_existing(db, false)?;
     let done = store.renormalize(|a| match (&a.status, &a.body) {
@@ -149,6 +149,7 @@ pub fn renormalize(db: &Path) -> anyhow::Result<ExitCode> {
             observations: Vec::new(),
         },
     })?;
+    crate::rankings::store(&mut store, report)?;
     store.publish()?;
     println!(
         "renormalized {} archived responses without the network: {} observations written, {} verdicts changed",

@@ -291,7 +291,7 @@ impl Config {
                 report.low_coverage
             ));
         }
-        let known: Vec<String> = crate::Metric::ALL.iter().map(|m| m.signal_name()).collect();
+        let known = crate::signals::signal_names(&crate::Metric::ALL);
         for (signal, weight) in &report.weights {
             if !known.contains(signal) {
                 problems.push(format!(
@@ -397,6 +397,7 @@ mod tests {
             [report.weights]
             stackexchange_answers = 2.0
             wikimedia_pageviews = -1.0
+            stackexchange_questions_gain = 1.0
             "#,
         )
         .expect_err("invalid");
@@ -410,12 +411,22 @@ mod tests {
             "sources.wikimedia.search_requests_per_minute",
             "report.weights.stackexchange_answers: unknown signal",
             "report.weights.wikimedia_pageviews = -1",
+            "report.weights.stackexchange_questions_gain: unknown signal",
             "report.min_signals: must be at least 1",
             "http.max_consecutive_failures: must be at least 1",
             "max_run_secs: must be at least 1",
         ] {
             assert!(msg.contains(needle), "missing {needle:?} in {msg}");
         }
+    }
+
+    #[test]
+    fn a_stocks_gain_can_be_weighted() {
+        let cfg =
+            parse("contact = \"x\"\n[report.weights]\ngithub_stars_gain = 0.5\ngithub_stars = 2\n")
+                .expect("every signal a report shows can be weighted");
+        assert_eq!(cfg.report.weights.get("github_stars_gain"), Some(&0.5));
+        assert_eq!(cfg.report.weights.get("github_stars"), Some(&2.0));
     }
 
     #[test]
