@@ -38,7 +38,7 @@ pub struct Config {
 }
 
 /// `[report]`: the ranking's knobs. The defaults give the method of the
-/// README and of the `rankings` SQL view.
+/// README and of the `rankings` table (the default report, stored).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportConfig {
     /// A technology needs at least this many usable signals in a year to be

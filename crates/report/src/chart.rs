@@ -52,11 +52,11 @@ fn chart_error(e: impl std::fmt::Display) -> ReportError {
     ReportError::Chart(e.to_string())
 }
 
-/// The ranks of `category`'s technologies in every year of `ranking` (a
-/// long table, as `Ranking::concat` makes) as an SVG bump chart.
-pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, ReportError> {
-    /// A technology's name and its (year, rank) points.
-    type Line<'a> = (&'a str, Vec<(i32, u32)>);
+/// A technology's name and its (year, rank) points.
+type Line<'a> = (&'a str, Vec<(i32, u32)>);
+
+/// Each ranked technology of `category`: its name and ranks by year.
+fn rank_lines(ranking: &Ranking, category: Category) -> BTreeMap<&TechId, Line<'_>> {
     let mut lines: BTreeMap<&TechId, Line<'_>> = BTreeMap::new();
     for r in ranking.rows.iter().filter(|r| r.category == category) {
         if let Some(rank) = r.rank {
@@ -67,6 +67,13 @@ pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, Repor
                 .push((r.year, rank));
         }
     }
+    lines
+}
+
+/// The ranks of `category`'s technologies in every year of `ranking` (a
+/// long table, as `Ranking::concat` makes) as an SVG bump chart.
+pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, ReportError> {
+    let lines = rank_lines(ranking, category);
     let years: Vec<i32> = lines
         .values()
         .flat_map(|l| l.1.iter().map(|p| p.0))
@@ -149,11 +156,16 @@ pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, Repor
     Ok(svg)
 }
 
-/// `tech`'s share of its category on each signal it has, year by year, as
-/// an SVG line chart (percent; `log` for a logarithmic axis). The shares are
-/// the report's own ([`crate::RankRow::shares`], of `ranking`'s method), so
-/// the chart shows what the scores average; a zero share is not drawn.
-pub fn signal_chart(ranking: &Ranking, tech: &TechId, log: bool) -> Result<String, ReportError> {
+/// One technology's per-signal shares over the years.
+struct ShareLines {
+    name: String,
+    category: Category,
+    /// signal -> (year, percent) points
+    lines: BTreeMap<String, Vec<(i32, f64)>>,
+}
+
+/// `tech`'s rows' shares in `ranking`, in percent, zero shares left out.
+fn share_lines(ranking: &Ranking, tech: &TechId) -> Result<ShareLines, ReportError> {
     let rows: Vec<&RankRow> = ranking.rows.iter().filter(|r| &r.tech == tech).collect();
     let Some(own) = rows.first() else {
         return Err(ReportError::Chart(format!(
@@ -170,6 +182,23 @@ pub fn signal_chart(ranking: &Ranking, tech: &TechId, log: bool) -> Result<Strin
                 .push((row.year, 100.0 * share));
         }
     }
+    Ok(ShareLines {
+        name,
+        category,
+        lines,
+    })
+}
+
+/// `tech`'s share of its category on each signal it has, year by year, as
+/// an SVG line chart (percent; `log` for a logarithmic axis). The shares are
+/// the report's own ([`crate::RankRow::shares`], of `ranking`'s method), so
+/// the chart shows what the scores average; a zero share is not drawn.
+pub fn signal_chart(ranking: &Ranking, tech: &TechId, log: bool) -> Result<String, ReportError> {
+    let ShareLines {
+        name,
+        category,
+        lines,
+    } = share_lines(ranking, tech)?;
     let points: Vec<(i32, f64)> = lines.values().flatten().copied().collect();
     let (Some(first), Some(last)) = (
         points.iter().map(|p| p.0).min(),
