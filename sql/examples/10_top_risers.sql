@@ -1,5 +1,5 @@
 -- Top risers and fallers among frameworks in the last complete year, from
--- the rankings view (rank_change > 0: it rose).
+-- the rankings table, the report's own ranks (rank_change > 0: it rose).
 SELECT year, rank, technology, round(score, 1) AS score, rank_change
 FROM rankings
 WHERE category = 'framework'

@@ -142,7 +142,7 @@ pub fn examples() -> Vec<(String, String)> {
         })
         .collect();
     all.push((
-        "rankings view".into(),
+        "rankings table".into(),
         "SELECT * FROM rankings ORDER BY category, year, rank;".into(),
     ));
     all.push((

@@ -536,34 +536,104 @@ fn report_all_years_and_every_format() {
     );
 }
 
-#[test]
-fn the_rankings_view_agrees_with_the_report() {
-    let apis = Apis::start(Default::default());
-    let env = Env::new(&apis);
-    assert_eq!(env.trends(&["collect"]).code, Some(0));
-    let y = env.last_year;
-    let out = env.trends(&["report", "--year", &y.to_string(), "--format", "csv"]);
+/// The report's fixed CSV columns (the per-signal values are in
+/// `yearly_signals`), as `trends report --all-years --format csv` prints them.
+const RANKING_COLUMNS: [&str; 17] = [
+    "year",
+    "category",
+    "rank",
+    "technology",
+    "tech_id",
+    "score",
+    "signals_used",
+    "coverage",
+    "partial",
+    "rank_change",
+    "score_change",
+    "momentum",
+    "signal_rank_best",
+    "signal_rank_worst",
+    "disputed",
+    "low_coverage",
+    "unranked_reason",
+];
+
+/// Asserts that the `rankings` table holds `trends report --all-years
+/// --format csv` row for row, and returns the rows.
+fn rankings_table_is_the_report(env: &Env) -> Vec<String> {
+    let out = env.trends(&["report", "--all-years", "--format", "csv"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
     let rows = read_csv(&out.stdout);
     let col = |name: &str| rows[0].iter().position(|h| h == name).expect("column");
     let from_report: Vec<String> = rows[1..]
         .iter()
         .map(|r| {
-            format!(
-                "{}|{}|{}|{}|{}",
-                r[col("category")],
-                r[col("rank")],
-                r[col("tech_id")],
-                r[col("score")],
-                r[col("rank_change")]
-            )
+            RANKING_COLUMNS
+                .iter()
+                .map(|c| r[col(c)].as_str())
+                .collect::<Vec<_>>()
+                .join("|")
         })
         .collect();
-    let from_view = env.db().strings(&format!(
-        "SELECT category || '|' || rank || '|' || tech_id || '|' || printf('%.2f', score) || '|' || coalesce(CAST(rank_change AS VARCHAR), '')
-         FROM rankings WHERE year = {y}
-         ORDER BY CASE category WHEN 'language' THEN 1 WHEN 'framework' THEN 2 ELSE 3 END, rank"
+    let cell = |c: &str| match c {
+        "score" | "coverage" | "score_change" | "momentum" => {
+            format!("coalesce(printf('%.2f', {c}), '')")
+        }
+        _ => format!("coalesce(CAST({c} AS VARCHAR), '')"),
+    };
+    let cells: Vec<String> = RANKING_COLUMNS.iter().map(|c| cell(c)).collect();
+    let from_table = env.db().strings(&format!(
+        "SELECT {} FROM rankings
+         ORDER BY year, CASE category WHEN 'language' THEN 1 WHEN 'framework' THEN 2 ELSE 3 END,
+                  rank NULLS LAST, tech_id",
+        cells.join(" || '|' || ")
     ));
-    assert_eq!(from_view, from_report);
+    assert_eq!(from_table, from_report);
+    assert!(!from_table.is_empty());
+    from_table
+}
+
+#[test]
+fn the_rankings_table_is_the_report() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    assert_eq!(env.trends(&["collect"]).code, Some(0));
+    rankings_table_is_the_report(&env);
+    let db = env.db();
+    assert_eq!(
+        db.strings("SELECT DISTINCT method || '|' || weights || '|' || min_signals FROM rankings"),
+        ["share||1"]
+    );
+}
+
+#[test]
+fn the_rankings_table_follows_the_configs_weights_and_min_signals() {
+    let apis = Apis::start(Default::default());
+    let env = Env::new(&apis);
+    assert_eq!(env.trends(&["collect"]).code, Some(0));
+    let plain = rankings_table_is_the_report(&env);
+    let mut text = std::fs::read_to_string(&env.config).expect("config");
+    text.push_str(
+        "[report]\nmin_signals = 3\n[report.weights]\nstackexchange_questions = 3.0\ngithub_stars_gain = 0.5\n",
+    );
+    std::fs::write(&env.config, text).expect("config");
+    // Renormalize writes the database too, and ranks with the new config.
+    let out = env.trends(&["renormalize"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let weighted = rankings_table_is_the_report(&env);
+    assert_ne!(
+        weighted, plain,
+        "the weights and min_signals change the ranking"
+    );
+    let db = env.db();
+    assert_eq!(
+        db.strings("SELECT DISTINCT weights || '|' || min_signals FROM rankings"),
+        ["github_stars_gain=0.5,stackexchange_questions=3|3"]
+    );
+    assert!(
+        db.int("SELECT count(*) FROM rankings WHERE rank IS NULL AND signals_used < 3") > 0,
+        "min_signals leaves technologies unranked, as the report does"
+    );
 }
 
 #[test]

@@ -35,7 +35,7 @@ assert prov and all(p[1].startswith("http") and p[2] == 200 for p in prov), prov
 keys = con.sql("SELECT json_extract_string(keys, '$.stackoverflow_tag') FROM technologies").fetchall()
 assert any(k[0] for k in keys), keys
 
-ranks = con.sql("SELECT category, year, count(*), min(rank), max(rank) FROM rankings GROUP BY ALL").fetchall()
+ranks = con.sql("SELECT category, year, count(rank), min(rank), max(rank) FROM rankings GROUP BY ALL").fetchall()
 assert ranks and all(lo == 1 and hi == n for _, _, n, lo, hi in ranks), ranks
 
 print(f"ok: {len(rows)} yearly signals from {', '.join(sources)}")

@@ -1,5 +1,5 @@
 """Open a trends database read-only with whichever Python duckdb is installed
-and run every analyst example and the rankings view, as an analyst on DuckDB
+and run every analyst example and the rankings table, as an analyst on DuckDB
 1.4 LTS, 1.5 or 2.0 would.
 
 Usage: python3 tests/python/clients.py PATH.duckdb SQL_EXAMPLES_DIR
@@ -15,7 +15,7 @@ import duckdb
 db, examples = sys.argv[1], pathlib.Path(sys.argv[2])
 con = duckdb.connect(db, read_only=True)
 queries = [(p.name, p.read_text()) for p in sorted(examples.glob("*.sql"))]
-queries.append(("rankings view", "SELECT * FROM rankings ORDER BY category, year, rank"))
+queries.append(("rankings table", "SELECT * FROM rankings ORDER BY category, year, rank"))
 queries.append(("yearly_signals view", "SELECT * FROM yearly_signals"))
 for name, sql in queries:
     try:

@@ -69,7 +69,7 @@ pub fn run(
     let ranking = trends_report::Ranking::concat(
         years
             .iter()
-            .map(|&y| trends_report::rank_with(&signals, y, args.category, &options))
+            .map(|&y| trends_report::rank_with(&signals, y, None, &options))
             .collect(),
     );
     let categories = args.category.map_or(Category::ALL.to_vec(), |c| vec![c]);
@@ -81,7 +81,7 @@ pub fn run(
         }
     }
     for tech in &args.techs {
-        let svg = trends_report::signal_chart(&signals, &TechId(tech.clone()), args.log)?;
+        let svg = trends_report::signal_chart(&ranking, &TechId(tech.clone()), args.log)?;
         let scale = if args.log { "-log" } else { "" };
         write(format!("signals-{tech}{scale}.svg"), svg)?;
     }

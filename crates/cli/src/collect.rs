@@ -92,6 +92,7 @@ pub fn run(
         Store::open_working(db).with_context(|| format!("cannot use database {}", db.display()))?;
     let summary = run_watched(config, catalog, &mut store, &options, &mut Bars::new())?;
     print_summary(&summary);
+    crate::rankings::store(&mut store, &config.report)?;
     store.publish()?;
     Ok(Exit::of_run(&summary))
 }

@@ -81,6 +81,7 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
         ..Default::default()
     };
     let ranking = trends_report::rank_with(&signals, year, None, &options);
+    crate::rankings::store(&mut store, &config.report)?;
     store.publish()?;
     println!();
     report::write(&ranking, Format::Table, std::io::stdout().lock())?;

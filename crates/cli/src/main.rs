@@ -13,6 +13,7 @@ mod estimate;
 mod exit;
 mod export;
 mod lock;
+mod rankings;
 mod report;
 mod status;
 
@@ -175,7 +176,10 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::Export(args) => export::run(&db_path(&cli)?, args),
         Command::Status => status::status(&db_path(&cli)?),
-        Command::Renormalize => status::renormalize(&db_path(&cli)?),
+        Command::Renormalize => {
+            let (db, report, _) = reading(&cli, false)?;
+            status::renormalize(&db, &report)
+        }
         Command::Bench(args) => bench::run(&cli.config, args),
         Command::Demo(args) => demo::run(&cli.config, cli.db.as_deref(), args),
         Command::Config(command) => check::run(&cli.config, cli.db.as_deref(), command),

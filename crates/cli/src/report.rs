@@ -198,6 +198,7 @@ pub fn write(
             for y in years {
                 let one = trends_report::Ranking {
                     year: y,
+                    method: ranking.method,
                     signals: ranking.signals.clone(),
                     rows: ranking
                         .rows

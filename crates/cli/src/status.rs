@@ -142,10 +142,11 @@ pub fn status(db: &Path) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-pub fn renormalize(db: &Path) -> anyhow::Result<Exit> {
+pub fn renormalize(db: &Path, report: &trends_core::ReportConfig) -> anyhow::Result<Exit> {
     let _lock = crate::lock::acquire(db)?;
     let mut store = open_existing(db, false)?;
     let done = trends_pipeline::renormalize(&mut store)?;
+    crate::rankings::store(&mut store, report)?;
     store.publish()?;
     println!(
         "renormalized {} archived responses without the network: {} observations written, {} verdicts changed",

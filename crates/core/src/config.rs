@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-use crate::model::{Metric, MetricKind, SourceId};
+use crate::model::{Metric, SourceId};
 
 /// `max_run_secs` when the config does not say: 3 hours, a nightly slot.
 pub const DEFAULT_MAX_RUN_SECS: u64 = 3 * 60 * 60;
@@ -71,20 +71,17 @@ impl Known {
     /// metric's `{source}_{metric}`, and each stock's yearly gain
     /// `{source}_{metric}_gain` (the report's own column names).
     pub fn signals(&self) -> Vec<String> {
-        self.sources
+        let metrics: Vec<Metric> = self
+            .sources
             .iter()
-            .flat_map(|s| &s.metrics)
-            .flat_map(|m| {
-                let name = m.signal_name();
-                let gain = (m.kind() == MetricKind::Stock).then(|| format!("{name}_gain"));
-                std::iter::once(name).chain(gain)
-            })
-            .collect()
+            .flat_map(|s| s.metrics.iter().copied())
+            .collect();
+        crate::signals::signal_names(&metrics)
     }
 }
 
 /// `[report]`: the ranking's knobs. The defaults give the method of the
-/// README and of the `rankings` SQL view.
+/// README and of the `rankings` table (the default report, stored).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportConfig {
     /// A technology needs at least this many usable signals in a year to be
@@ -513,6 +510,7 @@ mod tests {
             [report.weights]
             stackexchange_answers = 2.0
             wikimedia_pageviews = -1.0
+            stackexchange_questions_gain = 1.0
             "#,
         )
         .expect_err("invalid");
@@ -526,6 +524,7 @@ mod tests {
             "sources.wikimedia.search_requests_per_minute",
             "report.weights.stackexchange_answers: unknown signal",
             "report.weights.wikimedia_pageviews = -1",
+            "report.weights.stackexchange_questions_gain: unknown signal",
             "report.min_signals: must be at least 1",
             "http.max_consecutive_failures: must be at least 1",
             "max_run_secs: must be at least 1",

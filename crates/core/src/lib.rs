@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod config;
 pub mod model;
+pub mod signals;
 
 pub use catalog::{Catalog, CatalogError, Group, SourceKey, Technology};
 pub use config::{Config, ConfigError, Known, KnownSource, ReportConfig, SourceConfig};
@@ -14,3 +15,4 @@ pub use model::{
     Category, Grain, Metric, MetricDef, MetricKind, Observation, Outcome, Period, RequestSpec,
     SourceId, SourceInfo, Subject, TechId, WithoutToken, YearlySignal,
 };
+pub use signals::{Signal, signal_names, signals_of};

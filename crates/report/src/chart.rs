@@ -5,14 +5,15 @@
 //! - [`signal_chart`]: one technology's share of its category per signal
 //!   over the years, linear or log scale.
 //!
-//! Pure: rankings or yearly signals in, SVG text out.
+//! Pure: rankings in (the report's ranks and shares, never recomputed),
+//! SVG text out.
 
 use std::collections::BTreeMap;
 
 use plotters::prelude::*;
-use trends_core::{Category, TechId, YearlySignal};
+use trends_core::{Category, TechId};
 
-use crate::{MIN_TECHS_PER_SIGNAL, Ranking, ReportError, plural};
+use crate::{Method, RankRow, Ranking, ReportError, plural};
 
 const SIZE: (u32, u32) = (960, 560);
 const FONT: &str = "sans-serif";
@@ -51,11 +52,11 @@ fn chart_error(e: impl std::fmt::Display) -> ReportError {
     ReportError::Chart(e.to_string())
 }
 
-/// The ranks of `category`'s technologies in every year of `ranking` (a
-/// long table, as `Ranking::concat` makes) as an SVG bump chart.
-pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, ReportError> {
-    /// A technology's name and its (year, rank) points.
-    type Line<'a> = (&'a str, Vec<(i32, u32)>);
+/// A technology's name and its (year, rank) points.
+type Line<'a> = (&'a str, Vec<(i32, u32)>);
+
+/// Each ranked technology of `category`: its name and ranks by year.
+fn rank_lines(ranking: &Ranking, category: Category) -> BTreeMap<&TechId, Line<'_>> {
     let mut lines: BTreeMap<&TechId, Line<'_>> = BTreeMap::new();
     for r in ranking.rows.iter().filter(|r| r.category == category) {
         if let Some(rank) = r.rank {
@@ -66,6 +67,13 @@ pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, Repor
                 .push((r.year, rank));
         }
     }
+    lines
+}
+
+/// The ranks of `category`'s technologies in every year of `ranking` (a
+/// long table, as `Ranking::concat` makes) as an SVG bump chart.
+pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, ReportError> {
+    let lines = rank_lines(ranking, category);
     let years: Vec<i32> = lines
         .values()
         .flat_map(|l| l.1.iter().map(|p| p.0))
@@ -148,39 +156,49 @@ pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, Repor
     Ok(svg)
 }
 
-/// `tech`'s share of its category on each signal it has, year by year, as
-/// an SVG line chart (percent; `log` for a logarithmic axis). Shares follow
-/// the ranking's method step 1: value over the category total of the
-/// technologies having the signal, for signals at least two of them have.
-pub fn signal_chart(
-    signals: &[YearlySignal],
-    tech: &TechId,
-    log: bool,
-) -> Result<String, ReportError> {
-    let Some(own) = signals.iter().find(|s| &s.tech == tech) else {
+/// One technology's per-signal shares over the years.
+struct ShareLines {
+    name: String,
+    category: Category,
+    /// signal -> (year, percent) points
+    lines: BTreeMap<String, Vec<(i32, f64)>>,
+}
+
+/// `tech`'s rows' shares in `ranking`, in percent, zero shares left out.
+fn share_lines(ranking: &Ranking, tech: &TechId) -> Result<ShareLines, ReportError> {
+    let rows: Vec<&RankRow> = ranking.rows.iter().filter(|r| &r.tech == tech).collect();
+    let Some(own) = rows.first() else {
         return Err(ReportError::Chart(format!(
             "no data for technology `{tech}`; is it in the catalog and collected?"
         )));
     };
     let (name, category) = (own.name.clone(), own.category);
-    // (signal, year) -> (total, technologies having it)
-    let mut totals: BTreeMap<(String, i32), (f64, usize)> = BTreeMap::new();
-    for s in signals.iter().filter(|s| s.category == category) {
-        let t = totals.entry((s.metric.signal_name(), s.year)).or_default();
-        t.0 += s.value;
-        t.1 += 1;
-    }
     let mut lines: BTreeMap<String, Vec<(i32, f64)>> = BTreeMap::new();
-    for s in signals.iter().filter(|s| &s.tech == tech) {
-        let key = (s.metric.signal_name(), s.year);
-        let (total, having) = totals.get(&key).copied().unwrap_or((0.0, 0));
-        if total > 0.0 && having >= MIN_TECHS_PER_SIGNAL && s.value > 0.0 {
+    for row in &rows {
+        for (signal, share) in row.shares.iter().filter(|s| *s.1 > 0.0) {
             lines
-                .entry(key.0)
+                .entry(signal.clone())
                 .or_default()
-                .push((s.year, 100.0 * s.value / total));
+                .push((row.year, 100.0 * share));
         }
     }
+    Ok(ShareLines {
+        name,
+        category,
+        lines,
+    })
+}
+
+/// `tech`'s share of its category on each signal it has, year by year, as
+/// an SVG line chart (percent; `log` for a logarithmic axis). The shares are
+/// the report's own ([`crate::RankRow::shares`], of `ranking`'s method), so
+/// the chart shows what the scores average; a zero share is not drawn.
+pub fn signal_chart(ranking: &Ranking, tech: &TechId, log: bool) -> Result<String, ReportError> {
+    let ShareLines {
+        name,
+        category,
+        lines,
+    } = share_lines(ranking, tech)?;
     let points: Vec<(i32, f64)> = lines.values().flatten().copied().collect();
     let (Some(first), Some(last)) = (
         points.iter().map(|p| p.0).min(),
@@ -192,8 +210,13 @@ pub fn signal_chart(
     };
     let top = points.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0) * 1.1;
     let bottom = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let (what, y_desc) = match ranking.method {
+        Method::Share => ("share", "% of the category"),
+        Method::LogShare => ("log-share", "% of the category's ln(1 + value)"),
+        Method::Percentile => ("percentile", "percentile in the category"),
+    };
     let caption = format!(
-        "{name}: share of {} per signal ({})",
+        "{name}: {what} of {} per signal ({})",
         plural(category),
         if log { "log scale" } else { "linear" }
     );
@@ -218,7 +241,7 @@ pub fn signal_chart(
                     .disable_x_mesh()
                     .x_labels(years)
                     .x_label_formatter(&|x| format!("{}", x.round() as i32))
-                    .y_desc("% of the category")
+                    .y_desc(y_desc)
                     .draw()
                     .map_err(chart_error)?;
                 for (i, (signal, pts)) in lines.iter().enumerate() {
@@ -269,7 +292,7 @@ pub fn signal_chart(
 mod tests {
     use super::*;
     use crate::tests::sig;
-    use trends_core::{Metric, SourceId};
+    use trends_core::{Metric, SourceId, YearlySignal};
 
     fn three_years() -> Vec<YearlySignal> {
         use Category::Framework as F;
@@ -329,11 +352,23 @@ mod tests {
     #[test]
     fn the_signal_chart_draws_each_shared_signal() {
         let s = three_years();
+        let ranking = Ranking::concat((2021..=2023).map(|y| crate::rank(&s, y, None)).collect());
         for log in [false, true] {
-            let svg = signal_chart(&s, &TechId("django".into()), log).expect("svg");
+            let svg = signal_chart(&ranking, &TechId("django".into()), log).expect("svg");
             assert!(svg.contains("stackexchange_questions") && svg.contains("wikimedia_pageviews"));
             assert_eq!(svg.matches("<circle").count(), 6, "{svg}");
         }
-        assert!(signal_chart(&s, &TechId("nope".into()), false).is_err());
+        assert!(report_share_is(&ranking, 2023, 100.0 * 900.0 / 1_700.0));
+        assert!(signal_chart(&ranking, &TechId("nope".into()), false).is_err());
+    }
+
+    /// The report's share of Django's page views in `year` (what the chart draws).
+    fn report_share_is(ranking: &Ranking, year: i32, percent: f64) -> bool {
+        ranking
+            .rows
+            .iter()
+            .find(|r| r.year == year && r.tech.as_str() == "django")
+            .and_then(|r| r.shares.get("wikimedia_pageviews"))
+            .is_some_and(|s| (100.0 * s - percent).abs() < 1e-9)
     }
 }

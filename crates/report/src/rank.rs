@@ -1,10 +1,13 @@
-//! Steps 1 to 7 of the method (see the crate's documentation): a category's
-//! signals in a year become scores, ranks, trend and confidence columns.
+//! Steps 1 to 3 and 5 of the method (see the crate's documentation): a
+//! category's signals in a year become per-signal shares, scores and ranks;
+//! [`rank_with`] adds the trend columns (`trend.rs`) for every category.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use trends_core::{Category, TechId, YearlySignal};
+use trends_core::{Category, ReportConfig, TechId, YearlySignal, signals_of};
 
+use crate::confidence::{flag_disputed, signal_ranks};
+use crate::trend::History;
 use crate::{Method, Options, RankRow, Ranking};
 
 /// Ranks `year` per category (or only `category`) with the default method
@@ -29,55 +32,19 @@ pub fn rank_with(
     let mut rows = Vec::new();
     let mut columns = BTreeSet::new();
     for c in categories {
-        let current = rank_category(signals, year, c, options);
-        let earlier = |y: i32| -> BTreeMap<TechId, (u32, f64)> {
-            rank_category(signals, y, c, options)
-                .into_iter()
-                .filter_map(|r| Some((r.tech, (r.rank?, r.score?))))
-                .collect()
-        };
-        let (previous, before_that) = (earlier(year - 1), earlier(year - 2));
-        for mut row in current {
+        let history = History::of(signals, year, c, options);
+        for mut row in rank_category(signals, year, c, options) {
             columns.extend(row.values.keys().cloned());
-            let last = previous.get(&row.tech);
-            row.rank_change = match (last, row.rank) {
-                (Some(&(before, _)), Some(now)) => Some(i64::from(before) - i64::from(now)),
-                _ => None,
-            };
-            row.score_change = match (last, row.score) {
-                (Some(&(_, before)), Some(now)) => Some(now - before),
-                _ => None,
-            };
-            let points: Vec<(f64, f64)> = [
-                (-2.0, before_that.get(&row.tech).map(|p| p.1)),
-                (-1.0, last.map(|p| p.1)),
-                (0.0, row.score),
-            ]
-            .into_iter()
-            .filter_map(|(x, y)| Some((x, y?)))
-            .collect();
-            row.momentum = slope(&points);
+            history.apply(&mut row);
             rows.push(row);
         }
     }
     Ranking {
         year,
+        method: options.method,
         signals: columns.into_iter().collect(),
         rows,
     }
-}
-
-/// The least-squares slope of `points` (x, y); `None` below two points.
-fn slope(points: &[(f64, f64)]) -> Option<f64> {
-    if points.len() < 2 {
-        return None;
-    }
-    let n = points.len() as f64;
-    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    (sxx > 0.0).then(|| sxy / sxx)
 }
 
 /// A signal is used in a category only when at least this many of its
@@ -85,165 +52,179 @@ fn slope(points: &[(f64, f64)]) -> Option<f64> {
 pub const MIN_TECHS_PER_SIGNAL: usize = 2;
 
 /// One signal value of one technology in the ranked year.
-#[derive(Clone)]
-struct Entry<'a> {
-    tech: &'a TechId,
+pub(crate) struct Entry<'a> {
+    pub(crate) tech: &'a TechId,
     name: &'a str,
-    signal: String,
-    value: f64,
+    pub(crate) signal: String,
+    pub(crate) value: f64,
     coverage: f64,
     partial: bool,
 }
 
-pub(crate) fn rank_category(
-    signals: &[YearlySignal],
-    year: i32,
-    category: Category,
-    options: &Options,
-) -> Vec<RankRow> {
-    let method = options.method;
-    let weight = |signal: &str| options.config.weights.get(signal).copied().unwrap_or(1.0);
-    // The year's signals, plus each stock's yearly gain as a signal of its
-    // own (`{signal}_gain`), when known and not negative.
-    let of_year: Vec<Entry> = signals
+/// A signal's category total (of the values as the method weighs them)
+/// and how many technologies have it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Total {
+    weighed: f64,
+    having: usize,
+}
+
+impl Total {
+    /// Whether the signal gives shares: a total above 0 and enough
+    /// technologies having it.
+    pub(crate) fn usable(&self) -> bool {
+        self.weighed > 0.0 && self.having >= MIN_TECHS_PER_SIGNAL
+    }
+}
+
+/// A signal a technology has and that gives shares.
+struct Used {
+    signal: String,
+    share: f64,
+    weight: f64,
+    rank: u32,
+    coverage: f64,
+}
+
+/// What is gathered about one technology before it is scored.
+struct Tech {
+    name: String,
+    values: BTreeMap<String, f64>,
+    used: Vec<Used>,
+    partial: bool,
+}
+
+/// The year's entries of a category: each signal's value, and each
+/// stock's yearly gain when known and not negative ([`signals_of`]).
+fn entries(signals: &[YearlySignal], year: i32, category: Category) -> Vec<Entry<'_>> {
+    signals
         .iter()
         .filter(|s| s.year == year && s.category == category)
         .flat_map(|s| {
-            let base = Entry {
-                tech: &s.tech,
-                name: &s.name,
-                signal: s.metric.signal_name(),
-                value: s.value,
-                coverage: s.coverage,
-                partial: s.partial,
-            };
-            let gain = s.delta.filter(|d| *d >= 0.0).map(|d| Entry {
-                signal: format!("{}_gain", base.signal),
-                value: d,
-                ..base.clone()
-            });
-            std::iter::once(base).chain(gain)
+            signals_of(s.metric).filter_map(move |signal| {
+                let value = if signal.gain {
+                    s.delta.filter(|d| *d >= 0.0)?
+                } else {
+                    s.value
+                };
+                Some(Entry {
+                    tech: &s.tech,
+                    name: &s.name,
+                    signal: signal.name(),
+                    value,
+                    coverage: s.coverage,
+                    partial: s.partial,
+                })
+            })
         })
-        .collect();
-    // Category total per signal, and how many technologies have it.
-    let mut totals: BTreeMap<String, (f64, usize)> = BTreeMap::new();
-    // The value as the method weighs it.
-    let weigh = |v: f64| match method {
-        Method::LogShare => v.ln_1p(),
-        Method::Share | Method::Percentile => v,
-    };
-    for s in &of_year {
-        let t = totals.entry(s.signal.clone()).or_default();
-        t.0 += weigh(s.value);
-        t.1 += 1;
+        .collect()
+}
+
+fn totals(entries: &[Entry], method: Method) -> BTreeMap<String, Total> {
+    let mut totals: BTreeMap<String, Total> = BTreeMap::new();
+    for e in entries {
+        let t = totals.entry(e.signal.clone()).or_default();
+        t.weighed += method.weigh(e.value);
+        t.having += 1;
     }
-    // Each usable signal's rank of every technology having it (by value,
-    // highest first, ties by id).
-    let mut signal_ranks: BTreeMap<(String, TechId), u32> = BTreeMap::new();
-    for (signal, (total, having)) in &totals {
-        if *total <= 0.0 || *having < MIN_TECHS_PER_SIGNAL {
-            continue;
-        }
-        let mut with: Vec<&Entry> = of_year.iter().filter(|s| s.signal == *signal).collect();
-        with.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.tech.cmp(b.tech)));
-        for (i, s) in with.iter().enumerate() {
-            signal_ranks.insert((signal.clone(), s.tech.clone()), i as u32 + 1);
-        }
-    }
-    struct Acc {
-        name: String,
-        values: BTreeMap<String, f64>,
-        shares: Vec<f64>,
-        weights: Vec<f64>,
-        ranks: Vec<u32>,
-        coverage: Vec<f64>,
-        partial: bool,
-    }
-    let mut techs: BTreeMap<TechId, Acc> = BTreeMap::new();
-    for s in &of_year {
-        let signal = s.signal.clone();
-        let acc = techs.entry(s.tech.clone()).or_insert_with(|| Acc {
-            name: s.name.to_owned(),
+    totals
+}
+
+/// Gathers each technology's values and its used signals' shares.
+fn gather(entries: &[Entry], options: &Options) -> BTreeMap<TechId, Tech> {
+    let totals = totals(entries, options.method);
+    let ranks = signal_ranks(entries, &totals);
+    let mut techs: BTreeMap<TechId, Tech> = BTreeMap::new();
+    for e in entries {
+        let tech = techs.entry(e.tech.clone()).or_insert_with(|| Tech {
+            name: e.name.to_owned(),
             values: BTreeMap::new(),
-            shares: Vec::new(),
-            weights: Vec::new(),
-            ranks: Vec::new(),
-            coverage: Vec::new(),
+            used: Vec::new(),
             partial: false,
         });
-        acc.values.insert(signal.clone(), s.value);
-        let (total, having) = totals.get(&signal).copied().unwrap_or((0.0, 0));
-        if let Some(&r) = signal_ranks.get(&(signal.clone(), s.tech.clone())) {
-            acc.shares.push(match method {
-                Method::Share | Method::LogShare => weigh(s.value) / total,
-                Method::Percentile => f64::from(having as u32 - r) / (having - 1) as f64,
-            });
-            acc.weights.push(weight(&signal));
-            acc.ranks.push(r);
-            acc.coverage.push(s.coverage);
-            acc.partial |= s.partial;
-        }
-    }
-    let mut rows: Vec<RankRow> = techs
-        .into_iter()
-        .map(|(tech, acc)| {
-            let n = acc.shares.len();
-            let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
-            let total_weight: f64 = acc.weights.iter().sum();
-            let min = options.config.min_signals;
-            let (score, unranked_reason) = if n == 0 {
-                (
-                    None,
-                    Some("no signal that another technology of the category has".to_owned()),
-                )
-            } else if n < min {
-                (
-                    None,
-                    Some(format!(
-                        "{n} usable signal(s), fewer than the {min} required"
-                    )),
-                )
-            } else if total_weight <= 0.0 {
-                (None, Some("its signals all weigh 0".to_owned()))
-            } else {
-                let weighted: f64 = acc
-                    .shares
-                    .iter()
-                    .zip(&acc.weights)
-                    .map(|(s, w)| s * w)
-                    .sum();
-                (Some(100.0 * weighted / total_weight), None)
+        tech.values.insert(e.signal.clone(), e.value);
+        let total = totals.get(&e.signal).copied().unwrap_or_default();
+        if let Some(&rank) = ranks.get(&(e.signal.clone(), e.tech.clone())) {
+            let share = match options.method {
+                Method::Share | Method::LogShare => options.method.weigh(e.value) / total.weighed,
+                Method::Percentile => {
+                    f64::from(total.having as u32 - rank) / (total.having - 1) as f64
+                }
             };
-            let coverage = mean(&acc.coverage);
-            RankRow {
-                year,
-                category,
-                rank: None,
-                tech,
-                name: acc.name,
-                low_coverage: score.is_some()
-                    && coverage.is_some_and(|c| c < options.config.low_coverage),
-                unranked_reason,
-                score,
-                values: acc.values,
-                signals_used: n,
-                coverage,
-                partial: acc.partial,
-                rank_change: None,
-                score_change: None,
-                momentum: None,
-                signal_rank_best: acc.ranks.iter().min().copied(),
-                signal_rank_worst: acc.ranks.iter().max().copied(),
-                disputed: false,
-            }
-        })
-        .collect();
-    let ranked = rows.iter().filter(|r| r.score.is_some()).count() as u32;
-    for row in &mut rows {
-        if let (Some(best), Some(worst)) = (row.signal_rank_best, row.signal_rank_worst) {
-            row.disputed = worst - best >= (ranked / 2).max(3);
+            tech.used.push(Used {
+                signal: e.signal.clone(),
+                share,
+                weight: options.weight(&e.signal),
+                rank,
+                coverage: e.coverage,
+            });
+            tech.partial |= e.partial;
         }
     }
+    techs
+}
+
+/// A score, or why there is none.
+struct Scored {
+    score: Option<f64>,
+    unranked_reason: Option<String>,
+}
+
+/// Step 2: the weighted mean of the used signals' shares, 0..100.
+fn score(used: &[Used], config: &ReportConfig) -> Scored {
+    let n = used.len();
+    let min = config.min_signals;
+    let total_weight: f64 = used.iter().map(|u| u.weight).sum();
+    let unranked = |reason: String| Scored {
+        score: None,
+        unranked_reason: Some(reason),
+    };
+    if n == 0 {
+        unranked("no signal that another technology of the category has".to_owned())
+    } else if n < min {
+        unranked(format!(
+            "{n} usable signal(s), fewer than the {min} required"
+        ))
+    } else if total_weight <= 0.0 {
+        unranked("its signals all weigh 0".to_owned())
+    } else {
+        let weighted: f64 = used.iter().map(|u| u.share * u.weight).sum();
+        Scored {
+            score: Some(100.0 * weighted / total_weight),
+            unranked_reason: None,
+        }
+    }
+}
+
+fn row(year: i32, category: Category, tech: TechId, t: Tech, config: &ReportConfig) -> RankRow {
+    let scored = score(&t.used, config);
+    let coverage = (!t.used.is_empty())
+        .then(|| t.used.iter().map(|u| u.coverage).sum::<f64>() / t.used.len() as f64);
+    RankRow {
+        year,
+        category,
+        rank: None,
+        tech,
+        name: t.name,
+        low_coverage: scored.score.is_some() && coverage.is_some_and(|c| c < config.low_coverage),
+        unranked_reason: scored.unranked_reason,
+        score: scored.score,
+        values: t.values,
+        shares: t.used.iter().map(|u| (u.signal.clone(), u.share)).collect(),
+        signals_used: t.used.len(),
+        coverage,
+        partial: t.partial,
+        rank_change: None,
+        score_change: None,
+        momentum: None,
+        signal_rank_best: t.used.iter().map(|u| u.rank).min(),
+        signal_rank_worst: t.used.iter().map(|u| u.rank).max(),
+        disputed: false,
+    }
+}
+
+/// Step 3: by score, highest first, ties by id; unranked rows last.
+fn order_and_number(rows: &mut [RankRow]) {
     rows.sort_by(|a, b| match (a.score, b.score) {
         (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a.tech.cmp(&b.tech)),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -251,11 +232,27 @@ pub(crate) fn rank_category(
         (None, None) => a.tech.cmp(&b.tech),
     });
     let mut next = 1;
-    for row in &mut rows {
+    for row in rows {
         if row.score.is_some() {
             row.rank = Some(next);
             next += 1;
         }
     }
+}
+
+/// One category in one year, without the trend columns.
+pub(crate) fn rank_category(
+    signals: &[YearlySignal],
+    year: i32,
+    category: Category,
+    options: &Options,
+) -> Vec<RankRow> {
+    let entries = entries(signals, year, category);
+    let mut rows: Vec<RankRow> = gather(&entries, options)
+        .into_iter()
+        .map(|(tech, t)| row(year, category, tech, t, &options.config))
+        .collect();
+    flag_disputed(&mut rows);
+    order_and_number(&mut rows);
     rows
 }

@@ -20,6 +20,7 @@
 //!   succeeded request keys;
 //! - `renormalize`: every observation rebuilt from the archive;
 //! - `export`: the Parquet export;
+//! - `rankings`: the report's ranking stored as the `rankings` table;
 //! - [`file`]: the file on disk: storage format, conversion, working copy,
 //!   publishing;
 //! - [`bench`]: for `trends bench` only, not part of the product's API.
@@ -27,6 +28,9 @@
 #[doc(hidden)]
 pub mod bench;
 pub mod file;
+mod rankings;
+
+pub use rankings::{RankingRow, RankingSettings};
 
 mod archive;
 mod catalog;

@@ -60,6 +60,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../sql/migrations/0005_run_interrupted.sql"),
         views_first: &[],
     },
+    Migration {
+        version: 6,
+        name: "0006_rankings_table",
+        sql: include_str!("../../../sql/migrations/0006_rankings_table.sql"),
+        views_first: &[],
+    },
 ];
 
 /// One view: `sql/views/<name>.sql`, a single `CREATE OR REPLACE VIEW
