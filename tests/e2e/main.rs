@@ -9,6 +9,7 @@ mod operator;
 mod readers;
 mod sources;
 mod support;
+mod tidy;
 
 use support::{Apis, Env, read_csv};
 

@@ -75,76 +75,21 @@ pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Ex
     if args.collect {
         return collect(config_path, args, &db);
     }
+    load(args, &db)
+}
+
+/// The load benchmark: synthetic answers parsed and stored as `collect`
+/// does, then (unless `--no-ceiling`) the engine's own upsert pace.
+fn load(args: &BenchArgs, db: &std::path::Path) -> anyhow::Result<Exit> {
     let responses = args.observations.div_ceil(MONTHS);
-    let start = NaiveDate::from_ymd_opt(2015, 7, 1).context("date")?;
-    let end = start
-        .checked_add_months(chrono::Months::new(MONTHS as u32))
-        .context("date")?;
-    let technologies: Vec<Technology> = (0..responses)
-        .map(|i| Technology {
-            id: TechId(format!("t{i}")),
-            name: format!("Tech {i}"),
-            category: Category::Language,
-            keys: Default::default(),
-        })
-        .collect();
-    let catalog = Catalog {
-        technologies,
-        groups: Vec::new(),
-    };
-
-    // Answers in the API's exact format, built before the clock starts.
-    let fetched_at = Utc::now();
-    let answers: Vec<trends_fetcher::Fetched> = (0..responses)
-        .map(|i| {
-            let (spec, body) = trends_sources::registry::synthetic_answer(i, start, end, MONTHS);
-            trends_fetcher::Fetched {
-                spec,
-                url: "http://bench.invalid/".into(),
-                fetched_at,
-                attempts: 1,
-                result: Ok(trends_fetcher::HttpResponse { status: 200, body }),
-            }
-        })
-        .collect();
-
-    let mut store = Store::open(&db).with_context(|| format!("cannot create {}", db.display()))?;
+    let (catalog, answers) = synthetic(responses)?;
+    let mut store = Store::open(db).with_context(|| format!("cannot create {}", db.display()))?;
     store.sync_catalog(&catalog, &trends_sources::metrics())?;
     let run = store.begin_run("bench", Utc::now())?;
     let batch = args.batch.max(1);
     let mut ledger = trends_pipeline::Ledger::default();
-    // As in `collect`: answers are parsed on another thread while this one
-    // stores the batch parsed before.
     let t0 = Instant::now();
-    let (parse_secs, store_secs) = std::thread::scope(|scope| -> anyhow::Result<(f64, f64)> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<trends_pipeline::Answer>>(2);
-        let parser = scope.spawn(move || {
-            let mut busy = 0.0;
-            let mut answers = answers.into_iter();
-            loop {
-                let p0 = Instant::now();
-                let parsed: Vec<_> = answers
-                    .by_ref()
-                    .take(batch)
-                    .map(trends_pipeline::Answer::parse)
-                    .collect();
-                busy += p0.elapsed().as_secs_f64();
-                if parsed.is_empty() || tx.send(parsed).is_err() {
-                    return busy;
-                }
-            }
-        });
-        let mut store_secs = 0.0;
-        for parsed in rx {
-            let s0 = Instant::now();
-            ledger.record(&mut store, run, &parsed)?;
-            store_secs += s0.elapsed().as_secs_f64();
-        }
-        let parse_secs = parser
-            .join()
-            .map_err(|_| anyhow::anyhow!("the parsing thread panicked"))?;
-        Ok((parse_secs, store_secs))
-    })?;
+    let (parse_secs, store_secs) = parse_and_store(answers, batch, &mut store, run, &mut ledger)?;
     let secs = t0.elapsed().as_secs_f64();
     let counts = ledger.counts;
     let written = counts.observations;
@@ -187,6 +132,81 @@ pub fn run(config_path: &std::path::Path, args: &BenchArgs) -> anyhow::Result<Ex
         );
     }
     Ok(Exit::Ok)
+}
+
+/// A catalog of `responses` technologies and one answer each in the API's
+/// exact format, built before the clock starts.
+fn synthetic(responses: usize) -> anyhow::Result<(Catalog, Vec<trends_fetcher::Fetched>)> {
+    let start = NaiveDate::from_ymd_opt(2015, 7, 1).context("date")?;
+    let end = start
+        .checked_add_months(chrono::Months::new(MONTHS as u32))
+        .context("date")?;
+    let technologies: Vec<Technology> = (0..responses)
+        .map(|i| Technology {
+            id: TechId(format!("t{i}")),
+            name: format!("Tech {i}"),
+            category: Category::Language,
+            keys: Default::default(),
+        })
+        .collect();
+    let catalog = Catalog {
+        technologies,
+        groups: Vec::new(),
+    };
+    let fetched_at = Utc::now();
+    let answers = (0..responses)
+        .map(|i| {
+            let (spec, body) = trends_sources::registry::synthetic_answer(i, start, end, MONTHS);
+            trends_fetcher::Fetched {
+                spec,
+                url: "http://bench.invalid/".into(),
+                fetched_at,
+                attempts: 1,
+                result: Ok(trends_fetcher::HttpResponse { status: 200, body }),
+            }
+        })
+        .collect();
+    Ok((catalog, answers))
+}
+
+/// As in `collect`: answers are parsed on another thread while this one
+/// stores the batch parsed before. Returns the seconds each side was busy.
+fn parse_and_store(
+    answers: Vec<trends_fetcher::Fetched>,
+    batch: usize,
+    store: &mut Store,
+    run: trends_store::RunId,
+    ledger: &mut trends_pipeline::Ledger,
+) -> anyhow::Result<(f64, f64)> {
+    std::thread::scope(|scope| -> anyhow::Result<(f64, f64)> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<trends_pipeline::Answer>>(2);
+        let parser = scope.spawn(move || {
+            let mut busy = 0.0;
+            let mut answers = answers.into_iter();
+            loop {
+                let p0 = Instant::now();
+                let parsed: Vec<_> = answers
+                    .by_ref()
+                    .take(batch)
+                    .map(trends_pipeline::Answer::parse)
+                    .collect();
+                busy += p0.elapsed().as_secs_f64();
+                if parsed.is_empty() || tx.send(parsed).is_err() {
+                    return busy;
+                }
+            }
+        });
+        let mut store_secs = 0.0;
+        for parsed in rx {
+            let s0 = Instant::now();
+            ledger.record(store, run, &parsed)?;
+            store_secs += s0.elapsed().as_secs_f64();
+        }
+        let parse_secs = parser
+            .join()
+            .map_err(|_| anyhow::anyhow!("the parsing thread panicked"))?;
+        Ok((parse_secs, store_secs))
+    })
 }
 
 const BENCH_TECHS: u32 = 1_000;

@@ -444,6 +444,45 @@ pub struct Observation {
     pub grain: Grain,
     pub period: Period,
     pub value: f64,
+    pub exactness: Exactness,
+}
+
+/// How exact an observation's value is (`observations.exactness`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub enum Exactness {
+    /// The API's own count.
+    #[default]
+    Exact,
+    /// The API said its count is approximate (Hacker News answers
+    /// `exhaustive.nbHits: false`).
+    Approximate,
+    /// trends estimated it between points the API gave (year-end stars
+    /// interpolated between known points of a repository's star history).
+    Estimated,
+}
+
+impl Exactness {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exactness::Exact => "exact",
+            Exactness::Approximate => "approximate",
+            Exactness::Estimated => "estimated",
+        }
+    }
+}
+
+impl std::str::FromStr for Exactness {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "exact" => Ok(Exactness::Exact),
+            "approximate" => Ok(Exactness::Approximate),
+            "estimated" => Ok(Exactness::Estimated),
+            other => Err(format!(
+                "unknown exactness `{other}` (known: exact, approximate, estimated)"
+            )),
+        }
+    }
 }
 
 #[cfg(test)]

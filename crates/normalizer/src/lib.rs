@@ -317,6 +317,7 @@ pub fn whole_months(
                 grain: Grain::Month,
                 period: Period { start, end },
                 value: sum,
+                exactness: trends_core::Exactness::Exact,
             }
         })
         .collect()
@@ -373,6 +374,7 @@ mod tests {
                         grain: Grain::Year,
                         period: spec.period,
                         value,
+                        exactness: trends_core::Exactness::Exact,
                     })
                     .into_iter()
                     .collect(),

@@ -32,6 +32,8 @@ pub mod wikimedia;
 #[cfg(test)]
 mod fuzz;
 #[cfg(test)]
+mod plans;
+#[cfg(test)]
 mod snapshots;
 #[cfg(test)]
 mod testing;

@@ -48,7 +48,7 @@ pub fn upsert_ceiling(store: &mut Store, rows: u64, batch: u64) -> Result<Ceilin
                     'month' AS grain, DATE '2015-07-01' + to_months(CAST(i % 120 AS INTEGER)) AS period_start,
                     DATE '2015-08-01' + to_months(CAST(i % 120 AS INTEGER)) AS period_end,
                     (1 + i * 13 % 100000)::DOUBLE AS value, TIMESTAMP '2024-01-01' AS observed_at,
-                    0::BIGINT AS run_id, (i // 120)::BIGINT AS raw_id
+                    0::BIGINT AS run_id, (i // 120)::BIGINT AS raw_id, 'exact' AS exactness
              FROM range({rows}) t(i);",
             ddl.replacen("observations", "bench_keyed", 1)
         ))

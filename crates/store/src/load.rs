@@ -111,8 +111,7 @@ struct Row<'s, 'a> {
 const STAGE: &str = "observation_stage";
 
 /// The columns of `observations` (and of its staging table), in order.
-pub(crate) const OBSERVATION_COLUMNS: &str =
-    "tech_id, source, metric, grain, period_start, period_end, value, observed_at, run_id, raw_id";
+pub(crate) const OBSERVATION_COLUMNS: &str = "tech_id, source, metric, grain, period_start, period_end, value, observed_at, run_id, raw_id, exactness";
 
 /// The upsert of an observation by its natural key: a later answer for the
 /// same key replaces everything but the key. Shared by the load path and
@@ -120,7 +119,7 @@ pub(crate) const OBSERVATION_COLUMNS: &str =
 pub(crate) const ON_KEY_UPDATE: &str =
     "ON CONFLICT (tech_id, source, metric, grain, period_start) DO UPDATE SET
     period_end = excluded.period_end, value = excluded.value, observed_at = excluded.observed_at,
-    run_id = excluded.run_id, raw_id = excluded.raw_id";
+    run_id = excluded.run_id, raw_id = excluded.raw_id, exactness = excluded.exactness";
 
 /// Creates the connection's staging table (a writable open does this once).
 pub(crate) fn create_stage(conn: &Connection) -> Result<()> {
@@ -128,7 +127,7 @@ pub(crate) fn create_stage(conn: &Connection) -> Result<()> {
         "CREATE TEMP TABLE IF NOT EXISTS {STAGE} (
             tech_id VARCHAR, source VARCHAR, metric VARCHAR, grain VARCHAR,
             period_start DATE, period_end DATE, value DOUBLE,
-            observed_at TIMESTAMP, run_id BIGINT, raw_id BIGINT)"
+            observed_at TIMESTAMP, run_id BIGINT, raw_id BIGINT, exactness VARCHAR)"
     ))
     .map_err(q("creating the staging table"))
 }
@@ -225,6 +224,7 @@ fn columns(rows: &[Row<'_, '_>]) -> Vec<ArrayRef> {
         Arc::new(Int64Array::from_iter_values(
             rows.iter().map(|r| r.answer.raw_id),
         )),
+        strings(&|o| o.exactness.as_str()),
     ]
 }
 
@@ -248,6 +248,7 @@ fn stage_schema() -> Arc<Schema> {
         ),
         int("run_id"),
         int("raw_id"),
+        text("exactness"),
     ]))
 }
 

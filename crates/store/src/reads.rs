@@ -225,6 +225,7 @@ mod tests {
             grain: Grain::Snapshot,
             period: Period::snapshot(chrono::NaiveDate::from_ymd_opt(year, 6, day).expect("date")),
             value,
+            exactness: trends_core::Exactness::Exact,
         };
         let sp = spec("go", 2020);
         // 2021 has no snapshot: 2022's delta is unknown, not a two-year gain.
@@ -273,6 +274,7 @@ mod tests {
                     grain: Grain::Month,
                     period: Period::month_of(day),
                     value: 100.0,
+                    exactness: trends_core::Exactness::Exact,
                 }
             })
             .collect();

@@ -66,6 +66,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../sql/migrations/0006_rankings_table.sql"),
         views_first: &[],
     },
+    Migration {
+        version: 7,
+        name: "0007_observation_exactness",
+        sql: include_str!("../../../sql/migrations/0007_observation_exactness.sql"),
+        views_first: &[],
+    },
 ];
 
 /// One view: `sql/views/<name>.sql`, a single `CREATE OR REPLACE VIEW

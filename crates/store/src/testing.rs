@@ -68,6 +68,7 @@ pub(crate) fn obs(tech: &str, year: i32, value: f64) -> Observation {
         grain: Grain::Year,
         period: Period::year(year),
         value,
+        exactness: trends_core::Exactness::Exact,
     }
 }
 

@@ -58,6 +58,7 @@ fn total(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
         grain: Grain::Snapshot,
         period: spec.period,
         value: required(spec, "crate.downloads", krate.get("downloads"))?,
+        exactness: trends_core::Exactness::Exact,
     }]))
 }
 

@@ -47,6 +47,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
         grain: Grain::Snapshot,
         period: spec.period,
         value: count(spec, "pull_count", r.pull_count)?,
+        exactness: trends_core::Exactness::Exact,
     }]))
 }
 

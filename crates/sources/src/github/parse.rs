@@ -102,6 +102,7 @@ fn graphql_repos(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeErr
                 grain: Grain::Snapshot,
                 period: spec.period,
                 value,
+                exactness: trends_core::Exactness::Exact,
             });
         }
     }
@@ -138,6 +139,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
         grain,
         period: spec.period,
         value,
+        exactness: trends_core::Exactness::Exact,
     };
     let answer = object(spec, body)?;
     let count = |field: &str| required(spec, field, answer.get(field));

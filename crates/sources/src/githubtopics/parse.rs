@@ -36,6 +36,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
         grain: Grain::Snapshot,
         period: spec.period,
         value: count(spec, "repositories matching the topic", number)?,
+        exactness: trends_core::Exactness::Exact,
     }]))
 }
 

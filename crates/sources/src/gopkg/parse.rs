@@ -55,6 +55,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
         grain: Grain::Snapshot,
         period: spec.period,
         value: count(spec, "Imported by", number)?,
+        exactness: trends_core::Exactness::Exact,
     }]))
 }
 

@@ -40,6 +40,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
         grain: Grain::Year,
         period: spec.period,
         value: count(spec, "nbHits", s.nb_hits)?,
+        exactness: trends_core::Exactness::Exact,
     }]))
 }
 

@@ -107,6 +107,7 @@ fn months(
                 end: last.succ_opt().unwrap_or(last),
             },
             value: sum,
+            exactness: trends_core::Exactness::Exact,
         });
         debug_assert_eq!(first.month(), last.month());
     }

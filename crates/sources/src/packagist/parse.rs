@@ -126,6 +126,7 @@ fn months(
             grain: Grain::Month,
             period,
             value: average * days,
+            exactness: trends_core::Exactness::Exact,
         });
     }
     Ok(out)

@@ -33,6 +33,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
         grain: Grain::Snapshot,
         period: spec.period,
         value: required(spec, "downloads", gem.get("downloads"))?,
+        exactness: trends_core::Exactness::Exact,
     }]))
 }
 

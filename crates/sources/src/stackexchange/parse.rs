@@ -39,6 +39,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
                 grain: Grain::Year,
                 period: spec.period,
                 value: required(spec, "total", answer.get("total"))?,
+                exactness: trends_core::Exactness::Exact,
             }]))
         }
         Some(Endpoint::TagsInfo) => tags_info(spec, body),
@@ -67,6 +68,7 @@ fn tags_info(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> 
             grain: Grain::Snapshot,
             period: spec.period,
             value: required(spec, "count", item.get("count"))?,
+            exactness: trends_core::Exactness::Exact,
         });
     }
     if out.is_empty() {

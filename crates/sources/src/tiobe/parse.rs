@@ -64,6 +64,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
                 grain: Grain::Snapshot,
                 period: spec.period,
                 value: *value,
+                exactness: trends_core::Exactness::Exact,
             })
         })
         .collect();

@@ -90,6 +90,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
             grain: Grain::Month,
             period: month,
             value,
+            exactness: trends_core::Exactness::Exact,
         });
     }
     Ok(Parsed::Observations(out))
