@@ -246,10 +246,11 @@ fn dry_run_prints_the_plan_without_secrets_and_changes_nothing() {
     } else {
         3
     };
-    // python: SO per year + language search per year + 1 article;
-    // django: SO per year + 1 repo + topic search per year + 1 article;
-    // and one Stack Exchange batch of both tags' all-time totals.
-    let expected = 4 * years + 4;
+    // With a token: python: SO per year + 1 GraphQL language search (every
+    // year in one query) + 1 article; django: SO per year + 1 GraphQL
+    // repository query + 1 GraphQL topic search + 1 article; and one Stack
+    // Exchange batch of both tags' all-time totals.
+    let expected = 2 * years + 6;
     assert!(
         out.stdout
             .contains(&format!("dry run: {expected} requests would be made")),
@@ -290,7 +291,7 @@ fn tokens_reach_the_apis_but_never_the_database_or_the_output() {
     // With a token, both repositories' counts came in one GraphQL query,
     // the same numbers REST gives (see the first test).
     assert_eq!(
-        db.strings("SELECT request_key FROM raw_responses WHERE source = 'github' AND request_key NOT LIKE 'github/search%'"),
+        db.strings("SELECT request_key FROM raw_responses WHERE source = 'github' AND request_key NOT LIKE 'github/%search%'"),
         [format!(
             "github/graphql_repos/django/django;pallets/flask/{}",
             trends_core::Period::snapshot(chrono::Utc::now().date_naive())
@@ -299,6 +300,38 @@ fn tokens_reach_the_apis_but_never_the_database_or_the_output() {
     assert_eq!(
         db.float("SELECT value FROM observations WHERE tech_id = 'django' AND metric = 'stars'"),
         80_000.0
+    );
+}
+
+#[test]
+fn graphql_search_with_a_token_stores_the_numbers_rest_search_stores() {
+    let counts = |token: Option<&str>| {
+        let apis = Apis::start(Default::default());
+        let env = Env::new(&apis);
+        let out = match token {
+            Some(t) => {
+                env.trends_with_env(&["collect", "--sources", "github"], &[("GITHUB_TOKEN", t)])
+            }
+            None => env.trends(&["collect", "--sources", "github"]),
+        };
+        assert_eq!(out.code, Some(0), "{}", out.all());
+        let db = env.db();
+        let searches =
+            db.int("SELECT count(*) FROM raw_responses WHERE request_key LIKE 'github/%search%'");
+        let rows = db.strings(
+            "SELECT tech_id || ' ' || metric || ' ' || period_start || '..' || period_end || ' ' || value
+             FROM observations WHERE metric LIKE '%repos_created' ORDER BY ALL",
+        );
+        (searches, rows)
+    };
+    let (rest_requests, rest) = counts(None);
+    let (graphql_requests, graphql) = counts(Some("ghp_SECRETSECRET"));
+    assert!(!rest.is_empty());
+    assert_eq!(graphql, rest, "both paths store the same numbers");
+    // One query per topic or language instead of one search per year.
+    assert!(
+        graphql_requests * 2 <= rest_requests,
+        "{graphql_requests} GraphQL vs {rest_requests} REST searches"
     );
 }
 

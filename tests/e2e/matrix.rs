@@ -116,6 +116,14 @@ enum Fault {
 }
 
 impl Fault {
+    /// Whether the archived reason is worded the same on every run.
+    fn worded_by_us(self) -> bool {
+        !matches!(
+            self,
+            Fault::SlowBody | Fault::Truncated | Fault::ResetMidBody
+        )
+    }
+
     /// The outcome every archived answer of the faulty source has, and
     /// what its `error` starts with.
     fn archived(self) -> (&'static str, &'static [&'static str]) {
@@ -209,6 +217,7 @@ fn matrix(fault: Fault) {
     let first_year = Utc::now().year() - 3;
     let cases = every_source();
     let mut measured = Vec::new();
+    let mut chains: Vec<String> = Vec::new();
     for case in &cases {
         let twin = cases
             .iter()
@@ -331,6 +340,13 @@ fn matrix(fault: Fault) {
             "SELECT outcome || '|' || coalesce(error, '') FROM raw_responses WHERE source = '{source}'"
         ));
         assert!(!archived.is_empty(), "{source} {fault:?}: archived");
+        let mut reasons: Vec<String> = archived
+            .iter()
+            .map(|row| format!("{source}: {}", redact_ports(row)))
+            .collect();
+        reasons.sort();
+        reasons.dedup();
+        chains.extend(reasons);
         for row in &archived {
             let (o, error) = row.split_once('|').expect("row");
             assert_eq!(o, outcome, "{source} {fault:?}: {archived:?}");
@@ -362,6 +378,29 @@ fn matrix(fault: Fault) {
         );
     }
     eprintln!("{fault:?}: {}", measured.join(", "));
+    // The archived reasons, as the operator reads them in `trends status`.
+    // Transport failures mid-body are worded by the OS and the HTTP stack
+    // (reset or truncated, timed out while connecting or reading), so only
+    // the faults whose wording is ours or the API's are snapshots.
+    if fault.worded_by_us() {
+        insta::assert_snapshot!(format!("matrix_{fault:?}"), chains.join("\n"));
+    }
+}
+
+/// `http://127.0.0.1:41234/x` → `http://127.0.0.1:PORT/x`: the servers'
+/// ports change from run to run.
+fn redact_ports(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("127.0.0.1:") {
+        let (before, after) = rest.split_at(at + "127.0.0.1:".len());
+        out.push_str(before);
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        out.push_str(if digits > 0 { "PORT" } else { "" });
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]

@@ -204,6 +204,20 @@ impl Respond for GitHubGraphql {
                 }),
             );
         }
+        // `yYYYY: search(type: REPOSITORY, query: "Q", first: 1)`: REST's count for Q.
+        for field in query.split("search(").skip(1) {
+            let alias = field_alias(query, field);
+            let q: String = field
+                .split_once("query: ")
+                .and_then(|(_, rest)| {
+                    let end = rest.find(", first: 1)")?;
+                    serde_json::from_str(&rest[..end]).ok()
+                })
+                .expect("a query string");
+            let q = q.strip_suffix(" is:public").expect("is:public");
+            let total = search_total(q).expect("a topic: or language: search");
+            data.insert(alias, json!({ "repositoryCount": total }));
+        }
         data.insert(
             "rateLimit".into(),
             json!({"cost": 1, "remaining": 4999, "resetAt": "2099-01-01T00:00:00Z"}),
@@ -212,6 +226,30 @@ impl Respond for GitHubGraphql {
             ResponseTemplate::new(200).set_body_json(json!({ "data": data })),
             "graphql",
         )
+    }
+}
+
+/// The alias before a GraphQL field (`y2023: search(` → `y2023`).
+fn field_alias(query: &str, field: &str) -> String {
+    let at = query.find(field).expect("field in query");
+    let before = query[..at].trim_end_matches("search(").trim_end();
+    before
+        .trim_end_matches(':')
+        .rsplit([' ', '{'])
+        .next()
+        .expect("an alias")
+        .to_owned()
+}
+
+/// What the search mock counts for a REST `q`
+/// (`topic:T created:A..B` or `language:L created:A..B`).
+fn search_total(q: &str) -> Option<u64> {
+    let (qualifier, rest) = q.split_once(' ')?;
+    let year: i32 = rest.trim_start_matches("created:").get(..4)?.parse().ok()?;
+    match qualifier.split_once(':') {
+        Some(("language", l)) => Some(language_repos(l.trim_matches('"'), year)),
+        Some(("topic", t)) => Some(topic_repos(t)),
+        _ => None,
     }
 }
 
@@ -230,22 +268,11 @@ impl Respond for GitHubSearch {
                 .query_pairs()
                 .any(|(n, v)| n == "per_page" && v == "1")
         );
-        let (qualifier, rest) = q.split_once(' ').expect("qualifier and created range");
-        let year: i32 = rest
-            .trim_start_matches("created:")
-            .get(..4)
-            .and_then(|y| y.parse().ok())
-            .expect("created:YYYY-..");
-        let total = match qualifier.split_once(':') {
-            Some(("language", l)) => language_repos(l.trim_matches('"'), year),
-            Some(("topic", t)) => topic_repos(t),
-            _ => {
-                return github_headers(
-                    ResponseTemplate::new(422)
-                        .set_body_json(fixture("github/error_validation.json")),
-                    "search",
-                );
-            }
+        let Some(total) = search_total(&q) else {
+            return github_headers(
+                ResponseTemplate::new(422).set_body_json(fixture("github/error_validation.json")),
+                "search",
+            );
         };
         let mut body = fixture("github/search_repositories.json");
         body["total_count"] = json!(total);

@@ -1,6 +1,6 @@
 //! GitHub REST: `GET /repos/{owner}/{repo}` and `GET /search/repositories`;
-//! GitHub GraphQL: `POST /graphql` for the aliased repository query `trends`
-//! sends with a token (see [`graphql`]).
+//! GitHub GraphQL: `POST /graphql` for the aliased repository and search
+//! queries `trends` sends with a token (`github_graphql.rs`).
 //!
 //! Bodies follow GitHub's own recordings (octokit/fixtures,
 //! `scenarios/api.github.com/get-repository`), as an unauthenticated client
@@ -26,12 +26,13 @@ use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
+use crate::github_graphql::graphql;
 use crate::numbers::{
     Qualifier, small_hash, synthetic_repo_counts, synthetic_repos_created_between,
 };
 use crate::{js, object};
 
-const JSON: &str = "application/json; charset=utf-8";
+pub(crate) const JSON: &str = "application/json; charset=utf-8";
 const API_VERSION: &str = "2022-11-28";
 const REPOSITORY: &str = include_str!("../templates/repository.json");
 const SEARCH_ITEM: &str = include_str!("../templates/search-item.json");
@@ -113,99 +114,7 @@ impl Limit {
     }
 }
 
-/// `POST /graphql`: needs a token (401 with GitHub's body without one).
-/// Reads the `rN: repository(owner: "O", name: "N")` fields of the query
-/// and answers each alias with the repository's synthetic counts (the
-/// same as REST's), or `null` plus a `NOT_FOUND` error for a name starting
-/// with `nonexistent-`, then `rateLimit`.
-fn graphql(request: &Request) -> ResponseTemplate {
-    if !request.headers.contains_key("authorization") {
-        return answer(
-            401,
-            object(&[
-                (
-                    "message",
-                    js("This endpoint requires you to be authenticated."),
-                ),
-                (
-                    "documentation_url",
-                    js(
-                        "https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql",
-                    ),
-                ),
-            ]),
-        );
-    }
-    let query = serde_json::from_slice::<Value>(&request.body)
-        .ok()
-        .and_then(|v| v.get("query").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_default();
-    let mut data = Vec::new();
-    let mut errors = Vec::new();
-    let parts: Vec<&str> = query.split("repository(owner: ").collect();
-    for (before, field) in parts.iter().zip(parts.iter().skip(1)) {
-        let alias = before
-            .trim_end()
-            .trim_end_matches(':')
-            .rsplit([' ', '{'])
-            .next()
-            .unwrap_or("");
-        let mut quoted = field.split('"');
-        let (owner, name) = match (quoted.nth(1), quoted.nth(1)) {
-            (Some(o), Some(n)) => (o, n),
-            _ => continue,
-        };
-        if name.starts_with("nonexistent-") {
-            data.push((alias.to_owned(), "null".to_owned()));
-            errors.push(object(&[
-                ("type", js("NOT_FOUND")),
-                ("path", js([alias])),
-                ("locations", "[{\"line\":1,\"column\":9}]".into()),
-                (
-                    "message",
-                    js(format!(
-                        "Could not resolve to a Repository with the name '{owner}/{name}'."
-                    )),
-                ),
-            ]));
-            continue;
-        }
-        let c = synthetic_repo_counts(&format!("{owner}/{name}"));
-        let issues = c.open_issues * 2 / 5;
-        let total = |n: u64| object(&[("totalCount", js(n))]);
-        data.push((
-            alias.to_owned(),
-            object(&[
-                ("nameWithOwner", js(format!("{owner}/{name}"))),
-                ("stargazerCount", js(c.stars)),
-                ("forkCount", js(c.forks)),
-                ("watchers", total(c.subscribers)),
-                ("issues", total(issues)),
-                ("pullRequests", total(c.open_issues - issues)),
-            ]),
-        ));
-    }
-    let reset = (Utc::now() + Duration::hours(1))
-        .format("%Y-%m-%dT%H:00:00Z")
-        .to_string();
-    let mut fields: Vec<(&str, String)> =
-        data.iter().map(|(a, v)| (a.as_str(), v.clone())).collect();
-    fields.push((
-        "rateLimit",
-        object(&[
-            ("cost", js(1)),
-            ("remaining", js(4999)),
-            ("resetAt", js(reset)),
-        ]),
-    ));
-    let mut body = vec![("data", object(&fields))];
-    if !errors.is_empty() {
-        body.push(("errors", format!("[{}]", errors.join(","))));
-    }
-    answer(200, object(&body))
-}
-
-fn answer(status: u16, body: String) -> ResponseTemplate {
+pub(crate) fn answer(status: u16, body: String) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body, JSON)
 }
 
@@ -359,11 +268,11 @@ fn base64(text: &str) -> String {
 
 /// What a search query asks for.
 #[derive(Debug, PartialEq, Eq)]
-struct Query {
-    qualifier: Qualifier,
-    value: String,
-    first: NaiveDate,
-    last: NaiveDate,
+pub(crate) struct Query {
+    pub(crate) qualifier: Qualifier,
+    pub(crate) value: String,
+    pub(crate) first: NaiveDate,
+    pub(crate) last: NaiveDate,
 }
 
 fn search(request: &Request) -> ResponseTemplate {
@@ -442,7 +351,7 @@ fn search_item(query: &Query) -> String {
 
 /// Reads `topic:T` or `language:L` (possibly quoted) and
 /// `created:YYYY-MM-DD..YYYY-MM-DD` from a decoded `q`.
-fn parse_query(q: &str) -> Result<Query, String> {
+pub(crate) fn parse_query(q: &str) -> Result<Query, String> {
     let mut qualifier = None;
     let mut range = None;
     for token in tokens(q) {

@@ -25,6 +25,7 @@
 mod cratesio;
 mod dockerhub;
 mod github;
+mod github_graphql;
 mod hackernews;
 mod html;
 mod npm;

@@ -116,6 +116,16 @@ fn cases() -> Vec<Case> {
                 snap(2024, 5, 1),
             ),
         ),
+        case(
+            "github/graphql_search.json",
+            200,
+            ask(
+                github::ID,
+                "graphql_search_topic",
+                &["django"],
+                span((2023, 1, 1), (2024, 2, 10)),
+            ),
+        ),
         case("github/error_not_found.json", 404, gh_repo.clone()),
         case("github/error_rate_limit.json", 403, gh_repo.clone()),
         case("github/error_validation.json", 422, gh_repo),

@@ -3,6 +3,7 @@
 
 mod parse;
 mod plan;
+mod search;
 
 use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, WithoutToken};
 use trends_fetcher::{Answer, Auth, Pace, Pacer, Planned};
@@ -31,6 +32,8 @@ crate::endpoints! {
     SearchTopic => "search_topic",
     SearchLanguage => "search_language",
     GraphqlRepos => "graphql_repos",
+    GraphqlSearchTopic => "graphql_search_topic",
+    GraphqlSearchLanguage => "graphql_search_language",
 }
 
 /// The source in the registry.
@@ -85,7 +88,7 @@ impl Source for GitHub {
 
     fn without_token(&self) -> Option<WithoutToken> {
         Some(WithoutToken {
-            effect: "search is 10 a minute instead of 30 and the core API 60 an hour instead of 5,000; repositories are read by REST one at a time instead of 50 to a GraphQL query",
+            effect: "search is 10 a minute instead of 30 and the core API 60 an hour instead of 5,000; repositories are read by REST one at a time instead of 50 to a GraphQL query, and each year of a topic or language is its own REST search instead of all years in one GraphQL query",
             per_day: None,
         })
     }
@@ -112,10 +115,13 @@ impl Parser for GitHub {
 
 /// `x-ratelimit-remaining: 0` means the request's limit (core or search)
 /// is spent until `x-ratelimit-reset`; a 403 or 429 with it is retried then.
+/// A GraphQL answer's own `rateLimit { cost remaining resetAt }` says the
+/// same of the GraphQL points.
 impl Pacer for GitHub {
     fn pace(&self, answer: &Answer<'_>) -> Pace {
         Pace {
-            spent_for: plan::rate_limit_wait(answer),
+            spent_for: plan::rate_limit_wait(answer)
+                .or_else(|| search::graphql_wait(answer, chrono::Utc::now())),
             ..Pace::default()
         }
     }

@@ -28,17 +28,7 @@ use trends_normalizer::{
 
 fn graphql_repos(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
     let answer = object(spec, body)?;
-    let errors: Vec<String> = match answer.get("errors") {
-        Some(Value::Array(errors)) => errors
-            .iter()
-            .map(|e| {
-                let kind = e.get("type").and_then(Value::as_str).unwrap_or("ERROR");
-                let message = e.get("message").and_then(Value::as_str).unwrap_or("");
-                format!("{kind}: {message}")
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let errors = super::search::graphql_errors(&answer);
     let data = match answer.get("data") {
         Some(Value::Object(data)) => data,
         _ if !errors.is_empty() => {
@@ -122,8 +112,12 @@ struct ApiError {
 }
 
 pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
-    if Endpoint::of(spec) == Some(Endpoint::GraphqlRepos) {
-        return graphql_repos(spec, body);
+    match Endpoint::of(spec) {
+        Some(Endpoint::GraphqlRepos) => return graphql_repos(spec, body),
+        Some(Endpoint::GraphqlSearchTopic | Endpoint::GraphqlSearchLanguage) => {
+            return super::search::parse(spec, body);
+        }
+        _ => {}
     }
     let metric_of_search = match Endpoint::of(spec) {
         Some(Endpoint::Repo) => None,

@@ -10,7 +10,9 @@
 //! - With a token, the repository snapshots go through GraphQL instead:
 //!   `POST /graphql` with one aliased `repository(owner:, name:)` field per
 //!   repository, [`REPOS_PER_QUERY`] a request, instead of one REST request
-//!   each. GraphQL needs a token, so without one REST stays the path.
+//!   each; and the searches too, every year of a topic or language in one
+//!   query (`search.rs`). GraphQL needs a token, so without one REST stays
+//!   the path.
 //!
 //! Every request sends `Accept: application/vnd.github+json` and
 //! `X-GitHub-Api-Version: 2022-11-28`; the token (if any) goes in
@@ -25,7 +27,7 @@ use url::Url;
 use trends_fetcher::planning::{last_day, subject, year_periods};
 use trends_fetcher::{Answer, Lane, PlanWindow, Planned, join};
 
-const API_VERSION: &str = "2022-11-28";
+pub(super) const API_VERSION: &str = "2022-11-28";
 
 /// Repositories asked in one GraphQL query. Each costs little (GitHub
 /// charges a query by the connections it may return, and these ask only
@@ -58,6 +60,11 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow, graphql: bool) ->
             Period::snapshot(window.today),
             Lane::Core,
         ));
+    }
+    if graphql {
+        // With a token, every year of a topic or language in one query.
+        out.extend(super::search::plan(base, catalog, window));
+        return out;
     }
     let periods = year_periods(window);
     let searches = [
@@ -159,7 +166,7 @@ fn planned(url: Url, endpoint: &str, subject: Subject, period: Period, lane: Lan
 
 /// Search qualifiers with a space or `#` (`C#`, `Visual Basic .NET`) must be
 /// quoted.
-fn quote(value: &str) -> String {
+pub(super) fn quote(value: &str) -> String {
     if value.contains([' ', '#', '+']) {
         format!("\"{value}\"")
     } else {
