@@ -56,6 +56,8 @@ const OWNED: &[(&str, &str, &str)] = &[
 const DEV_ONLY: &[(&str, &str)] = &[
     // The e2e tests read the database file as an analyst's client does.
     ("cli", "duckdb"),
+    // The demo server's tests ask it as a client over HTTP.
+    ("mockapi", "reqwest"),
 ];
 
 struct Manifest {
