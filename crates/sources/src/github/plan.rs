@@ -271,9 +271,17 @@ github_language = "C#"
             query.ends_with("rateLimit { cost remaining resetAt } }"),
             "{query}"
         );
-        // No REST repository request beside it; the searches stay REST.
-        assert!(plan.iter().all(|p| !p.url.path().starts_with("/repos/")));
-        assert!(plan[1..].iter().all(|p| p.body.is_none()));
+        // No REST request beside it: the searches are GraphQL too, one
+        // query per topic or language (`search.rs`).
+        assert!(
+            plan.iter()
+                .all(|p| p.url.path() == "/graphql" && p.body.is_some())
+        );
+        let endpoints: Vec<&str> = plan[1..].iter().map(|p| p.spec.endpoint.as_str()).collect();
+        assert_eq!(
+            endpoints,
+            ["graphql_search_topic", "graphql_search_language"]
+        );
     }
 
     #[test]
