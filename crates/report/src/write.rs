@@ -146,20 +146,7 @@ pub fn render_markdown(ranking: &Ranking) -> String {
                 r.rank.map(|k| k.to_string()).unwrap_or_default(),
                 r.score.map(|s| format!("{s:.1}")).unwrap_or_default()
             ));
-            for s in &ranking.signals {
-                let mark = if r.approximate.contains(s) {
-                    APPROXIMATE
-                } else {
-                    ""
-                };
-                out.push_str(&format!(
-                    "{} | ",
-                    r.values
-                        .get(s)
-                        .map(|v| format!("{mark}{}", number(*v)))
-                        .unwrap_or_default()
-                ));
-            }
+            out.push_str(&value_cells(ranking, r));
             out.push_str(&format!(
                 "{} | {} | {} | {} | {} | {} |\n",
                 r.signals_used,
@@ -191,6 +178,22 @@ pub fn render_markdown(ranking: &Ranking) -> String {
 
 /// The mark of a Markdown value cell that is not an exact count.
 const APPROXIMATE: &str = "≈";
+
+/// A row's Markdown cells of the signal columns, `≈` before a value that
+/// is not an exact count.
+fn value_cells(ranking: &Ranking, r: &RankRow) -> String {
+    let mut out = String::new();
+    for s in &ranking.signals {
+        let mark = if r.approximate.contains(s) {
+            APPROXIMATE
+        } else {
+            ""
+        };
+        let value = r.values.get(s).map(|v| format!("{mark}{}", number(*v)));
+        out.push_str(&format!("{} | ", value.unwrap_or_default()));
+    }
+    out
+}
 
 fn rows_any_approximate(ranking: &Ranking, year: i32, category: Category) -> bool {
     ranking
