@@ -116,12 +116,16 @@ impl Respond for StackExchange {
         let year = chrono::DateTime::from_timestamp(from, 0)
             .expect("valid")
             .year();
-        let first = self.answered.lock().map(|mut n| {
-            *n += 1;
-            *n == 1
-        });
+        let first = self
+            .answered
+            .lock()
+            .map(|mut n| {
+                *n += 1;
+                *n == 1
+            })
+            .unwrap_or(false);
         let mut body = match self.faults.se_backoff_secs {
-            Some(secs) if first == Ok(true) => {
+            Some(secs) if first => {
                 let mut body = fixture("stackexchange/questions_backoff.json");
                 body["backoff"] = json!(secs);
                 body

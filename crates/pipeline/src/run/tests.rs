@@ -414,7 +414,10 @@ fn quota_apis(quota: u64, backoff: Option<u64>) -> Apis {
                 let remaining = left.load(Ordering::SeqCst).saturating_sub(1);
                 left.store(remaining, Ordering::SeqCst);
                 body["quota_remaining"] = json!(remaining);
-                if let (Some(secs), Some(_)) = (backoff, body.get("backoff")) {
+                let asks_backoff = body.get("backoff").is_some();
+                if let Some(secs) = backoff
+                    && asks_backoff
+                {
                     body["backoff"] = json!(secs);
                 }
                 json_answer(body.to_string())
