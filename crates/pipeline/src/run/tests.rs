@@ -456,7 +456,7 @@ fn a_spent_quota_stops_the_source_cleanly_and_the_next_run_asks_the_rest() {
         se.halted.as_deref(),
         Some("quota exhausted, 3 requests left for the next run")
     );
-    let error = summary.error.unwrap_or_default();
+    let error = summary.error.clone().unwrap_or_default();
     assert_eq!(
         error,
         "stackexchange: quota exhausted, 3 requests left for the next run"
