@@ -323,15 +323,15 @@ fn production_files_and_functions_stay_small() {
                 continue;
             }
             let close = format!("{indent}}}");
-            if let Some(len) = lines[i + 1..].iter().position(|l| *l == close) {
-                if len + 2 > MAX_FN_LINES {
-                    problems.push(format!(
-                        "{path}:{} `{}` is {} lines (at most {MAX_FN_LINES}): split it",
-                        i + 1,
-                        body.split('(').next().unwrap_or(body),
-                        len + 2
-                    ));
-                }
+            if let Some(len) = lines[i + 1..].iter().position(|l| *l == close)
+                && len + 2 > MAX_FN_LINES
+            {
+                problems.push(format!(
+                    "{path}:{} `{}` is {} lines (at most {MAX_FN_LINES}): split it",
+                    i + 1,
+                    body.split('(').next().unwrap_or(body),
+                    len + 2
+                ));
             }
         }
     }
