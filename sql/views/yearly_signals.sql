@@ -9,7 +9,11 @@
 -- periods cover (2015 pageviews start in July: 0.5). Stocks (stars,
 -- forks...) take the last snapshot of the year, coverage 1, and `delta`,
 -- the change since the year before's year-end snapshot. partial is true
--- for the year of the latest fetch (not over when fetched). (No
+-- for the year of the latest fetch (not over when fetched). exactness says
+-- how exact the value is: 'exact' when every observation rolled into it is
+-- the API's own count; else 'approximate' (some count the API called
+-- approximate) or 'estimated' (some value trends estimated); for stocks,
+-- that of the year-end snapshot. (No
 -- current_date here: it needs the ICU extension, which the bundled engine
 -- lacks and an offline machine cannot download.)
 CREATE OR REPLACE VIEW yearly_signals AS
@@ -22,7 +26,11 @@ WITH flows AS (
         'flow' AS kind,
         sum(o.value) AS value,
         sum(date_diff('day', o.period_start, o.period_end)) AS days_covered,
-        count(*) AS observations
+        count(*) AS observations,
+        CASE WHEN bool_or(o.exactness = 'estimated') THEN 'estimated'
+             WHEN bool_or(o.exactness = 'approximate') THEN 'approximate'
+             ELSE 'exact'
+        END AS exactness
     FROM observations o
     WHERE o.grain <> 'snapshot'
     GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
@@ -36,7 +44,8 @@ stocks AS (
         'stock' AS kind,
         arg_max(o.value, o.period_start) AS value,
         NULL::BIGINT AS days_covered,
-        count(*) AS observations
+        count(*) AS observations,
+        coalesce(arg_max(o.exactness, o.period_start), 'exact') AS exactness
     FROM observations o
     WHERE o.grain = 'snapshot'
     GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
@@ -61,7 +70,8 @@ SELECT
     -- flows, and when the year before has no snapshot)
     CASE WHEN s.kind = 'stock' THEN
         s.value - max(s.value) OVER w
-    END AS delta
+    END AS delta,
+    s.exactness
 FROM (SELECT * FROM flows UNION ALL SELECT * FROM stocks) s
 JOIN technologies t ON t.id = s.tech_id
 WINDOW w AS (PARTITION BY s.tech_id, s.source, s.metric ORDER BY s.year

@@ -113,6 +113,75 @@ fn a_dead_source_is_given_up_after_five_failures_in_a_row_and_the_next_run_resum
 }
 
 #[test]
+fn a_spent_stack_exchange_quota_stops_the_source_cleanly_and_the_next_run_resumes() {
+    let expected = reference();
+    let apis = Apis::start(Faults::default());
+    // 16 planned (5 tags x 3 years, and the tags' totals); the fourth
+    // answer spends the day's quota.
+    apis.set_se_quota(4);
+    let env = Env::new(&apis);
+    let (out, took) = timed(&env, &["collect"]);
+    assert_eq!(out.code, Some(2), "a partial run: {}", out.all());
+    let why = "quota exhausted, 12 requests left for the next run";
+    assert!(
+        out.stdout.contains(&format!("stopped early: {why}")),
+        "{}",
+        out.all()
+    );
+    // Nothing is asked after the answer that spent it, and what arrived is
+    // stored: four answers, four numbers, no failure.
+    assert_eq!(apis.request_count_of("se"), 4, "{}", out.all());
+    let db = env.db();
+    assert_eq!(
+        db.int("SELECT count(*) FROM observations WHERE source = 'stackexchange'"),
+        4
+    );
+    assert_eq!(
+        db.int(
+            "SELECT count(*) FROM raw_responses WHERE source = 'stackexchange' AND outcome <> 'ok'"
+        ),
+        0
+    );
+    assert_eq!(
+        db.strings("SELECT status || ': ' || error FROM runs ORDER BY id DESC LIMIT 1"),
+        [format!("partial: stackexchange: {why}")]
+    );
+    assert!(
+        db.int("SELECT count(*) FROM observations WHERE source = 'github'") > 0,
+        "the others landed"
+    );
+    assert!(took < Duration::from_secs(60), "{took:?}");
+
+    // The next day: the rest, and the tables of a run that never stopped.
+    apis.set_se_quota(300);
+    let out = env.trends(&["collect"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert_eq!(env.db().strings(OBSERVATIONS), expected);
+}
+
+#[test]
+fn a_stack_exchange_backoff_is_waited_out_before_its_next_request() {
+    let quick = Apis::start(Faults::default());
+    let (out, without) = timed(
+        &Env::new(&quick),
+        &["collect", "--sources", "stackexchange"],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let apis = Apis::start(Faults {
+        se_backoff_secs: Some(2),
+        ..Faults::default()
+    });
+    let env = Env::new(&apis);
+    let (out, with) = timed(&env, &["collect", "--sources", "stackexchange"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    eprintln!("a 2 s backoff: {with:?}, none: {without:?}");
+    // Loose: at least the two seconds asked, and no hang.
+    assert!(with >= Duration::from_secs(2), "{with:?}");
+    assert!(with < without + Duration::from_secs(30), "{with:?}");
+    assert_eq!(apis.request_count_of("se"), 16);
+}
+
+#[test]
 fn an_api_answering_429_with_retry_after_forever_ends_in_bounded_time() {
     let expected = reference();
     let apis = Apis::start(Faults::default());

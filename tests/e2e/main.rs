@@ -453,6 +453,19 @@ fn status_shows_runs_failures_and_coverage() {
         "{}",
         out.stdout
     );
+    // What a first collect of the catalog costs without a key.
+    assert!(
+        out.stdout
+            .contains("a first collect of the catalog without a key:"),
+        "{}",
+        out.stdout
+    );
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("stackexchange ") && l.contains(" requests at "))
+        .unwrap_or_default();
+    assert!(line.contains(" a day: 1 day ("), "{line}");
 }
 
 #[test]

@@ -34,7 +34,10 @@ fn config_check_passes_the_shipped_config_and_says_what_missing_tokens_cost() {
         out.contains("STACKEXCHANGE_KEY not set: 300 requests a day"),
         "{out}"
     );
-    assert!(out.contains("nights"), "{out}");
+    assert!(
+        out.contains("so a first collect takes 2 days (") && out.contains(" requests, 300 a day;"),
+        "{out}"
+    );
     assert!(
         out.contains("GITHUB_TOKEN not set: search is 10 a minute"),
         "{out}"
@@ -61,6 +64,10 @@ fn config_check_passes_the_shipped_config_and_says_what_missing_tokens_cost() {
     assert_eq!(code, Some(0), "{with}\n{err}");
     assert!(!with.contains("GITHUB_TOKEN not set"), "{with}");
     assert!(!with.contains("STACKEXCHANGE_KEY not set"), "{with}");
+    assert!(
+        with.contains("without STACKEXCHANGE_KEY a first collect would take 2 days (300 a day)"),
+        "{with}"
+    );
     assert!(
         with.contains("raise search_requests_per_minute to 30"),
         "{with}"

@@ -80,10 +80,17 @@ pub struct Faults {
     pub truncate_so_tag: Option<&'static str>,
     /// Delay every Stack Exchange answer by this many milliseconds.
     pub se_delay_ms: u64,
+    /// The first Stack Exchange questions answer asks for a `backoff` of
+    /// this many seconds (as the recorded `questions_backoff.json`).
+    pub se_backoff_secs: Option<u64>,
 }
 
 struct StackExchange {
     faults: Faults,
+    /// The day's quota left (`quota_remaining`), counted down per answer;
+    /// shared with [`Apis::set_se_quota`].
+    quota: Arc<Mutex<u64>>,
+    answered: Arc<Mutex<u64>>,
 }
 
 impl Respond for StackExchange {
@@ -98,7 +105,7 @@ impl Respond for StackExchange {
             return ResponseTemplate::new(400)
                 .set_body_json(fixture("stackexchange/error_bad_parameter.json"));
         };
-        assert_eq!(q("filter").as_deref(), Some("total"));
+        assert_eq!(q("filter").as_deref(), Some("!.UE8F0bVg4M-_Ii4"));
         assert_eq!(q("site").as_deref(), Some("stackoverflow"));
         if self.faults.truncate_so_tag == Some(tag.as_str()) {
             return ResponseTemplate::new(200)
@@ -109,8 +116,27 @@ impl Respond for StackExchange {
         let year = chrono::DateTime::from_timestamp(from, 0)
             .expect("valid")
             .year();
-        let mut body = fixture("stackexchange/questions_total.json");
+        let first = self
+            .answered
+            .lock()
+            .map(|mut n| {
+                *n += 1;
+                *n == 1
+            })
+            .unwrap_or(false);
+        let mut body = match self.faults.se_backoff_secs {
+            Some(secs) if first => {
+                let mut body = fixture("stackexchange/questions_backoff.json");
+                body["backoff"] = json!(secs);
+                body
+            }
+            _ => fixture("stackexchange/questions_total.json"),
+        };
         body["total"] = json!(so_total(&tag, year));
+        if let Ok(mut left) = self.quota.lock() {
+            *left = left.saturating_sub(1);
+            body["quota_remaining"] = json!(*left);
+        }
         ResponseTemplate::new(200)
             .insert_header("content-type", "application/json; charset=utf-8")
             .set_body_json(body)
@@ -365,6 +391,8 @@ pub struct Apis {
     server: MockServer,
     /// Per API (`se`, `gh`, `wm`): an answer given instead of the real one.
     overrides: HashMap<&'static str, Override>,
+    /// Stack Exchange's quota left for the day (10,000 unless a test sets it).
+    se_quota: Arc<Mutex<u64>>,
 }
 
 impl Apis {
@@ -378,6 +406,8 @@ impl Apis {
             .into_iter()
             .map(|api| (api, Override::default()))
             .collect();
+        let se_quota = Arc::new(Mutex::new(10_000));
+        let quota = se_quota.clone();
         let server = runtime.block_on(async {
             let server = MockServer::start().await;
             for (api, o) in &overrides {
@@ -390,7 +420,11 @@ impl Apis {
             }
             Mock::given(method("GET"))
                 .and(path("/se/2.3/questions"))
-                .respond_with(StackExchange { faults })
+                .respond_with(StackExchange {
+                    faults,
+                    quota,
+                    answered: Arc::default(),
+                })
                 .mount(&server)
                 .await;
             Mock::given(method("GET"))
@@ -426,6 +460,15 @@ impl Apis {
             runtime,
             server,
             overrides,
+            se_quota,
+        }
+    }
+
+    /// Stack Exchange's quota left for the day from now on: each questions
+    /// answer spends one and says what is left (`quota_remaining`).
+    pub fn set_se_quota(&self, left: u64) {
+        if let Ok(mut q) = self.se_quota.lock() {
+            *q = left;
         }
     }
 

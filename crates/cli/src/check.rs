@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use trends_core::{Catalog, Config};
 
-use crate::estimate::{Bound, human};
+use crate::estimate::{Bound, KeylessDays, human};
 use crate::exit::Exit;
 
 #[derive(Debug, Subcommand)]
@@ -183,15 +183,22 @@ fn notes(plan: &trends_fetcher::SourcePlan, bound: Bound) -> Vec<String> {
             None => "no token_env".to_owned(),
         };
         let mut note = format!("{what}: {}", lack.effect);
-        if let Some(per_day) = lack.per_day
-            && plan.requests.len() > per_day as usize
-        {
-            let nights = plan.requests.len().div_ceil(per_day as usize);
+        if let Some(keyless) = KeylessDays::of(plan) {
             note.push_str(&format!(
-                ", so a first collect takes {nights} nights (each night goes on where the last stopped)"
+                ", so a first collect takes {} ({} requests, {} a day; each night goes on where the last stopped)",
+                keyless.days_text(),
+                keyless.requests,
+                keyless.per_day
             ));
         }
         notes.push(note);
+    } else if has_token && let Some(keyless) = KeylessDays::of(plan) {
+        notes.push(format!(
+            "without {} a first collect would take {} ({} a day)",
+            cfg.token_env.as_deref().unwrap_or("its key"),
+            keyless.days_text(),
+            keyless.per_day
+        ));
     }
     if has_token
         && trends_sources::source(plan.source)

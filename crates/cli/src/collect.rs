@@ -153,7 +153,8 @@ pub fn print_summary(summary: &Summary) {
         }
         println!("{line}");
         if let Some(reason) = &t.halted {
-            println!("    stopped early: {reason}; the rest is left for the next run");
+            // The reason ends with how many requests are left for the next run.
+            println!("    stopped early: {reason}");
         }
         if let Some(e) = &t.first_error {
             println!("    first failure: {e}");

@@ -1,6 +1,8 @@
 //! How long a source's requests take at the least, under its configured
 //! limits: the bound `trends bench --collect` holds a run to and `trends
-//! config check` estimates a first collect with.
+//! config check` estimates a first collect with; and how many days a first
+//! collect needs under a daily quota without a key (`config check`,
+//! `status`).
 
 use std::time::Duration;
 
@@ -46,6 +48,42 @@ impl Bound {
     }
 }
 
+/// A first collect under a source's daily quota without a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeylessDays {
+    pub requests: usize,
+    /// Requests a day the API allows without a key.
+    pub per_day: u32,
+    /// Days (nightly runs) the requests need at that quota, at least 1.
+    pub days: usize,
+}
+
+impl KeylessDays {
+    /// `None` for a source whose API has no daily quota without a key.
+    pub fn of(plan: &SourcePlan) -> Option<KeylessDays> {
+        let per_day = trends_sources::source(plan.source)?
+            .without_token()?
+            .per_day?;
+        Some(KeylessDays::at(plan.requests.len(), per_day))
+    }
+
+    fn at(requests: usize, per_day: u32) -> KeylessDays {
+        KeylessDays {
+            requests,
+            per_day,
+            days: requests.div_ceil(per_day.max(1) as usize).max(1),
+        }
+    }
+
+    /// "2 days", "1 day".
+    pub fn days_text(self) -> String {
+        match self.days {
+            1 => "1 day".to_owned(),
+            n => format!("{n} days"),
+        }
+    }
+}
+
 /// `90` -> `1m30s`, `4000` -> `1h07m`.
 pub fn human(seconds: f64) -> String {
     let s = seconds.round() as u64;
@@ -66,5 +104,14 @@ mod tests {
         assert_eq!(human(59.0), "59s");
         assert_eq!(human(90.0), "1m30s");
         assert_eq!(human(4000.0), "1h06m");
+    }
+
+    #[test]
+    fn keyless_days_round_up_and_are_at_least_one() {
+        let days = |requests: usize, per_day: u32| KeylessDays::at(requests, per_day).days_text();
+        assert_eq!(days(348, 300), "2 days");
+        assert_eq!(days(300, 300), "1 day");
+        assert_eq!(days(0, 300), "1 day");
+        assert_eq!(days(601, 300), "3 days");
     }
 }

@@ -97,8 +97,9 @@ enum Command {
     /// hive-partitioned by source and year, for Spark, Trino or DuckDB to
     /// read without this database (`trends export --parquet DIR`).
     Export(export::ExportArgs),
-    /// Show the last runs, the last run's failures with their reasons, and
-    /// per source and year how many technologies have data.
+    /// Show the last runs, the last run's failures with their reasons, per
+    /// source and year how many technologies have data, and how many days
+    /// a first collect of the catalog needs without a key.
     Status,
     /// Rebuild every observation from the archived raw responses, without
     /// the network (after a parser fix, say). Takes the collect lock.
@@ -175,7 +176,11 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         Command::Export(args) => export::run(&db_path(&cli)?, args),
-        Command::Status => status::status(&db_path(&cli)?),
+        Command::Status => {
+            // The config is optional here (`--db` alone reads a file).
+            let setup = load(&cli.config).ok();
+            status::status(&db_path(&cli)?, setup.as_ref())
+        }
         Command::Renormalize => {
             let (db, report, _) = reading(&cli, false)?;
             status::renormalize(&db, &report)

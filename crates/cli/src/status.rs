@@ -71,7 +71,12 @@ pub fn sources(config: &trends_core::Config) {
     }
 }
 
-pub fn status(db: &Path) -> anyhow::Result<Exit> {
+/// `trends status`; with the config and catalog (when they load), also how
+/// many days a first collect of the catalog needs without a key.
+pub fn status(
+    db: &Path,
+    setup: Option<&(trends_core::Config, trends_core::Catalog)>,
+) -> anyhow::Result<Exit> {
     let store = open_existing(db, true)?;
     let counts = store.counts()?;
     println!(
@@ -139,7 +144,42 @@ pub fn status(db: &Path) -> anyhow::Result<Exit> {
         );
     }
     println!();
+    if let Some((config, catalog)) = setup {
+        keyless(config, catalog)?;
+    }
     Ok(Exit::Ok)
+}
+
+/// Per source with a daily quota without a key: the days a first collect
+/// of the catalog needs at it, and whether the key is set.
+fn keyless(config: &trends_core::Config, catalog: &trends_core::Catalog) -> anyhow::Result<()> {
+    let plans = trends_pipeline::plan(config, catalog, None, true)?;
+    let lines: Vec<String> = plans
+        .iter()
+        .filter_map(|plan| {
+            let k = crate::estimate::KeylessDays::of(plan)?;
+            let key = match &plan.config.token_env {
+                Some(var) if plan.config.token().is_some() => format!("{var} is set"),
+                Some(var) => format!("{var} is not set"),
+                None => "no token_env".to_owned(),
+            };
+            Some(format!(
+                "  {:<14} {} requests at {} a day: {} ({key})",
+                plan.source.as_str(),
+                k.requests,
+                k.per_day,
+                k.days_text()
+            ))
+        })
+        .collect();
+    if !lines.is_empty() {
+        println!();
+        println!("a first collect of the catalog without a key:");
+        for line in lines {
+            println!("{line}");
+        }
+    }
+    Ok(())
 }
 
 pub fn renormalize(db: &Path, report: &trends_core::ReportConfig) -> anyhow::Result<Exit> {

@@ -433,6 +433,9 @@ pub struct YearlySignal {
     /// Stocks only: this year-end value minus last year's, when both are
     /// known (`yearly_signals.delta`).
     pub delta: Option<f64>,
+    /// The least exact of the observations rolled into `value` (of the
+    /// year-end snapshot, for a stock): `yearly_signals.exactness`.
+    pub exactness: Exactness,
 }
 
 /// One number: a metric of a technology from a source over a period.

@@ -1,7 +1,9 @@
 //! Hacker News Search by Algolia: `GET /api/v1/search?query=..&tags=..&numericFilters=created_at_i>=X,created_at_i<Y&hitsPerPage=0`.
 //!
 //! Answers the Algolia search wrapper in the API's key order with `hits`
-//! empty and a synthetic `nbHits`; errors are `{"code": 400, "message":
+//! empty and a synthetic `nbHits`, exhaustive (`exhaustive.nbHits` and
+//! `exhaustiveNbHits` true) below 10,000 hits and approximate from there
+//! (Algolia's documented example of when it approximates); errors are `{"code": 400, "message":
 //! "..."}` as the real API sends them. Stricter than the API: it needs `query` and both
 //! `created_at_i` bounds (the only form `trends` asks for).
 
@@ -11,6 +13,9 @@ use crate::numbers::synthetic_mentions_between;
 use crate::{js, object};
 
 const JSON: &str = "application/json; charset=UTF-8";
+
+/// Counts below this are exhaustive, from it on approximate.
+const EXHAUSTIVE_BELOW: u64 = 10_000;
 
 #[derive(Debug, Default)]
 pub(crate) struct HackerNews;
@@ -41,13 +46,14 @@ impl Respond for HackerNews {
             return error(400, &format!("invalid numericFilters: {filters}"));
         };
         let hits = synthetic_mentions_between(&query, start, end);
+        let exhaustive = hits < EXHAUSTIVE_BELOW;
         let params = request.url.query().unwrap_or_default().to_owned();
         let body = object(&[
             (
                 "exhaustive",
-                object(&[("nbHits", js(false)), ("typo", js(false))]),
+                object(&[("nbHits", js(exhaustive)), ("typo", js(false))]),
             ),
-            ("exhaustiveNbHits", js(false)),
+            ("exhaustiveNbHits", js(exhaustive)),
             ("exhaustiveTypo", js(false)),
             ("hits", "[]".into()),
             ("hitsPerPage", js(0)),
@@ -107,6 +113,9 @@ mod tests {
         );
         assert_eq!(v["hits"], Value::Array(vec![]));
         assert!(body.starts_with("{\"exhaustive\""));
+        let exhaustive = v["nbHits"].as_u64() < Some(super::EXHAUSTIVE_BELOW);
+        assert_eq!(v["exhaustive"]["nbHits"], exhaustive);
+        assert_eq!(v["exhaustiveNbHits"], exhaustive);
     }
 
     #[tokio::test]

@@ -132,7 +132,7 @@ pub fn synthetic_questions(tag: &str, year: i32) -> u64 {
     yearly(Series::Questions, tag, year)
 }
 
-/// What `GET /2.3/questions?tagged=TAG&fromdate=F&todate=T&filter=total`
+/// What `GET /2.3/questions?tagged=TAG&fromdate=F&todate=T&filter=..`
 /// answers as `total`: `fromdate` and `todate` are Unix seconds, both
 /// inclusive (as the API reads them). 0 when `todate < fromdate`.
 pub fn synthetic_questions_between(tag: &str, fromdate: i64, todate: i64) -> u64 {

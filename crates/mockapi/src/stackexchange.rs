@@ -1,12 +1,14 @@
-//! Stack Exchange API 2.3: `GET /2.3/questions?...&filter=total`.
+//! Stack Exchange API 2.3: `GET /2.3/questions?...&filter=!.UE8F0bVg4M-_Ii4`.
 //!
-//! Answers `{"total":N}` (the built-in `total` filter drops the wrapper)
-//! with `content-type: application/json; charset=utf-8`. Errors use the
+//! Answers `{"quota_remaining":299,"total":N}` (that filter keeps the
+//! wrapper's `.backoff`, `.quota_remaining` and `.total`; the demo never
+//! asks for a backoff and does not count its quota down) with
+//! `content-type: application/json; charset=utf-8`. Errors use the
 //! API's own body, `{"error_id":400,"error_message":"site is required",
 //! "error_name":"bad_parameter"}`, with the HTTP status of `error_id`.
 //!
 //! The demo server is stricter than the API: it needs `tagged`, `fromdate`,
-//! `todate` and `filter=total` (the only form `trends` asks for); without
+//! `todate` and that filter (the only form `trends` asks for); without
 //! them it answers `bad_parameter` naming the parameter. `key` is accepted
 //! and ignored.
 
@@ -76,6 +78,9 @@ fn tags_info(request: &Request, tags: &str) -> ResponseTemplate {
 
 const JSON: &str = "application/json; charset=utf-8";
 
+/// The filter `trends` asks `questions` with (its source's `QUESTIONS_FILTER`).
+const FILTER: &str = "!.UE8F0bVg4M-_Ii4";
+
 /// Answers the Stack Exchange routes.
 #[derive(Debug, Default)]
 pub(crate) struct StackExchange;
@@ -110,7 +115,7 @@ impl Respond for StackExchange {
         if param("site").as_deref() != Some("stackoverflow") {
             return bad_parameter("site");
         }
-        if param("filter").as_deref() != Some("total") {
+        if param("filter").as_deref() != Some(FILTER) {
             return bad_parameter("filter");
         }
         let date = |name: &str| param(name).and_then(|v| v.parse::<i64>().ok());
@@ -124,7 +129,8 @@ impl Respond for StackExchange {
         };
         let tag = param("tagged").unwrap_or_default();
         let total = synthetic_questions_between(&tag, from, to);
-        ResponseTemplate::new(200).set_body_raw(json!({ "total": total }).to_string(), JSON)
+        let body = object(&[("quota_remaining", js(299)), ("total", js(total))]);
+        ResponseTemplate::new(200).set_body_raw(body, JSON)
     }
 }
 
@@ -166,12 +172,13 @@ mod tests {
     #[tokio::test]
     async fn total_for_a_tag_and_year() {
         let server = DemoServer::start().await;
-        let q = format!("tagged=python&site=stackoverflow&{YEAR_2023}&filter=total");
+        let q = format!("tagged=python&site=stackoverflow&{YEAR_2023}&filter=%21.UE8F0bVg4M-_Ii4");
         let (status, ct, body) = ask(&server, &q).await;
         assert_eq!(status, 200);
         assert_eq!(ct, "application/json; charset=utf-8");
         let obj = body.as_object().expect("object");
-        assert_eq!(obj.len(), 1, "only `total`: {body}");
+        assert_eq!(obj.len(), 2, "only the quota and `total`: {body}");
+        assert_eq!(body["quota_remaining"].as_u64(), Some(299));
         assert_eq!(
             body["total"].as_u64(),
             Some(synthetic_questions("python", 2023))
@@ -186,7 +193,7 @@ mod tests {
     async fn current_year_is_a_share_of_the_year() {
         let server = DemoServer::start().await;
         // 2024-01-01 .. 2024-07-01 (exclusive): 182 of 366 days.
-        let q = "tagged=c%23&site=stackoverflow&fromdate=1704067200&todate=1719791999&filter=total";
+        let q = "tagged=c%23&site=stackoverflow&fromdate=1704067200&todate=1719791999&filter=%21.UE8F0bVg4M-_Ii4";
         let (_, _, body) = ask(&server, q).await;
         let full = synthetic_questions("c#", 2024);
         assert_eq!(body["total"].as_u64(), Some(full * 182 / 366));
@@ -197,11 +204,11 @@ mod tests {
         let server = DemoServer::start().await;
         for (query, message) in [
             (
-                format!("tagged=python&{YEAR_2023}&filter=total"),
+                format!("tagged=python&{YEAR_2023}&filter=%21.UE8F0bVg4M-_Ii4"),
                 "site is required",
             ),
             (
-                format!("site=stackoverflow&{YEAR_2023}&filter=total"),
+                format!("site=stackoverflow&{YEAR_2023}&filter=%21.UE8F0bVg4M-_Ii4"),
                 "tagged is required",
             ),
             (
@@ -209,7 +216,8 @@ mod tests {
                 "filter",
             ),
             (
-                "tagged=python&site=stackoverflow&fromdate=x&todate=1&filter=total".into(),
+                "tagged=python&site=stackoverflow&fromdate=x&todate=1&filter=%21.UE8F0bVg4M-_Ii4"
+                    .into(),
                 "fromdate",
             ),
         ] {

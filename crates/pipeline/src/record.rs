@@ -17,7 +17,8 @@ pub struct Tally {
     pub failed: u64,
     pub skipped: usize,
     pub observations: u64,
-    /// Why the source stopped before its plan was done, if it did.
+    /// Why the source stopped before its plan was done, if it did, ending
+    /// with how many of its requests are left for the next run.
     pub halted: Option<String>,
     /// The first failure's message, for the summary.
     pub first_error: Option<String>,

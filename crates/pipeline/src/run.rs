@@ -249,6 +249,10 @@ fn settle(ledger: &mut Ledger, event: Event, progress: &mut dyn Progress) {
         Event::Finished(s) => {
             let tally = ledger.sources.entry(s.source).or_default();
             tally.skipped = s.skipped;
+            // What a halt leaves undone, now that it is known.
+            if let Some(reason) = tally.halted.as_mut() {
+                reason.push_str(&format!(", {} requests left for the next run", s.skipped));
+            }
             info_span!("source", source = %s.source).in_scope(|| {
                 info!(
                     ok = tally.ok,

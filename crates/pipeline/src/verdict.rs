@@ -180,7 +180,12 @@ fn failure_digest(sources: &BTreeMap<SourceId, Tally>) -> Option<String> {
                 .clone()
                 .or_else(|| t.first_error.clone())
                 .unwrap_or_default();
-            format!("{s}: {} failed ({why})", t.failed)
+            // A source that stopped without a failure (a spent quota).
+            if t.failed == 0 {
+                format!("{s}: {why}")
+            } else {
+                format!("{s}: {} failed ({why})", t.failed)
+            }
         })
         .collect();
     (!parts.is_empty()).then(|| parts.join("; "))

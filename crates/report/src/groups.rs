@@ -7,7 +7,8 @@ use trends_core::{Group, TechId, YearlySignal};
 /// The signals with each group's members merged into one technology (the
 /// group's id and name): per year and signal, the members' values summed
 /// (a member without the signal adds nothing; the group has the signal when
-/// any member has it), coverage the members' mean, partial when any is.
+/// any member has it), coverage the members' mean, partial when any is,
+/// as exact as the least exact member.
 /// Technologies in no group pass unchanged. Rank the result as usual.
 pub fn group_signals(signals: &[YearlySignal], groups: &[Group]) -> Vec<YearlySignal> {
     let group_of: BTreeMap<&TechId, &Group> = groups
@@ -28,6 +29,7 @@ pub fn group_signals(signals: &[YearlySignal], groups: &[Group]) -> Vec<YearlySi
                 let row = &mut out[*i];
                 row.value += s.value;
                 row.partial |= s.partial;
+                row.exactness = row.exactness.max(s.exactness);
                 row.delta = match (row.delta, s.delta) {
                     (Some(a), Some(b)) => Some(a + b),
                     _ => None,

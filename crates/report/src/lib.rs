@@ -22,7 +22,10 @@
 //! 4. `rank_change = rank(Y−1) − rank(Y)` with the same method on Y−1
 //!    (positive: it rose); empty when it was not ranked in Y−1.
 //! 5. `coverage` is the mean coverage of the signals used; `partial` says a
-//!    used signal's year was not over when fetched.
+//!    used signal's year was not over when fetched; `approximate` lists the
+//!    signals whose value is not the API's exact count (the API said it is
+//!    approximate, or trends estimated it): they rank like the others, the
+//!    reader is told.
 //! 6. Confidence: each used signal also ranks the technologies that have it
 //!    (by value, ties by id); `signal_rank_best` and `signal_rank_worst` are
 //!    the technology's best and worst of those ranks, and `disputed` flags a
@@ -112,6 +115,12 @@ pub struct RankRow {
     pub score: Option<f64>,
     /// The raw yearly value per signal; an absent key is an empty cell.
     pub values: BTreeMap<String, f64>,
+    /// The signals of `values` that are not the API's exact count: the API
+    /// called it approximate, or trends estimated it
+    /// (`yearly_signals.exactness`). Sorted; absent from the JSON when
+    /// empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approximate: Vec<String>,
     /// Per used signal, the method's per-signal score (step 1, 0..1, before
     /// weighting): what the score averages and the signal chart draws. Not
     /// in the CSV or JSON.

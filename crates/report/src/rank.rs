@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use trends_core::{Category, ReportConfig, TechId, YearlySignal, signals_of};
+use trends_core::{Category, Exactness, ReportConfig, TechId, YearlySignal, signals_of};
 
 use crate::confidence::{flag_disputed, signal_ranks};
 use crate::trend::History;
@@ -59,6 +59,8 @@ pub(crate) struct Entry<'a> {
     pub(crate) value: f64,
     coverage: f64,
     partial: bool,
+    /// The API's own count (not approximate, not estimated).
+    exact: bool,
 }
 
 /// A signal's category total (of the values as the method weighs them)
@@ -92,6 +94,8 @@ struct Tech {
     values: BTreeMap<String, f64>,
     used: Vec<Used>,
     partial: bool,
+    /// The signals whose value is not exact.
+    approximate: BTreeSet<String>,
 }
 
 /// The year's entries of a category: each signal's value, and each
@@ -114,6 +118,7 @@ fn entries(signals: &[YearlySignal], year: i32, category: Category) -> Vec<Entry
                     value,
                     coverage: s.coverage,
                     partial: s.partial,
+                    exact: s.exactness == Exactness::Exact,
                 })
             })
         })
@@ -141,8 +146,12 @@ fn gather(entries: &[Entry], options: &Options) -> BTreeMap<TechId, Tech> {
             values: BTreeMap::new(),
             used: Vec::new(),
             partial: false,
+            approximate: BTreeSet::new(),
         });
         tech.values.insert(e.signal.clone(), e.value);
+        if !e.exact {
+            tech.approximate.insert(e.signal.clone());
+        }
         let total = totals.get(&e.signal).copied().unwrap_or_default();
         if let Some(&rank) = ranks.get(&(e.signal.clone(), e.tech.clone())) {
             let share = match options.method {
@@ -210,6 +219,7 @@ fn row(year: i32, category: Category, tech: TechId, t: Tech, config: &ReportConf
         unranked_reason: scored.unranked_reason,
         score: scored.score,
         values: t.values,
+        approximate: t.approximate.into_iter().collect(),
         shares: t.used.iter().map(|u| (u.signal.clone(), u.share)).collect(),
         signals_used: t.used.len(),
         coverage,

@@ -23,6 +23,7 @@ pub(crate) fn sig(
         coverage: 1.0,
         partial: false,
         delta: None,
+        exactness: trends_core::Exactness::Exact,
     }
 }
 
@@ -224,10 +225,10 @@ fn csv_has_empty_cells_for_missing_values() {
     let text = String::from_utf8(out).expect("utf-8");
     assert_eq!(
         text,
-        "year,category,rank,technology,tech_id,score,github_topic_repos_created,stackexchange_questions,signals_used,coverage,partial,rank_change,score_change,momentum,signal_rank_best,signal_rank_worst,disputed,low_coverage,unranked_reason\n\
-         2023,framework,1,DJANGO,django,61.11,5000,2000,2,1.00,false,,,,1,1,false,false,\n\
-         2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,,,,2,2,false,false,\n\
-         2023,framework,3,FASTAPI,fastapi,11.11,1000,,1,1.00,false,,,,3,3,false,false,\n"
+        "year,category,rank,technology,tech_id,score,github_topic_repos_created,stackexchange_questions,signals_used,coverage,partial,rank_change,score_change,momentum,signal_rank_best,signal_rank_worst,disputed,low_coverage,unranked_reason,approximate\n\
+         2023,framework,1,DJANGO,django,61.11,5000,2000,2,1.00,false,,,,1,1,false,false,,\n\
+         2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,,,,2,2,false,false,,\n\
+         2023,framework,3,FASTAPI,fastapi,11.11,1000,,1,1.00,false,,,,3,3,false,false,,\n"
     );
     assert_eq!(SourceId::new("github").as_str(), "github");
 }
@@ -363,6 +364,72 @@ fn weights_min_signals_and_low_coverage_come_from_the_config() {
             .all(|row| row.low_coverage && row.rank.is_some())
     );
     assert!(render_table(&r).contains("25% low"));
+}
+
+#[test]
+fn approximate_values_are_marked_in_every_writer() {
+    use trends_core::Exactness;
+    let mut s = frameworks(2023);
+    for x in &mut s {
+        if x.tech.as_str() == "flask" && x.source.as_str() == "github" {
+            x.exactness = Exactness::Approximate;
+        }
+    }
+    let r = rank(&s, 2023, None);
+    let flask = r.rows.iter().find(|row| row.tech.as_str() == "flask");
+    assert_eq!(
+        flask.map(|row| row.approximate.clone()),
+        Some(vec!["github_topic_repos_created".to_owned()])
+    );
+    // Ranked as before: the mark informs, it does not weigh.
+    assert_eq!(r.rows, {
+        let mut exact = rank(&frameworks(2023), 2023, None).rows;
+        exact[1].approximate = vec!["github_topic_repos_created".to_owned()];
+        exact
+    });
+    let mut out = Vec::new();
+    write_csv(&r, &mut out).expect("csv");
+    let csv = String::from_utf8(out).expect("utf-8");
+    assert!(
+        csv.contains("2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,,,,2,2,false,false,,github_topic_repos_created\n"),
+        "{csv}"
+    );
+    let md = render_markdown(&r);
+    assert!(md.contains("| 2 | FLASK | 33.3 | ≈3000 | 1000 |"), "{md}");
+    assert!(md.contains("| 1 | DJANGO | 61.1 | 5000 | 2000 |"), "{md}");
+    assert!(md.contains("\n≈ approximate: "), "{md}");
+    let mut out = Vec::new();
+    write_json(&r, &mut out).expect("json");
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
+    assert_eq!(
+        v["rows"][1]["approximate"],
+        serde_json::json!(["github_topic_repos_created"])
+    );
+    assert_eq!(
+        v["rows"][0].get("approximate"),
+        None,
+        "absent when all are exact"
+    );
+    // Without approximate values, no legend.
+    assert!(!render_markdown(&rank(&frameworks(2023), 2023, None)).contains('≈'));
+
+    // A group is as exact as its least exact member.
+    let group = Group {
+        id: TechId("py".into()),
+        name: "Py".into(),
+        category: Category::Framework,
+        members: vec![TechId("flask".into()), TechId("fastapi".into())],
+    };
+    let merged = group_signals(&s, &[group]);
+    let topics: Vec<(&str, Exactness)> = merged
+        .iter()
+        .filter(|y| y.source.as_str() == "github")
+        .map(|y| (y.tech.as_str(), y.exactness))
+        .collect();
+    assert_eq!(
+        topics,
+        [("django", Exactness::Exact), ("py", Exactness::Approximate)]
+    );
 }
 
 #[test]

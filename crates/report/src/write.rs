@@ -25,7 +25,9 @@ fn number(v: f64) -> String {
     }
 }
 
-/// Writes one CSV row per technology (RFC 4180, via the csv crate).
+/// Writes one CSV row per technology (RFC 4180, via the csv crate); the
+/// last column, `approximate`, lists the row's signals whose value is not
+/// an exact count, `;`-separated.
 pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError> {
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<&str> = vec!["year", "category", "rank", "technology", "tech_id", "score"];
@@ -42,6 +44,7 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
         "disputed",
         "low_coverage",
         "unranked_reason",
+        "approximate",
     ]);
     w.write_record(&header)?;
     for r in &ranking.rows {
@@ -87,6 +90,7 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
                 .map(text_cell)
                 .unwrap_or_default(),
         );
+        rec.push(r.approximate.join(";"));
         w.write_record(&rec)?;
     }
     w.flush()?;
@@ -105,7 +109,8 @@ pub fn write_json<W: Write>(ranking: &Ranking, mut out: W) -> Result<(), ReportE
 }
 
 /// A Markdown table per category and year (GitHub-flavoured), with one
-/// column per signal; an empty cell is a missing value.
+/// column per signal; an empty cell is a missing value, a value marked `≈`
+/// is not an exact count (a line under the table says so).
 pub fn render_markdown(ranking: &Ranking) -> String {
     let mut out = String::new();
     let mut keys: Vec<(i32, Category)> =
@@ -141,12 +146,7 @@ pub fn render_markdown(ranking: &Ranking) -> String {
                 r.rank.map(|k| k.to_string()).unwrap_or_default(),
                 r.score.map(|s| format!("{s:.1}")).unwrap_or_default()
             ));
-            for s in &ranking.signals {
-                out.push_str(&format!(
-                    "{} | ",
-                    r.values.get(s).map(|v| number(*v)).unwrap_or_default()
-                ));
-            }
+            out.push_str(&value_cells(ranking, r));
             out.push_str(&format!(
                 "{} | {} | {} | {} | {} | {} |\n",
                 r.signals_used,
@@ -166,9 +166,40 @@ pub fn render_markdown(ranking: &Ranking) -> String {
         if let Some(line) = movers(ranking, year, c) {
             out.push_str(&format!("\n{line}\n"));
         }
+        if rows_any_approximate(ranking, year, c) {
+            out.push_str(&format!(
+                "\n{APPROXIMATE} approximate: not the API's exact count (the API said so, or trends estimated it)\n"
+            ));
+        }
         out.push('\n');
     }
     out
+}
+
+/// The mark of a Markdown value cell that is not an exact count.
+const APPROXIMATE: &str = "≈";
+
+/// A row's Markdown cells of the signal columns, `≈` before a value that
+/// is not an exact count.
+fn value_cells(ranking: &Ranking, r: &RankRow) -> String {
+    let mut out = String::new();
+    for s in &ranking.signals {
+        let mark = if r.approximate.contains(s) {
+            APPROXIMATE
+        } else {
+            ""
+        };
+        let value = r.values.get(s).map(|v| format!("{mark}{}", number(*v)));
+        out.push_str(&format!("{} | ", value.unwrap_or_default()));
+    }
+    out
+}
+
+fn rows_any_approximate(ranking: &Ranking, year: i32, category: Category) -> bool {
+    ranking
+        .rows
+        .iter()
+        .any(|r| r.year == year && r.category == category && !r.approximate.is_empty())
 }
 
 /// An aligned table per category, for reading on a terminal.

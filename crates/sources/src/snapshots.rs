@@ -1,6 +1,6 @@
 //! Each parser on each recorded fixture, as an insta snapshot: the verdict
 //! (outcome and error) and every observation (technology, metric, grain,
-//! period, value). A changed parse shows as a diff of the snapshot in
+//! period, value, and its exactness when it is not exact). A changed parse shows as a diff of the snapshot in
 //! `src/snapshots/`; `cargo insta review` (or `INSTA_UPDATE=always`) takes
 //! a deliberate change.
 
@@ -98,6 +98,12 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case("stackexchange/answers_backoff.json", 200, se_q.clone()),
+        case("stackexchange/questions_backoff.json", 200, se_q.clone()),
+        case(
+            "stackexchange/questions_quota_spent.json",
+            200,
+            se_q.clone(),
+        ),
         case("stackexchange/error_throttle.json", 400, se_q.clone()),
         case("stackexchange/error_bad_parameter.json", 400, se_q),
         case("github/repo.json", 200, gh_repo.clone()),
@@ -142,6 +148,11 @@ fn cases() -> Vec<Case> {
             "hackernews/search_nbhits.json",
             200,
             ask(hackernews::ID, "search", &["golang"], Period::year(2023)),
+        ),
+        case(
+            "hackernews/search_exhaustive.json",
+            200,
+            ask(hackernews::ID, "search", &["fastapi"], Period::year(2023)),
         ),
         case(
             "hackernews/search_recorded.json",
@@ -360,9 +371,14 @@ fn render(case: &Case) -> String {
         n.error.as_deref().unwrap_or("-")
     );
     for o in &n.observations {
+        // Exact is the rule; anything else is said.
+        let exactness = match o.exactness {
+            trends_core::Exactness::Exact => String::new(),
+            other => format!(" ({})", other.as_str()),
+        };
         let _ = writeln!(
             out,
-            "{} {} {} {} {}",
+            "{} {} {} {} {}{exactness}",
             o.tech,
             o.metric.signal_name(),
             o.grain,

@@ -51,6 +51,7 @@ struct Row {
     coverage: f64,
     partial: bool,
     delta: Option<f64>,
+    exactness: String,
 }
 
 impl Store {
@@ -60,7 +61,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT tech_id, technology, category, year, source, metric, kind, value, coverage, partial, delta
+                "SELECT tech_id, technology, category, year, source, metric, kind, value, coverage, partial, delta, exactness
                  FROM yearly_signals WHERE year BETWEEN ? AND ?
                  ORDER BY year, category, tech_id, source, metric",
             )
@@ -79,6 +80,7 @@ impl Store {
                     coverage: r.get(8)?,
                     partial: r.get(9)?,
                     delta: r.get(10)?,
+                    exactness: r.get(11)?,
                 })
             })
             .map_err(q("reading yearly signals"))?;
@@ -202,6 +204,7 @@ fn signal(row: Row) -> Result<YearlySignal> {
         coverage: row.coverage,
         partial: row.partial,
         delta: row.delta,
+        exactness: parse_known(&row.exactness)?,
     })
 }
 
@@ -289,6 +292,57 @@ mod tests {
             ys[0].coverage
         );
         assert!(!ys[0].partial);
+    }
+
+    #[test]
+    fn a_yearly_value_is_as_exact_as_the_least_exact_observation_in_it() {
+        use trends_core::Exactness;
+        let mut s = Store::open_in_memory().expect("open");
+        s.sync_catalog(&catalog(), &metrics()).expect("sync");
+        let run = s.begin_run("collect", at()).expect("run");
+        let sp = spec("python", 2015);
+        let month = |year: i32, m: u32, exactness: Exactness| Observation {
+            tech: TechId("python".into()),
+            source: SourceId::new("wikimedia"),
+            metric: Metric::flow(SourceId::new("wikimedia"), "pageviews"),
+            grain: Grain::Month,
+            period: Period::month_of(NaiveDate::from_ymd_opt(year, m, 1).expect("date")),
+            value: 100.0,
+            exactness,
+        };
+        let star = |m: u32, exactness: Exactness| Observation {
+            tech: TechId("python".into()),
+            source: SourceId::new("github"),
+            metric: Metric::stock(SourceId::new("github"), "stars"),
+            grain: Grain::Snapshot,
+            period: Period::snapshot(NaiveDate::from_ymd_opt(2016, m, 1).expect("date")),
+            value: f64::from(m),
+            exactness,
+        };
+        let all = [
+            month(2015, 7, Exactness::Exact),
+            month(2015, 8, Exactness::Approximate),
+            month(2016, 1, Exactness::Exact),
+            // A stock is as exact as its year-end snapshot.
+            star(3, Exactness::Approximate),
+            star(6, Exactness::Estimated),
+            star(9, Exactness::Exact),
+        ];
+        s.record(run, &raw(&sp, b"{}", Outcome::Ok), &all)
+            .expect("record");
+        let ys = s.yearly_signals(2015, 2016).expect("yearly");
+        let got: Vec<(i32, &str, Exactness)> = ys
+            .iter()
+            .map(|y| (y.year, y.metric.as_str(), y.exactness))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2015, "pageviews", Exactness::Approximate),
+                (2016, "stars", Exactness::Exact),
+                (2016, "pageviews", Exactness::Exact),
+            ]
+        );
     }
 
     #[test]

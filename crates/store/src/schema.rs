@@ -79,6 +79,24 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
 pub(crate) struct View {
     pub(crate) name: &'static str,
     pub(crate) sql: &'static str,
+    /// Columns the view reads that a migration added, as (that migration's
+    /// version, the column as the view names it, the value the rows had
+    /// before): created ahead of an older migration (`views_first`), the
+    /// view reads the value instead, since the column is not there yet.
+    pub(crate) added_later: &'static [(i32, &'static str, &'static str)],
+}
+
+impl View {
+    /// The view's statement as a database before migration `version` can
+    /// bind it.
+    pub(crate) fn before(&self, version: i32) -> String {
+        self.added_later
+            .iter()
+            .filter(|(added, _, _)| *added >= version)
+            .fold(self.sql.to_owned(), |sql, (_, column, was)| {
+                sql.replace(column, was)
+            })
+    }
 }
 
 /// Every view, a view after the views it reads (DuckDB binds a view when it
@@ -86,6 +104,7 @@ pub(crate) struct View {
 pub(crate) const VIEWS: &[View] = &[View {
     name: "yearly_signals",
     sql: include_str!("../../../sql/views/yearly_signals.sql"),
+    added_later: &[(7, "o.exactness", "'exact'")],
 }];
 
 /// The schema version this trends writes and reads.
@@ -140,7 +159,7 @@ pub(crate) fn apply(conn: &mut Connection, m: &Migration) -> Result<()> {
     let err = |source| StoreError::Migrate { name, source };
     let tx = conn.transaction().map_err(err)?;
     for view in VIEWS.iter().filter(|v| m.views_first.contains(&v.name)) {
-        tx.execute_batch(view.sql).map_err(err)?;
+        tx.execute_batch(&view.before(m.version)).map_err(err)?;
     }
     if has_statement(m.sql) {
         tx.execute_batch(m.sql).map_err(err)?;

@@ -388,3 +388,126 @@ fn the_deadline_stops_sending_and_the_run_is_partial() {
     );
     assert_eq!(store.counts().expect("counts").raw_responses, se.ok as i64);
 }
+
+/// Stack Exchange answering its recorded filtered wrapper with the day's
+/// quota counted down from `quota` (0 once spent) and a `backoff` of
+/// `backoff` seconds on the first answer; Hacker News as usual.
+fn quota_apis(quota: u64, backoff: Option<u64>) -> Apis {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        let left = AtomicU64::new(quota);
+        let first = AtomicU64::new(1);
+        Mock::given(path("/2.3/questions"))
+            .respond_with(move |_: &Request| {
+                let fixture = match backoff {
+                    Some(_) if first.swap(0, Ordering::SeqCst) == 1 => "questions_backoff.json",
+                    _ => "questions_total.json",
+                };
+                let mut body: Value =
+                    serde_json::from_str(&fixture_of_se(fixture)).expect("fixture");
+                let remaining = left.load(Ordering::SeqCst).saturating_sub(1);
+                left.store(remaining, Ordering::SeqCst);
+                body["quota_remaining"] = json!(remaining);
+                let asks_backoff = body.get("backoff").is_some();
+                if let Some(secs) = backoff
+                    && asks_backoff
+                {
+                    body["backoff"] = json!(secs);
+                }
+                json_answer(body.to_string())
+            })
+            .mount(&server)
+            .await;
+        Mock::given(path_regex("^/2.3/tags/.+/info$"))
+            .respond_with(tags_info)
+            .mount(&server)
+            .await;
+        Mock::given(path("/api/v1/search"))
+            .respond_with(json_answer(fixture("hackernews/search_nbhits.json")))
+            .mount(&server)
+            .await;
+        server
+    });
+    Apis { runtime, server }
+}
+
+fn fixture_of_se(name: &str) -> String {
+    fixture(&format!("stackexchange/{name}"))
+}
+
+#[test]
+fn a_spent_quota_stops_the_source_cleanly_and_the_next_run_asks_the_rest() {
+    // Five Stack Exchange requests (four questions, one tags_info); the
+    // second answer says the quota is spent.
+    let apis = quota_apis(2, None);
+    let config = config(&apis.server);
+    let mut store = Store::open_in_memory().expect("store");
+    let summary = run(&config, &mut store, &options());
+    assert_eq!(summary.status, RunStatus::Partial);
+    let se = tally(&summary, "stackexchange").clone();
+    assert_eq!((se.ok, se.failed, se.skipped), (2, 0, 3), "{se:?}");
+    assert_eq!(
+        se.halted.as_deref(),
+        Some("quota exhausted, 3 requests left for the next run")
+    );
+    let error = summary.error.clone().unwrap_or_default();
+    assert_eq!(
+        error,
+        "stackexchange: quota exhausted, 3 requests left for the next run"
+    );
+    // Both answers that arrived are stored with their numbers; nothing
+    // was sent after the one that spent the quota.
+    let hn = tally(&summary, "hackernews").clone();
+    assert_eq!(apis.received().len(), 2 + hn.planned);
+    assert_eq!(
+        store.counts().expect("counts").raw_responses,
+        2 + hn.planned as i64
+    );
+    assert_eq!(se.observations, 2);
+
+    // The quota refilled: the next run asks for what is missing, and the
+    // tables end as a run that never stopped would leave them.
+    let apis = quota_apis(300, None);
+    let config = self::config(&apis.server);
+    let again = run(&config, &mut store, &options());
+    assert_eq!(again.status, RunStatus::Ok, "{:?}", again.error);
+    let mut clean = Store::open_in_memory().expect("store");
+    let apis = quota_apis(300, None);
+    let whole = run(&self::config(&apis.server), &mut clean, &options());
+    assert_eq!(whole.status, RunStatus::Ok);
+    assert_eq!(
+        store.counts().expect("counts").observations,
+        clean.counts().expect("counts").observations
+    );
+}
+
+#[test]
+fn a_backoff_in_an_answer_delays_the_next_request_of_the_source() {
+    let quick = quota_apis(300, None);
+    let started = std::time::Instant::now();
+    let mut store = Store::open_in_memory().expect("store");
+    assert_eq!(
+        run(&config(&quick.server), &mut store, &options()).status,
+        RunStatus::Ok
+    );
+    let without = started.elapsed();
+
+    let apis = quota_apis(300, Some(1));
+    let started = std::time::Instant::now();
+    let mut store = Store::open_in_memory().expect("store");
+    let summary = run(&config(&apis.server), &mut store, &options());
+    let with = started.elapsed();
+    assert_eq!(summary.status, RunStatus::Ok, "{:?}", summary.error);
+    // One second asked for; loose bounds for a busy machine.
+    assert!(with >= Duration::from_secs(1), "{with:?}");
+    assert!(
+        with < without + Duration::from_secs(15),
+        "{with:?} vs {without:?}"
+    );
+}

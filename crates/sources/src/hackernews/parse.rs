@@ -3,12 +3,17 @@
 //! `search` with `hitsPerPage=0`: the Algolia search wrapper (`hits`,
 //! `nbHits`, `page`, `nbPages`, `hitsPerPage`, `exhaustiveNbHits`,
 //! `exhaustive`, `query`, `params`, `processingTimeMS`, ...); `nbHits` is
-//! the count of stories and comments matching in the period. Errors:
+//! the count of stories and comments matching in the period. When the
+//! answer says the count is not exhaustive (`exhaustive.nbHits: false`, or
+//! the older `exhaustiveNbHits: false` when `exhaustive` is absent),
+//! `nbHits` is Algolia's approximation and the observation is stored as
+//! [`Exactness::Approximate`]; an answer that says neither is taken as
+//! exact. Errors:
 //! `{"code": 400, "message": "..."}` (as recorded).
 
 use super::Endpoint;
 use serde::Deserialize;
-use trends_core::{Grain, Observation, RequestSpec};
+use trends_core::{Exactness, Grain, Observation, RequestSpec};
 
 use trends_normalizer::{NormalizeError, Parsed, count, json, subject, unknown_endpoint};
 
@@ -19,6 +24,30 @@ struct Search {
     // Present in every search answer; checked so that another JSON object
     // with an `nbHits` is not taken for one.
     hits: Vec<serde_json::Value>,
+    exhaustive: Option<Exhaustive>,
+    exhaustive_nb_hits: Option<bool>,
+}
+
+/// Which parts of the answer Algolia computed exactly.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Exhaustive {
+    nb_hits: Option<bool>,
+}
+
+impl Search {
+    /// `exhaustive.nbHits`, else the deprecated `exhaustiveNbHits`.
+    fn exactness(&self) -> Exactness {
+        let exhaustive = self
+            .exhaustive
+            .as_ref()
+            .and_then(|e| e.nb_hits)
+            .or(self.exhaustive_nb_hits);
+        match exhaustive {
+            Some(false) => Exactness::Approximate,
+            Some(true) | None => Exactness::Exact,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -40,7 +69,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
         grain: Grain::Year,
         period: spec.period,
         value: count(spec, "nbHits", s.nb_hits)?,
-        exactness: trends_core::Exactness::Exact,
+        exactness: s.exactness(),
     }]))
 }
 
@@ -51,7 +80,7 @@ pub(crate) fn describe_error(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use trends_core::{Outcome, Period};
+    use trends_core::{Exactness, Outcome, Period};
 
     use crate::normalize;
     use crate::testing::{fixture, spec};
@@ -79,6 +108,41 @@ mod tests {
             v["nbHits"].as_f64().expect("nbHits")
         );
         assert_eq!(n.observations[0].period, Period::year(2023));
+        // The recorded answer says `exhaustive.nbHits: false`.
+        assert_eq!(n.observations[0].exactness, Exactness::Approximate);
+    }
+
+    #[test]
+    fn an_exhaustive_count_is_exact_and_a_missing_flag_is_not_a_guess() {
+        let n = normalize(
+            &search(),
+            200,
+            &fixture("hackernews/search_exhaustive.json"),
+        );
+        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.observations[0].exactness, Exactness::Exact);
+        for (body, exactness) in [
+            // `exhaustive` wins over the deprecated flag.
+            (
+                r#"{"exhaustive":{"nbHits":true},"exhaustiveNbHits":false,"hits":[],"nbHits":3}"#,
+                Exactness::Exact,
+            ),
+            (
+                r#"{"exhaustiveNbHits":false,"hits":[],"nbHits":3}"#,
+                Exactness::Approximate,
+            ),
+            (r#"{"hits":[],"nbHits":3}"#, Exactness::Exact),
+        ] {
+            let n = normalize(&search(), 200, body.as_bytes());
+            assert_eq!(n.observations[0].exactness, exactness, "{body}");
+        }
+        // A flag that is not a boolean is a changed shape, not a guess.
+        let n = normalize(
+            &search(),
+            200,
+            br#"{"exhaustive":{"nbHits":"no"},"hits":[],"nbHits":3}"#,
+        );
+        assert_eq!(n.outcome, Outcome::ParseError);
     }
 
     #[test]

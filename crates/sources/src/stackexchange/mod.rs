@@ -3,6 +3,7 @@
 
 mod parse;
 mod plan;
+mod quota;
 
 use std::time::Duration;
 
@@ -38,7 +39,7 @@ impl Source for StackExchange {
         SourceInfo {
             api: "Stack Exchange API 2.3 (api.stackexchange.com)",
             history: "2008 on, per calendar year",
-            limits: "300 requests/day per IP without a key, 10,000 with; honours `backoff`",
+            limits: "300 requests/day per IP without a key, 10,000 with; honours `backoff`, stops at `quota_remaining` 0",
         }
     }
 
@@ -81,17 +82,19 @@ impl Parser for StackExchange {
     }
 }
 
-/// A `backoff` field (in any answer) pauses the source that long; a
-/// `throttle_violation` error ends it for this run, since asking again
-/// before it lifts only prolongs it.
+/// A `backoff` field (in any answer) pauses the source that long; an
+/// answer with `quota_remaining` 0 is stored and ends the source for this
+/// run ("quota exhausted"), as does a `throttle_violation` error, since
+/// asking again before the quota refills only prolongs it.
 impl Pacer for StackExchange {
     fn pace(&self, answer: &Answer<'_>) -> Pace {
+        let wrapper = quota::Wrapper::read(answer.body);
         Pace {
-            backoff: plan::backoff_secs(answer.body).map(Duration::from_secs),
+            backoff: wrapper.backoff.map(Duration::from_secs),
             halt: if answer.status >= 400 {
-                plan::throttled(answer.body)
+                quota::throttled(answer.body)
             } else {
-                None
+                wrapper.exhausted()
             },
             ..Pace::default()
         }
@@ -103,11 +106,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_pauses_and_a_throttle_halts() {
+    fn backoff_pauses_and_a_spent_quota_or_a_throttle_halts() {
         let body = br#"{"items":[],"backoff":10,"quota_remaining":5}"#;
         let pace = StackExchange.pace(&Answer::with_headers(200, &[], body));
         assert_eq!(pace.backoff, Some(Duration::from_secs(10)));
         assert_eq!(pace.halt, None);
+        let spent = br#"{"quota_remaining":0,"total":1}"#;
+        let pace = StackExchange.pace(&Answer::with_headers(200, &[], spent));
+        assert_eq!(pace.halt.as_deref(), Some("quota exhausted"));
         let throttle = br#"{"error_id":502,"error_message":"too many requests from this IP, more requests available in 84268 seconds","error_name":"throttle_violation"}"#;
         let pace = StackExchange.pace(&Answer::with_headers(400, &[], throttle));
         assert_eq!(

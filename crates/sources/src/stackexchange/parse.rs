@@ -1,7 +1,9 @@
 //! Stack Exchange API 2.3.
 //!
-//! - `questions` with `filter=total`: `{"total": N}`, questions asked with
-//!   the tag in the request's period.
+//! - `questions` with the filter `!.UE8F0bVg4M-_Ii4`: `{"quota_remaining":
+//!   Q, "total": N}` (a `backoff` before them when the API asks for one,
+//!   which the fetcher reads, as it reads the quota); `total` is the
+//!   questions asked with the tag in the request's period.
 //! - Errors: `{"error_id": 502, "error_name": "throttle_violation",
 //!   "error_message": "..."}` with a 4xx/5xx status (the throttle comes
 //!   with HTTP 400, its `error_id` is 502).
@@ -165,6 +167,20 @@ mod tests {
         };
         let n = normalize(&questions(so_far), 200, TOTAL.as_bytes());
         assert_eq!(n.observations[0].period, so_far);
+    }
+
+    #[test]
+    fn the_answer_that_spends_the_quota_or_asks_for_a_backoff_still_counts() {
+        for fixture in [
+            include_str!("../../../../tests/fixtures/stackexchange/questions_backoff.json"),
+            include_str!("../../../../tests/fixtures/stackexchange/questions_quota_spent.json"),
+            // The built-in `total` filter's answer, as asked before.
+            r#"{"total":2205917}"#,
+        ] {
+            let n = normalize(&questions(Period::year(2023)), 200, fixture.as_bytes());
+            assert_eq!(n.outcome, Outcome::Ok, "{fixture}: {:?}", n.error);
+            assert_eq!(n.observations[0].value, 2_205_917.0, "{fixture}");
+        }
     }
 
     #[test]
