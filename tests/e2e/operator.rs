@@ -56,7 +56,8 @@ fn config_check_passes_the_shipped_config_and_says_what_missing_tokens_cost() {
     };
     let without = total(&out);
 
-    // With a token, GitHub reads repositories 50 to a GraphQL query.
+    // With a token, GitHub reads repositories 50 to a GraphQL query and
+    // every year of a topic or language in one GraphQL search.
     let (code, with, err) = trends(
         &["--config", &config, "--db", &db, "config", "check"],
         &[("GITHUB_TOKEN", "ghp_x"), ("STACKEXCHANGE_KEY", "k")],
@@ -68,11 +69,13 @@ fn config_check_passes_the_shipped_config_and_says_what_missing_tokens_cost() {
         with.contains("without STACKEXCHANGE_KEY a first collect would take 2 days (300 a day)"),
         "{with}"
     );
+    // With a token the searches go through GraphQL, not the search lane, so
+    // its search rate does not bind and is not worth raising.
     assert!(
-        with.contains("raise search_requests_per_minute to 30"),
+        !with.contains("raise search_requests_per_minute to 30"),
         "{with}"
     );
-    assert!(total(&with) < without, "{with}");
+    assert!(total(&with) * 10 < without * 8, "{with}");
     assert!(!with.contains("ghp_x"), "the token is never printed");
 }
 

@@ -205,6 +205,11 @@ fn notes(plan: &trends_fetcher::SourcePlan, bound: Bound) -> Vec<String> {
             .and_then(|s| s.without_token())
             .is_some()
         && cfg.search_requests_per_minute.is_some_and(|n| n < 30)
+        // With a token GitHub searches go through GraphQL, not the search lane.
+        && plan
+            .requests
+            .iter()
+            .any(|r| r.lane == trends_fetcher::Lane::Search)
     {
         notes.push(
             "the token allows 30 searches a minute: raise search_requests_per_minute to 30"
