@@ -496,7 +496,8 @@ const RAW_TEXT: &str = "text/plain; charset=utf-8";
 
 /// raw.githubusercontent.com's answer for a file that is not there.
 fn raw_not_found() -> ResponseTemplate {
-    ResponseTemplate::new(404).set_body_raw(fixture("innovationgraph/error_not_found.txt"), RAW_TEXT)
+    ResponseTemplate::new(404)
+        .set_body_raw(fixture("innovationgraph/error_not_found.txt"), RAW_TEXT)
 }
 
 /// The Innovation Graph for the fault matrix: the recorded topics file for
@@ -526,7 +527,8 @@ fn innovationgraph_files_good_renamed_header_and_not_found() {
                    [[technology]]\nid = \"django\"\nname = \"Django\"\ncategory = \"framework\"\ngithub_topic = \"django\"\n\n\
                    [[technology]]\nid = \"sinatra\"\nname = \"Sinatra\"\ncategory = \"framework\"\ngithub_topic = \"sinatra\"\n";
     let ok = |file: &str| {
-        ResponseTemplate::new(200).set_body_raw(fixture(&format!("innovationgraph/{file}")), RAW_TEXT)
+        ResponseTemplate::new(200)
+            .set_body_raw(fixture(&format!("innovationgraph/{file}")), RAW_TEXT)
     };
     let good = [
         "django|2024-10-01|2025-01-01|1907.0",
@@ -565,9 +567,7 @@ fn innovationgraph_files_good_renamed_header_and_not_found() {
         let out = env.trends(&["collect"]);
         assert_eq!(out.code, Some(code), "{}", out.all());
         let db = env.db();
-        let archived = db.strings(
-            "SELECT outcome FROM raw_responses ORDER BY url",
-        );
+        let archived = db.strings("SELECT outcome FROM raw_responses ORDER BY url");
         assert_eq!(archived, outcomes, "languages, then topics");
         let rows = db.strings(rows_sql);
         if code == 0 {

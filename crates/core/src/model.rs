@@ -278,9 +278,9 @@ impl FromStr for Grain {
             Grain::Year,
             Grain::Snapshot,
         ]
-            .into_iter()
-            .find(|g| g.as_str() == s)
-            .ok_or_else(|| format!("unknown grain `{s}`"))
+        .into_iter()
+        .find(|g| g.as_str() == s)
+        .ok_or_else(|| format!("unknown grain `{s}`"))
     }
 }
 

@@ -91,8 +91,8 @@ fn quarters(last: (i32, u32)) -> Vec<(i32, u32)> {
 
 /// The catalog's values of `key` and `others`, each once, in order.
 fn names(key: SourceKey, others: &[&str]) -> Vec<String> {
-    let catalog = Catalog::parse(CATALOG, std::path::Path::new("config/catalog.toml"))
-        .unwrap_or_default();
+    let catalog =
+        Catalog::parse(CATALOG, std::path::Path::new("config/catalog.toml")).unwrap_or_default();
     let mut seen = BTreeSet::new();
     catalog
         .with_key(key)
@@ -105,7 +105,13 @@ fn names(key: SourceKey, others: &[&str]) -> Vec<String> {
 /// Developers of `economy` pushing to `name` (a language or, `topic`, a
 /// topic) in a quarter: a world level log-uniform in the kind's range, a
 /// yearly trend in [-15 %, +30 %], the economy's share and ±4 % noise.
-pub(crate) fn synthetic_pushers(topic: bool, name: &str, economy: &str, year: i32, quarter: u32) -> u64 {
+pub(crate) fn synthetic_pushers(
+    topic: bool,
+    name: &str,
+    economy: &str,
+    year: i32,
+    quarter: u32,
+) -> u64 {
     let kind = if topic { "topic" } else { "language" };
     let key = name.to_lowercase();
     let unit = |parts: &[&str]| small_hash(parts) as f64 / f64::from(u32::MAX);
@@ -114,15 +120,15 @@ pub(crate) fn synthetic_pushers(topic: bool, name: &str, economy: &str, year: i3
     } else {
         (30_000.0, 3_000_000.0)
     };
-    let level = (lo.ln() + (hi.ln() - lo.ln()) * unit(&["pushers", kind, &key])).exp();
-    let growth = -0.15 + 0.45 * unit(&["pushers_growth", &key]);
+    let level = (lo.ln() + (hi.ln() - lo.ln()) * unit(&["pushers", kind, key.as_str()])).exp();
+    let growth = -0.15 + 0.45 * unit(&["pushers_growth", key.as_str()]);
     let t = f64::from(year - 2020) + f64::from(quarter - 1) / 4.0;
     let share = ECONOMIES
         .iter()
         .find(|(code, _, _)| *code == economy)
         .map_or(0.0, |(_, s, _)| *s);
     let when = format!("{year}-{quarter}");
-    let noise = 0.96 + 0.08 * unit(&["pushers_noise", kind, &key, economy, &when]);
+    let noise = 0.96 + 0.08 * unit(&["pushers_noise", kind, key.as_str(), economy, when.as_str()]);
     (level * (growth * t).exp() * share * noise).round() as u64
 }
 
@@ -153,7 +159,11 @@ fn languages(last: (i32, u32)) -> String {
         // economy -> (type, count, name)
         let mut by_economy: Vec<(&str, &str, u64, &str)> = Vec::new();
         for name in &names {
-            let kind = if name == "HTML" { "markup" } else { "programming" };
+            let kind = if name == "HTML" {
+                "markup"
+            } else {
+                "programming"
+            };
             for (economy, n) in rows(false, name, (year, quarter)) {
                 by_economy.push((economy, kind, n, name));
             }
@@ -213,14 +223,19 @@ mod tests {
     #[tokio::test]
     async fn both_files_in_the_real_format_and_a_plain_404() {
         let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::new("innovationgraph")).expect("served");
+        let base = server
+            .base_url(SourceId::new("innovationgraph"))
+            .expect("served");
         assert!(base.ends_with(PREFIX), "{base}");
         let (status, headers, body) = get(&format!("{base}/data/languages.csv")).await;
         assert_eq!(status, 200);
         assert!(headers["content-type"].starts_with("text/plain"));
         assert!(body.starts_with("num_pushers,language,language_type,iso2_code,year,quarter\r\n"));
         let go = synthetic_pushers(false, "Go", "US", 2020, 1);
-        assert!(body.contains(&format!("\r\n{go},Go,programming,US,2020,1\r\n")), "{go}");
+        assert!(
+            body.contains(&format!("\r\n{go},Go,programming,US,2020,1\r\n")),
+            "{go}"
+        );
         let (status, _, body) = get(&format!("{base}/data/topics.csv")).await;
         assert_eq!(status, 200);
         assert!(body.starts_with("num_pushers,topic,iso2_code,year,quarter\n"));

@@ -132,11 +132,9 @@ impl DemoServer {
             "gopkg" => self.gopkg.uri(),
             "githubtopics" => self.githubtopics.uri(),
             "tiobe" => self.tiobe.uri(),
-            "innovationgraph" => format!(
-                "{}{}",
-                self.innovationgraph.uri(),
-                innovationgraph::PREFIX
-            ),
+            "innovationgraph" => {
+                format!("{}{}", self.innovationgraph.uri(), innovationgraph::PREFIX)
+            }
             _ => return None,
         })
     }

@@ -157,7 +157,11 @@ fn quarters_are_stored_and_a_year_is_the_mean_of_its_quarters() {
     assert_eq!(ys[0].value, 200.0, "the mean, not the sum");
     assert_eq!(ys[0].delta, None);
     // 2023-01-01..2023-07-01 is 181 of 365 days.
-    assert!((ys[0].coverage - 181.0 / 365.0).abs() < 1e-9, "{}", ys[0].coverage);
+    assert!(
+        (ys[0].coverage - 181.0 / 365.0).abs() < 1e-9,
+        "{}",
+        ys[0].coverage
+    );
     let grain: String = s
         .conn
         .query_row("SELECT DISTINCT grain FROM observations", [], |r| r.get(0))

@@ -271,7 +271,10 @@ fn migration_8_keeps_the_observations_of_a_version_7_database_and_takes_quarters
     )
     .expect("old observations");
     let quarter = "INSERT INTO observations VALUES ('go', 'x', 'y', 'quarter', DATE '2023-01-01', DATE '2023-04-01', 1, TIMESTAMP '2024-01-01', 1, 3, 'exact')";
-    assert!(conn.execute_batch(quarter).is_err(), "version 7 refuses a quarter");
+    assert!(
+        conn.execute_batch(quarter).is_err(),
+        "version 7 refuses a quarter"
+    );
     let s = Store::init(conn, ":memory:".into()).expect("migrate to 8");
     let kept: (i64, String, f64) = s
         .conn

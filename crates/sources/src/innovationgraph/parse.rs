@@ -14,7 +14,7 @@
 //! Only the quarters that end inside the request's period are read; a
 //! name without any row there has no observation (never a 0).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use trends_core::{Exactness, Grain, Metric, Observation, Period, RequestSpec, TechId};
@@ -140,9 +140,16 @@ fn observation(
 type Sums = BTreeMap<(String, NaiveDate), (Period, f64)>;
 
 fn sums(spec: &RequestSpec, layout: &Layout, body: &[u8]) -> Result<Sums, NormalizeError> {
-    let failed = |e: csv::Error| shape(spec, format!("{} is not the CSV GitHub publishes: {e}", layout.file));
+    let failed = |e: csv::Error| {
+        shape(
+            spec,
+            format!("{} is not the CSV GitHub publishes: {e}", layout.file),
+        )
+    };
     let wanted: HashSet<String> = spec.subjects.iter().map(|s| s.key.to_lowercase()).collect();
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(body);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(body);
     let columns = columns(spec, layout, reader.headers().map_err(failed)?)?;
     let mut sums = Sums::new();
     let mut seen: HashSet<(String, String, NaiveDate)> = HashSet::new();
@@ -153,7 +160,12 @@ fn sums(spec: &RequestSpec, layout: &Layout, body: &[u8]) -> Result<Sums, Normal
         if !wanted.contains(&name) {
             continue;
         }
-        let row = Row { spec, layout, record: &record, line };
+        let row = Row {
+            spec,
+            layout,
+            record: &record,
+            line,
+        };
         let economy = field(&record, columns.economy);
         if AGGREGATES.contains(&economy) {
             continue;
@@ -167,13 +179,17 @@ fn sums(spec: &RequestSpec, layout: &Layout, body: &[u8]) -> Result<Sums, Normal
         }
         let year: i32 = row.number(columns.year, "year")?;
         let quarter: u32 = row.number(columns.quarter, "quarter")?;
-        let period = Period::quarter(year, quarter).ok_or_else(|| row.bad("quarter", "not 1 to 4"))?;
+        let period =
+            Period::quarter(year, quarter).ok_or_else(|| row.bad("quarter", "not 1 to 4"))?;
         if period.start < spec.period.start || period.end > spec.period.end {
             continue;
         }
         let count: u64 = row.number(columns.count, "num_pushers")?;
         if !seen.insert((name.clone(), economy.to_owned(), period.start)) {
-            return Err(row.bad(layout.name, "a second row for this name, economy and quarter"));
+            return Err(row.bad(
+                layout.name,
+                "a second row for this name, economy and quarter",
+            ));
         }
         sums.entry((name, period.start)).or_insert((period, 0.0)).1 += count as f64;
     }
@@ -307,7 +323,11 @@ mod tests {
         short.period.end = day(2025, 6, 30);
         let n = normalize(&short, 200, &fixture("innovationgraph/topics.csv"));
         assert_eq!(rows(&n)[..1], ["django quarter 2025-01-01 1881"]);
-        assert_eq!(n.observations.len(), 2, "the quarter ending 2025-07-01 is not in");
+        assert_eq!(
+            n.observations.len(),
+            2,
+            "the quarter ending 2025-07-01 is not in"
+        );
     }
 
     #[test]
@@ -316,7 +336,10 @@ mod tests {
         let n = normalize(&spec, 200, &fixture("innovationgraph/topics.csv"));
         assert_eq!(n.outcome, Outcome::NoData);
         assert!(
-            n.error.as_deref().unwrap_or("").contains("data/topics.csv has no row for sinatra"),
+            n.error
+                .as_deref()
+                .unwrap_or("")
+                .contains("data/topics.csv has no row for sinatra"),
             "{:?}",
             n.error
         );
@@ -334,7 +357,11 @@ mod tests {
         );
         // The languages file read as topics lacks `topic`.
         let n = normalize(&spec, 200, &fixture("innovationgraph/languages.csv"));
-        assert!(n.error.unwrap_or_default().contains("has no column `topic`"));
+        assert!(
+            n.error
+                .unwrap_or_default()
+                .contains("has no column `topic`")
+        );
     }
 
     #[test]
@@ -342,10 +369,16 @@ mod tests {
         let spec = ask("topics", &["django"], (2020, 1));
         let header = "num_pushers,topic,iso2_code,year,quarter\n";
         for (row, what) in [
-            ("12x,django,US,2025,1", "`num_pushers` is not a whole number"),
+            (
+                "12x,django,US,2025,1",
+                "`num_pushers` is not a whole number",
+            ),
             ("-5,django,US,2025,1", "`num_pushers` is not a whole number"),
             ("120,django,US,2025,5", "`quarter` is not 1 to 4"),
-            ("120,django,EU27,2025,1", "`iso2_code` is not a two-letter economy code"),
+            (
+                "120,django,EU27,2025,1",
+                "`iso2_code` is not a two-letter economy code",
+            ),
             ("120,django,US,2025", "CSV GitHub publishes"),
             ("120,django,US,2025,1\n130,django,US,2025,1", "a second row"),
         ] {
@@ -353,12 +386,22 @@ mod tests {
             let n = normalize(&spec, 200, body.as_bytes());
             assert_eq!(n.outcome, Outcome::ParseError, "{row}");
             let error = n.error.unwrap_or_default();
-            assert!(error.contains(what) && error.contains("data/topics.csv"), "{row}: {error}");
+            assert!(
+                error.contains(what) && error.contains("data/topics.csv"),
+                "{row}: {error}"
+            );
         }
-        let n = normalize(&spec, 200, b"num_pushers,topic,iso2_code,year,quarter\n120,dj\xffango,US,2025,1\n");
+        let n = normalize(
+            &spec,
+            200,
+            b"num_pushers,topic,iso2_code,year,quarter\n120,dj\xffango,US,2025,1\n",
+        );
         assert_eq!(n.outcome, Outcome::ParseError);
         assert_eq!(normalize(&spec, 200, b"").outcome, Outcome::ParseError);
-        assert_eq!(normalize(&spec, 200, b"<html>").outcome, Outcome::ParseError);
+        assert_eq!(
+            normalize(&spec, 200, b"<html>").outcome,
+            Outcome::ParseError
+        );
         // A malformed row about a name not asked is not read.
         let other = format!("{header}12x,flask,US,2025,1\n120,django,US,2025,1\n");
         assert_eq!(normalize(&spec, 200, other.as_bytes()).outcome, Outcome::Ok);
@@ -371,6 +414,9 @@ mod tests {
         assert_eq!(n.outcome, Outcome::HttpError);
         assert_eq!(n.error.as_deref(), Some("innovationgraph 404: Not Found"));
         let n = normalize(&spec, 400, b"400: Invalid request");
-        assert_eq!(n.error.as_deref(), Some("innovationgraph 400: Invalid request"));
+        assert_eq!(
+            n.error.as_deref(),
+            Some("innovationgraph 400: Invalid request")
+        );
     }
 }

@@ -29,7 +29,11 @@ pub const FIRST_YEAR: i32 = 2020;
 
 /// Each endpoint, the catalog key it asks for and its file under `data/`.
 pub(crate) const FILES: [(Endpoint, SourceKey, &str); 2] = [
-    (Endpoint::Languages, SourceKey::GitHubLanguage, "languages.csv"),
+    (
+        Endpoint::Languages,
+        SourceKey::GitHubLanguage,
+        "languages.csv",
+    ),
     (Endpoint::Topics, SourceKey::GitHubTopic, "topics.csv"),
 ];
 
@@ -50,7 +54,7 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
                     endpoint.as_str(),
                     subjects,
                     period,
-                    join(base, &["data", file]),
+                    join(base, &["data", *file]),
                 )
             })
         })
@@ -97,8 +101,8 @@ github_topic = "docker"
 
     #[test]
     fn one_request_per_file_for_the_quarters_up_to_the_month() {
-        let base =
-            Url::parse("https://raw.githubusercontent.com/github/innovationgraph/main").expect("url");
+        let base = Url::parse("https://raw.githubusercontent.com/github/innovationgraph/main")
+            .expect("url");
         let plan = plan(&base, &catalog(), from_2015(day(2026, 3, 17)));
         let urls: Vec<&str> = plan.iter().map(|p| p.url.as_str()).collect();
         assert_eq!(
@@ -114,7 +118,12 @@ github_topic = "docker"
         };
         assert!(plan.iter().all(|p| p.spec.period == asked));
         assert!(asked.is_closed(day(2026, 3, 17)));
-        let keys: Vec<&str> = plan[1].spec.subjects.iter().map(|s| s.key.as_str()).collect();
+        let keys: Vec<&str> = plan[1]
+            .spec
+            .subjects
+            .iter()
+            .map(|s| s.key.as_str())
+            .collect();
         assert_eq!(keys, ["django", "docker"]);
         assert_eq!(plan[0].spec.subjects[0].key, "C#");
     }
@@ -137,7 +146,9 @@ github_topic = "docker"
         // January to March of the first year: no quarter has ended yet.
         assert!(plan(&base, &catalog(), window(2026, day(2026, 3, 31))).is_empty());
         assert_eq!(
-            plan(&base, &catalog(), window(2026, day(2026, 4, 2)))[0].spec.period,
+            plan(&base, &catalog(), window(2026, day(2026, 4, 2)))[0]
+                .spec
+                .period,
             Period {
                 start: day(2026, 1, 1),
                 end: day(2026, 4, 1),
@@ -148,6 +159,9 @@ github_topic = "docker"
         );
         let only_languages = plan(&base, &no_topics, window(2023, day(2026, 4, 2)));
         assert_eq!(only_languages.len(), 1);
-        assert_eq!(only_languages[0].url.as_str(), "https://example.org/gh/data/languages.csv");
+        assert_eq!(
+            only_languages[0].url.as_str(),
+            "https://example.org/gh/data/languages.csv"
+        );
     }
 }
