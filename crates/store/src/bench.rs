@@ -114,7 +114,7 @@ pub fn fill_synthetic(store: &mut Store, techs: u32, metrics: &[Metric], days: u
                  SELECT 'b' || t.i, ?, ?, 'day',
                         DATE '2015-01-01' + d.j::INTEGER, DATE '2015-01-02' + d.j::INTEGER,
                         (1 + (t.i * 7919 + d.j * 104729) % 100000)::DOUBLE,
-                        TIMESTAMP '2024-01-01', 0, ?
+                        TIMESTAMP '2024-01-01', 0, ?, 'exact'
                  FROM range(?) t(i), range(?) d(j)",
                 params![metric.source().as_str(), metric.as_str(), raw, techs, days],
             )
