@@ -8,7 +8,11 @@
 -- calendar year, with coverage = the share of the year's days the stored
 -- periods cover (2015 pageviews start in July: 0.5). Stocks (stars,
 -- forks...) take the last snapshot of the year, coverage 1, and `delta`,
--- the change since the year before's year-end snapshot. partial is true
+-- the change since the year before's year-end snapshot. Quarterly counts
+-- (grain 'quarter': developers pushing per quarter, the Innovation Graph)
+-- count distinct people, who do not add up over the year: the yearly value
+-- is the mean of the year's stored quarters, kind 'flow', coverage = the
+-- share of the year those quarters cover. partial is true
 -- for the year of the latest fetch (not over when fetched). exactness says
 -- how exact the value is: 'exact' when every observation rolled into it is
 -- the API's own count; else 'approximate' (some count the API called
@@ -32,7 +36,25 @@ WITH flows AS (
              ELSE 'exact'
         END AS exactness
     FROM observations o
-    WHERE o.grain <> 'snapshot'
+    WHERE o.grain NOT IN ('snapshot', 'quarter')
+    GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
+),
+quarters AS (
+    SELECT
+        o.tech_id,
+        o.source,
+        o.metric,
+        year(o.period_start) AS year,
+        'flow' AS kind,
+        avg(o.value) AS value,
+        sum(date_diff('day', o.period_start, o.period_end)) AS days_covered,
+        count(*) AS observations,
+        CASE WHEN bool_or(o.exactness = 'estimated') THEN 'estimated'
+             WHEN bool_or(o.exactness = 'approximate') THEN 'approximate'
+             ELSE 'exact'
+        END AS exactness
+    FROM observations o
+    WHERE o.grain = 'quarter'
     GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
 ),
 stocks AS (
@@ -72,7 +94,7 @@ SELECT
         s.value - max(s.value) OVER w
     END AS delta,
     s.exactness
-FROM (SELECT * FROM flows UNION ALL SELECT * FROM stocks) s
+FROM (SELECT * FROM flows UNION ALL SELECT * FROM quarters UNION ALL SELECT * FROM stocks) s
 JOIN technologies t ON t.id = s.tech_id
 WINDOW w AS (PARTITION BY s.tech_id, s.source, s.metric ORDER BY s.year
              RANGE BETWEEN 1 PRECEDING AND 1 PRECEDING);

@@ -7,7 +7,8 @@
 //!
 //! The API's own errors (a 404 for a removed package, a 400) are in
 //! `sources.rs`, per source; a renamed GitHub repository (301) in
-//! `faults.rs`.
+//! `faults.rs`. A changed schema is, per format, every JSON field renamed,
+//! a page's recorded `changed_layout.html`, or a CSV's `changed_header.csv`.
 
 use std::time::{Duration, Instant};
 
@@ -41,6 +42,7 @@ fn every_source() -> Vec<Case> {
     all.extend(sources::gopkg_and_githubtopics());
     all.extend(sources::github_wikimedia_npm_and_pypi());
     all.push(tiobe());
+    all.push(sources::innovationgraph());
     all
 }
 
@@ -60,12 +62,14 @@ fn recorded_body(source: &str) -> (Vec<u8>, &'static str) {
         "gopkg" => ("gopkg/module.html", "html"),
         "githubtopics" => ("githubtopics/topic.html", "html"),
         "tiobe" => ("tiobe/index.html", "html"),
+        "innovationgraph" => ("innovationgraph/topics.csv", "csv"),
         other => panic!("no recorded body for {other}"),
     };
-    let content_type = if kind == "json" {
-        "application/json; charset=utf-8"
-    } else {
-        "text/html; charset=utf-8"
+    let content_type = match kind {
+        "json" => "application/json; charset=utf-8",
+        // GitHub's raw files (the Innovation Graph's CSV) are plain text.
+        "csv" => "text/plain; charset=utf-8",
+        _ => "text/html; charset=utf-8",
     };
     (fixture(file).into_bytes(), content_type)
 }
@@ -280,7 +284,13 @@ fn matrix(fault: Fault) {
             }
             Fault::InvalidUtf8 => {
                 let mut bad = body.clone();
-                let at = bad.iter().position(|&b| b == b'"').expect("a quote") + 1;
+                let at = if content_type.starts_with("text/plain") {
+                    // CSV: inside the first data row's second field.
+                    let row = bad.iter().position(|&b| b == b'\n').expect("a header") + 1;
+                    row + bad[row..].iter().position(|&b| b == b',').expect("a comma") + 1
+                } else {
+                    bad.iter().position(|&b| b == b'"').expect("a quote") + 1
+                };
                 bad.splice(at..at, [0xff, 0xfe, 0xc3]);
                 Faulty::Mock(runtime.block_on(mock(move |_| {
                     ResponseTemplate::new(200).set_body_raw(bad.clone(), content_type)
@@ -289,6 +299,9 @@ fn matrix(fault: Fault) {
             Fault::RenamedField => {
                 let changed = if content_type.starts_with("text/html") {
                     fixture(&format!("{}/changed_layout.html", case.source)).into_bytes()
+                } else if content_type.starts_with("text/plain") {
+                    // CSV: the recorded file with a renamed header column.
+                    fixture(&format!("{}/changed_header.csv", case.source)).into_bytes()
                 } else {
                     let value: serde_json::Value =
                         serde_json::from_slice(&body).expect("recorded JSON");

@@ -490,3 +490,114 @@ fn github_wikimedia_npm_and_pypi_good_error_and_malformed() {
         run(case);
     }
 }
+
+/// GitHub's raw files are served as plain text.
+const RAW_TEXT: &str = "text/plain; charset=utf-8";
+
+/// raw.githubusercontent.com's answer for a file that is not there.
+fn raw_not_found() -> ResponseTemplate {
+    ResponseTemplate::new(404)
+        .set_body_raw(fixture("innovationgraph/error_not_found.txt"), RAW_TEXT)
+}
+
+/// The Innovation Graph for the fault matrix: the recorded topics file for
+/// every technology (one file answers them all).
+pub(crate) fn innovationgraph() -> Case {
+    Case {
+        source: "innovationgraph",
+        key: "github_topic",
+        values: ["django", "django", "django"],
+        answer: |r| match r.url.path() {
+            "/data/topics.csv" => ResponseTemplate::new(200)
+                .set_body_raw(fixture("innovationgraph/topics.csv"), RAW_TEXT),
+            _ => raw_not_found(),
+        },
+        error: "Not Found",
+    }
+}
+
+/// The Innovation Graph is two files for every technology and quarter: the
+/// recorded files land per-quarter sums of the economies (the EU left out)
+/// and nothing for a topic they lack; a rerun in the same month asks
+/// nothing, `--refresh` asks again and upserts the same rows; a renamed
+/// header and GitHub's plain 404 land nothing.
+#[test]
+fn innovationgraph_files_good_renamed_header_and_not_found() {
+    let catalog = "[[technology]]\nid = \"go\"\nname = \"Go\"\ncategory = \"language\"\ngithub_language = \"Go\"\n\n\
+                   [[technology]]\nid = \"django\"\nname = \"Django\"\ncategory = \"framework\"\ngithub_topic = \"django\"\n\n\
+                   [[technology]]\nid = \"sinatra\"\nname = \"Sinatra\"\ncategory = \"framework\"\ngithub_topic = \"sinatra\"\n";
+    let ok = |file: &str| {
+        ResponseTemplate::new(200)
+            .set_body_raw(fixture(&format!("innovationgraph/{file}")), RAW_TEXT)
+    };
+    let good = [
+        "django|2024-10-01|2025-01-01|1907.0",
+        "django|2025-01-01|2025-04-01|1881.0",
+        "django|2025-04-01|2025-07-01|1899.0",
+        "django|2025-07-01|2025-10-01|1906.0",
+        "go|2023-07-01|2023-10-01|67191.0",
+        "go|2023-10-01|2024-01-01|76091.0",
+        "go|2024-01-01|2024-04-01|74075.0",
+    ];
+    let rows_sql = "SELECT tech_id || '|' || period_start || '|' || period_end || '|' || value \
+                    FROM observations WHERE grain = 'quarter' ORDER BY ALL";
+    for (topics, outcomes, code) in [
+        (ok("topics.csv"), ["ok", "ok"], 0),
+        (ok("changed_header.csv"), ["ok", "parse_error"], 2),
+        (raw_not_found(), ["ok", "http_error"], 2),
+    ] {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let languages = ok("languages.csv");
+        let server = runtime.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(wiremock::matchers::path("/data/languages.csv"))
+                .respond_with(languages)
+                .mount(&server)
+                .await;
+            Mock::given(wiremock::matchers::path("/data/topics.csv"))
+                .respond_with(topics)
+                .mount(&server)
+                .await;
+            server
+        });
+        let env = Env::one_source("innovationgraph", &server.uri(), 2023, catalog);
+        let out = env.trends(&["collect"]);
+        assert_eq!(out.code, Some(code), "{}", out.all());
+        let db = env.db();
+        let archived = db.strings("SELECT outcome FROM raw_responses ORDER BY url");
+        assert_eq!(archived, outcomes, "languages, then topics");
+        let rows = db.strings(rows_sql);
+        if code == 0 {
+            assert_eq!(rows, good);
+            // A year is the mean of its quarters, covering the share of the
+            // year they span.
+            let yearly = db.strings(
+                "SELECT year || '|' || round(value, 2) || '|' || round(coverage, 3) FROM yearly_signals \
+                 WHERE tech_id = 'django' ORDER BY year",
+            );
+            assert_eq!(yearly, ["2024|1907.0|0.251", "2025|1895.33|0.748"]);
+            drop(db);
+            // The month's request is stored: a rerun asks nothing.
+            let again = env.trends(&["collect"]);
+            assert_eq!(again.code, Some(0), "{}", again.all());
+            assert_eq!(env.db().int("SELECT count(*) FROM raw_responses"), 2);
+            let refresh = env.trends(&["collect", "--refresh"]);
+            assert_eq!(refresh.code, Some(0), "{}", refresh.all());
+            let db = env.db();
+            assert_eq!(db.int("SELECT count(*) FROM raw_responses"), 4);
+            assert_eq!(db.strings(rows_sql), good, "the same rows, upserted");
+        } else {
+            assert_eq!(rows, &good[4..], "only the languages file lands");
+            let error = db.strings("SELECT error FROM raw_responses WHERE outcome <> 'ok'");
+            let expected = if outcomes[1] == "parse_error" {
+                "data/topics.csv has no column `num_pushers`"
+            } else {
+                "innovationgraph 404: Not Found"
+            };
+            assert!(error[0].contains(expected), "{error:?}");
+        }
+    }
+}

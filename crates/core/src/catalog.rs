@@ -10,18 +10,23 @@ use serde::Deserialize;
 
 use crate::model::{Category, SourceId, TechId};
 
-/// An identifier a source knows a technology by. Each key belongs to one
-/// source; a technology without a key for a source is simply not asked there.
+/// An identifier a source knows a technology by. A key belongs to the
+/// sources that read it ([`SourceKey::sources`], most have one); a
+/// technology without a key for a source is simply not asked there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SourceKey {
     /// Stack Overflow tag, e.g. `python`, `ruby-on-rails`.
     StackOverflowTag,
     /// GitHub repository `owner/name` of the main project.
     GitHubRepo,
-    /// GitHub topic, e.g. `django`. Read by two sources: `github` (search
-    /// per year) and `githubtopics` (the topic page's all-time count).
+    /// GitHub topic, e.g. `django`. Read by three sources: `github` (search
+    /// per year), `githubtopics` (the topic page's all-time count) and
+    /// `innovationgraph` (developers pushing to repositories with it, per
+    /// quarter).
     GitHubTopic,
-    /// GitHub linguist language name, e.g. `Python`, `C#`.
+    /// GitHub linguist language name, e.g. `Python`, `C#`. Read by `github`
+    /// (search per year) and `innovationgraph` (developers pushing in it,
+    /// per quarter).
     GitHubLanguage,
     /// English Wikipedia article title with underscores.
     WikipediaArticle,
@@ -83,22 +88,45 @@ impl SourceKey {
         }
     }
 
-    /// The source that reads the key (its name in the registry).
-    pub fn source(self) -> SourceId {
-        SourceId::new(match self {
-            SourceKey::StackOverflowTag => "stackexchange",
-            SourceKey::GitHubRepo | SourceKey::GitHubTopic | SourceKey::GitHubLanguage => "github",
-            SourceKey::WikipediaArticle => "wikimedia",
-            SourceKey::HackerNewsQuery => "hackernews",
-            SourceKey::NpmPackage => "npm",
-            SourceKey::PypiPackage => "pypi",
-            SourceKey::DockerImage => "dockerhub",
-            SourceKey::PackagistPackage => "packagist",
-            SourceKey::RubyGem => "rubygems",
-            SourceKey::Crate => "cratesio",
-            SourceKey::GoModule => "gopkg",
-            SourceKey::TiobeLanguage => "tiobe",
-        })
+    /// The sources that read the key (their names in the registry). A key
+    /// may serve several: GitHub's topic and language names are also the
+    /// names of the GitHub Innovation Graph's topics and languages.
+    pub fn sources(self) -> &'static [SourceId] {
+        const fn one(name: &'static str) -> [SourceId; 1] {
+            [SourceId::new(name)]
+        }
+        const GITHUB: SourceId = SourceId::new("github");
+        const INNOVATION_GRAPH: SourceId = SourceId::new("innovationgraph");
+        const TOPIC: [SourceId; 3] = [GITHUB, SourceId::new("githubtopics"), INNOVATION_GRAPH];
+        const LANGUAGE: [SourceId; 2] = [GITHUB, INNOVATION_GRAPH];
+        const REPO: [SourceId; 1] = [GITHUB];
+        const TAG: [SourceId; 1] = one("stackexchange");
+        const ARTICLE: [SourceId; 1] = one("wikimedia");
+        const QUERY: [SourceId; 1] = one("hackernews");
+        const NPM: [SourceId; 1] = one("npm");
+        const PYPI: [SourceId; 1] = one("pypi");
+        const IMAGE: [SourceId; 1] = one("dockerhub");
+        const PACKAGIST: [SourceId; 1] = one("packagist");
+        const GEM: [SourceId; 1] = one("rubygems");
+        const CRATE: [SourceId; 1] = one("cratesio");
+        const MODULE: [SourceId; 1] = one("gopkg");
+        const TIOBE: [SourceId; 1] = one("tiobe");
+        match self {
+            SourceKey::StackOverflowTag => &TAG,
+            SourceKey::GitHubRepo => &REPO,
+            SourceKey::GitHubTopic => &TOPIC,
+            SourceKey::GitHubLanguage => &LANGUAGE,
+            SourceKey::WikipediaArticle => &ARTICLE,
+            SourceKey::HackerNewsQuery => &QUERY,
+            SourceKey::NpmPackage => &NPM,
+            SourceKey::PypiPackage => &PYPI,
+            SourceKey::DockerImage => &IMAGE,
+            SourceKey::PackagistPackage => &PACKAGIST,
+            SourceKey::RubyGem => &GEM,
+            SourceKey::Crate => &CRATE,
+            SourceKey::GoModule => &MODULE,
+            SourceKey::TiobeLanguage => &TIOBE,
+        }
     }
 
     fn parse(name: &str) -> Option<SourceKey> {

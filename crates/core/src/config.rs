@@ -432,6 +432,7 @@ mod tests {
             "gopkg",
             "githubtopics",
             "tiobe",
+            "innovationgraph",
         ];
         Known {
             sources: names

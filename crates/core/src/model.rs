@@ -237,12 +237,15 @@ pub struct MetricDef {
     pub description: &'static str,
 }
 /// The time resolution of an observation. A snapshot is a stock read on one
-/// day; the others are flows summed over the period.
+/// day; day, month and year are flows summed over the period; a quarter is a
+/// count over the quarter that does not add up across quarters (distinct
+/// developers), so the yearly roll-up takes the mean of a year's quarters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Grain {
     Day,
     Month,
+    Quarter,
     Year,
     Snapshot,
 }
@@ -252,6 +255,7 @@ impl Grain {
         match self {
             Grain::Day => "day",
             Grain::Month => "month",
+            Grain::Quarter => "quarter",
             Grain::Year => "year",
             Grain::Snapshot => "snapshot",
         }
@@ -267,10 +271,16 @@ impl fmt::Display for Grain {
 impl FromStr for Grain {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Grain::Day, Grain::Month, Grain::Year, Grain::Snapshot]
-            .into_iter()
-            .find(|g| g.as_str() == s)
-            .ok_or_else(|| format!("unknown grain `{s}`"))
+        [
+            Grain::Day,
+            Grain::Month,
+            Grain::Quarter,
+            Grain::Year,
+            Grain::Snapshot,
+        ]
+        .into_iter()
+        .find(|g| g.as_str() == s)
+        .ok_or_else(|| format!("unknown grain `{s}`"))
     }
 }
 
@@ -299,6 +309,17 @@ impl Period {
             ymd(day.year(), day.month() + 1, 1)
         };
         Period { start, end }
+    }
+
+    /// Quarter `quarter` (1..=4) of `year`, `[its first day, the next
+    /// quarter's first day)`; `None` for a quarter outside 1..=4.
+    pub fn quarter(year: i32, quarter: u32) -> Option<Period> {
+        if !(1..=4).contains(&quarter) {
+            return None;
+        }
+        let start = NaiveDate::from_ymd_opt(year, 3 * quarter - 2, 1)?;
+        let end = start.checked_add_months(chrono::Months::new(3))?;
+        Some(Period { start, end })
     }
 
     /// A stock read on `day`.
@@ -527,5 +548,22 @@ mod tests {
         assert_eq!(Period::month_of(d).to_string(), "2023-12-01..2024-01-01");
         assert!(y.is_closed(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default()));
         assert!(!y.is_closed(NaiveDate::from_ymd_opt(2023, 12, 31).unwrap_or_default()));
+        let q4 = Period::quarter(2023, 4).expect("a quarter");
+        assert_eq!(q4.to_string(), "2023-10-01..2024-01-01");
+        assert_eq!(
+            Period::quarter(2024, 1).map(|q| q.to_string()),
+            Some("2024-01-01..2024-04-01".to_owned())
+        );
+        assert_eq!(Period::quarter(2024, 0), None);
+        assert_eq!(Period::quarter(2024, 5), None);
+        for g in [
+            Grain::Day,
+            Grain::Month,
+            Grain::Quarter,
+            Grain::Year,
+            Grain::Snapshot,
+        ] {
+            assert_eq!(g.as_str().parse::<Grain>(), Ok(g));
+        }
     }
 }

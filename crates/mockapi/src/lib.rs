@@ -28,6 +28,7 @@ mod github;
 mod github_graphql;
 mod hackernews;
 mod html;
+mod innovationgraph;
 mod npm;
 pub mod numbers;
 mod packagist;
@@ -66,6 +67,7 @@ pub struct DemoServer {
     gopkg: MockServer,
     githubtopics: MockServer,
     tiobe: MockServer,
+    innovationgraph: MockServer,
 }
 
 impl DemoServer {
@@ -91,7 +93,9 @@ impl DemoServer {
         let gopkg = serve(html::GoPkg, latency).await;
         let githubtopics = serve(html::GitHubTopics, latency).await;
         let tiobe = serve(html::Tiobe, latency).await;
+        let innovationgraph = serve(innovationgraph::InnovationGraph, latency).await;
         DemoServer {
+            innovationgraph,
             gopkg,
             githubtopics,
             tiobe,
@@ -111,7 +115,8 @@ impl DemoServer {
     /// What to put in config `[sources.<name>] base_url` for this source,
     /// in place of `https://api.stackexchange.com`, `https://api.github.com`
     /// and `https://wikimedia.org/api/rest_v1` (the Wikimedia one keeps the
-    /// `/api/rest_v1` path).
+    /// `/api/rest_v1` path; the Innovation Graph's the repository's
+    /// `/github/innovationgraph/main`).
     /// `None` for a source the demo server does not serve.
     pub fn base_url(&self, source: SourceId) -> Option<String> {
         Some(match source.as_str() {
@@ -128,6 +133,9 @@ impl DemoServer {
             "gopkg" => self.gopkg.uri(),
             "githubtopics" => self.githubtopics.uri(),
             "tiobe" => self.tiobe.uri(),
+            "innovationgraph" => {
+                format!("{}{}", self.innovationgraph.uri(), innovationgraph::PREFIX)
+            }
             _ => return None,
         })
     }
@@ -216,6 +224,7 @@ mod tests {
             "gopkg",
             "githubtopics",
             "tiobe",
+            "innovationgraph",
         ];
         let urls: Vec<String> = names
             .iter()

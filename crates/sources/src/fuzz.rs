@@ -80,6 +80,26 @@ fn specs() -> Vec<RequestSpec> {
             Period::snapshot(day(2024, 1, 2)),
         ),
         spec(
+            crate::innovationgraph::ID,
+            "topics",
+            "t",
+            "django",
+            Period {
+                start: day(2020, 1, 1),
+                end: day(2026, 3, 1),
+            },
+        ),
+        spec(
+            crate::innovationgraph::ID,
+            "languages",
+            "t",
+            "Go",
+            Period {
+                start: day(2020, 1, 1),
+                end: day(2026, 3, 1),
+            },
+        ),
+        spec(
             crate::wikimedia::ID,
             "pageviews",
             "t",
@@ -133,6 +153,8 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
         "gopkg/module.html",
         "githubtopics/topic.html",
         "tiobe/index.html",
+        "innovationgraph/topics.csv",
+        "innovationgraph/languages.csv",
     ]
     .iter()
     .map(|f| fixture(f))

@@ -20,6 +20,7 @@ pub mod github;
 pub mod githubtopics;
 pub mod gopkg;
 pub mod hackernews;
+pub mod innovationgraph;
 pub mod npm;
 pub mod packagist;
 pub mod pypi;

@@ -5,8 +5,8 @@
 
 use crate::Source;
 use crate::{
-    cratesio, dockerhub, github, githubtopics, gopkg, hackernews, npm, packagist, pypi, rubygems,
-    stackexchange, tiobe, wikimedia,
+    cratesio, dockerhub, github, githubtopics, gopkg, hackernews, innovationgraph, npm, packagist,
+    pypi, rubygems, stackexchange, tiobe, wikimedia,
 };
 
 /// Every source this build knows.
@@ -24,6 +24,7 @@ pub static SOURCES: &[&dyn Source] = &[
     &gopkg::GoPkg,
     &githubtopics::GitHubTopics,
     &tiobe::Tiobe,
+    &innovationgraph::InnovationGraph,
 ];
 
 /// The answers `trends bench` replays: monthly counts in a real API's

@@ -46,8 +46,8 @@ fn case(file: &'static str, status: u16, spec: RequestSpec) -> Case {
 
 fn cases() -> Vec<Case> {
     use crate::{
-        cratesio, dockerhub, github, githubtopics, gopkg, hackernews, npm, packagist, pypi,
-        rubygems, stackexchange, tiobe, wikimedia,
+        cratesio, dockerhub, github, githubtopics, gopkg, hackernews, innovationgraph, npm,
+        packagist, pypi, rubygems, stackexchange, tiobe, wikimedia,
     };
     let snap = |y, m, d| Period::snapshot(day(y, m, d));
     let se_q = ask(
@@ -85,6 +85,16 @@ fn cases() -> Vec<Case> {
         )
     };
     let html = |source, endpoint, keys: &[&str], p| ask(source, endpoint, keys, p);
+    // As planned on 2026-03-17 with first_year 2020: every quarter to March.
+    let ig = |endpoint, keys: &[&str]| {
+        ask(
+            innovationgraph::ID,
+            endpoint,
+            keys,
+            span((2020, 1, 1), (2026, 3, 1)),
+        )
+    };
+    let ig_topics = ig("topics", &["django", "docker", "kubernetes", "sinatra"]);
     vec![
         case("stackexchange/questions_total.json", 200, se_q.clone()),
         case(
@@ -351,6 +361,14 @@ fn cases() -> Vec<Case> {
             200,
             html(tiobe::ID, "index", &["Python"], snap(2025, 10, 15)),
         ),
+        case(
+            "innovationgraph/languages.csv",
+            200,
+            ig("languages", &["Go", "Python", "Rust", "Kotlin"]),
+        ),
+        case("innovationgraph/topics.csv", 200, ig_topics.clone()),
+        case("innovationgraph/changed_header.csv", 200, ig_topics.clone()),
+        case("innovationgraph/error_not_found.txt", 404, ig_topics),
     ]
 }
 

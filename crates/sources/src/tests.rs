@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use trends_core::Config;
+use trends_core::{Config, SourceKey};
 
 use crate::{by_name, known, metrics, registry};
 
@@ -59,5 +59,18 @@ fn every_source_has_recorded_fixtures() {
             "{} has no SOURCES.md",
             dir.display()
         );
+    }
+}
+
+#[test]
+fn every_catalog_key_is_read_by_sources_of_the_registry() {
+    for key in SourceKey::ALL {
+        assert!(!key.sources().is_empty(), "{key} is read by no source");
+        for id in key.sources() {
+            assert!(
+                by_name(id.as_str()).is_ok(),
+                "{key} names `{id}`, which the registry does not have"
+            );
+        }
     }
 }

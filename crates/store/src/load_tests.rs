@@ -130,3 +130,41 @@ fn only_the_whole_natural_key_makes_a_repeat_in_a_batch() {
         ]
     );
 }
+
+#[test]
+fn quarters_are_stored_and_a_year_is_the_mean_of_its_quarters() {
+    use trends_core::{Grain, Period};
+    let mut s = Store::open_in_memory().expect("open");
+    s.sync_catalog(&catalog(), &metrics()).expect("sync");
+    let run = s.begin_run("collect", at()).expect("run");
+    let sp = spec("go", 2023);
+    let quarter = |q: u32, value: f64| {
+        let mut o = obs("go", 2023, value);
+        o.grain = Grain::Quarter;
+        o.period = Period::quarter(2023, q).expect("quarter");
+        o
+    };
+    // Two quarters of 2023: developers per quarter, not summable.
+    let rows = [quarter(1, 100.0), quarter(2, 300.0)];
+    s.record(run, &raw(&sp, b"{}", Outcome::Ok), &rows)
+        .expect("record");
+    // A rerun of the same file upserts the same rows.
+    s.record(run, &raw(&sp, b"{}", Outcome::Ok), &rows)
+        .expect("again");
+    assert_eq!(s.counts().expect("counts").observations, 2);
+    let ys = s.yearly_signals(2023, 2023).expect("yearly");
+    assert_eq!(ys.len(), 1);
+    assert_eq!(ys[0].value, 200.0, "the mean, not the sum");
+    assert_eq!(ys[0].delta, None);
+    // 2023-01-01..2023-07-01 is 181 of 365 days.
+    assert!(
+        (ys[0].coverage - 181.0 / 365.0).abs() < 1e-9,
+        "{}",
+        ys[0].coverage
+    );
+    let grain: String = s
+        .conn
+        .query_row("SELECT DISTINCT grain FROM observations", [], |r| r.get(0))
+        .expect("grain");
+    assert_eq!(grain, "quarter");
+}

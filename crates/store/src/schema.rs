@@ -72,6 +72,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../sql/migrations/0007_observation_exactness.sql"),
         views_first: &[],
     },
+    Migration {
+        version: 8,
+        name: "0008_quarter_grain",
+        sql: include_str!("../../../sql/migrations/0008_quarter_grain.sql"),
+        views_first: &[],
+    },
 ];
 
 /// One view: `sql/views/<name>.sql`, a single `CREATE OR REPLACE VIEW

@@ -258,3 +258,48 @@ fn a_read_only_open_refuses_a_file_that_still_needs_a_migration() {
     let ro = Store::open_read_only(&path).expect("read-only after the migration");
     assert!(ro.yearly_signals(2000, 2100).expect("yearly").is_empty());
 }
+
+#[test]
+fn migration_8_keeps_the_observations_of_a_version_7_database_and_takes_quarters() {
+    let mut conn = database_at(Connection::open_in_memory().expect("open"), 7);
+    // A version-7 file has its views, which read `observations`.
+    recreate_views(&mut conn).expect("views of version 7");
+    conn.execute_batch(
+        "INSERT INTO observations VALUES
+            ('go', 'github', 'stars', 'snapshot', DATE '2023-12-31', DATE '2023-12-31', 70, TIMESTAMP '2024-01-01', 1, 1, 'estimated'),
+            ('go', 'stackexchange', 'questions', 'year', DATE '2023-01-01', DATE '2024-01-01', 7, TIMESTAMP '2024-01-01', 1, 2, 'exact')",
+    )
+    .expect("old observations");
+    let quarter = "INSERT INTO observations VALUES ('go', 'x', 'y', 'quarter', DATE '2023-01-01', DATE '2023-04-01', 1, TIMESTAMP '2024-01-01', 1, 3, 'exact')";
+    assert!(
+        conn.execute_batch(quarter).is_err(),
+        "version 7 refuses a quarter"
+    );
+    let s = Store::init(conn, ":memory:".into()).expect("migrate to 8");
+    let kept: (i64, String, f64) = s
+        .conn
+        .query_row(
+            "SELECT count(*), string_agg(exactness, ',' ORDER BY source), sum(value) FROM observations",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("observations");
+    assert_eq!(kept, (2, "estimated,exact".into(), 77.0));
+    s.conn.execute_batch(quarter).expect("a quarter now");
+    assert!(
+        s.conn
+            .execute_batch(
+                "INSERT INTO observations VALUES ('go', 'x', 'y', 'week', DATE '2023-01-01', DATE '2023-01-08', 1, TIMESTAMP '2024-01-01', 1, 4, 'exact')"
+            )
+            .is_err(),
+        "the CHECK is still there"
+    );
+    assert!(
+        s.conn
+            .execute_batch(
+                "INSERT INTO observations VALUES ('go', 'github', 'stars', 'snapshot', DATE '2023-12-31', DATE '2023-12-31', 71, TIMESTAMP '2024-01-01', 1, 5, 'exact')"
+            )
+            .is_err(),
+        "the primary key is still there"
+    );
+}
