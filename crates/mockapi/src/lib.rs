@@ -33,6 +33,7 @@ mod packagist;
 mod pypi;
 mod rubygems;
 mod stackexchange;
+pub mod stars;
 mod wikimedia;
 
 use serde::Serialize;
@@ -47,6 +48,7 @@ pub use numbers::{
     synthetic_questions, synthetic_questions_between, synthetic_repo_counts,
     synthetic_repos_created, synthetic_repos_created_between, synthetic_value,
 };
+pub use stars::{repo_created, star_history_page, synthetic_star_history};
 
 /// The demo server: one local wiremock server per source. Dropping it shuts
 /// them down.
