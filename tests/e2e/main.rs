@@ -8,6 +8,7 @@ mod matrix;
 mod operator;
 mod readers;
 mod sources;
+mod stars;
 mod support;
 mod tidy;
 

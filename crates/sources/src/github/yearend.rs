@@ -9,9 +9,9 @@
 //! days, placed at its middle day), interpolated linearly between the
 //! nearer newer and older page; a year-end that needs one estimated day is
 //! `Estimated`, one made of asked days only `Exact`. Days before the
-//! repository's first week (a page shorter than 30 weeks ends there; an
-//! empty page is past it) add 0, and year-ends before it get no row: the
-//! repository had no stars to count. Only years before the count's are
+//! repository's first star (a page shorter than 30 weeks ends with its
+//! first week; an empty page is past it) add 0, and year-ends before it get
+//! no row: the repository had no stars to count yet. Only years before the count's are
 //! given: the current year is the snapshots'.
 
 use std::collections::BTreeMap;
@@ -146,10 +146,14 @@ impl Known {
                 k.spans.push((from, to, page.raw_id));
             }
             if page.weeks.len() < PER_PAGE as usize {
-                // Nothing older exists: from this page's oldest week, or
-                // for an empty page from the last week of the page before.
+                // Nothing older exists: from the first star of this page's
+                // oldest week, or for an empty page from the last week of
+                // the page before.
                 let boundary = match page.weeks.last() {
-                    Some(w) => Some(w.start),
+                    Some(w) => {
+                        let first = w.days.iter().position(|n| *n > 0).unwrap_or(0);
+                        Some(w.start + Days::new(first as u64))
+                    }
                     None => newest.map(|n| n - weeks_before(page) + Days::new(7)),
                 };
                 if let Some(b) = boundary {
