@@ -336,7 +336,9 @@ fn a_renamed_github_repository_is_followed_to_where_it_moved() {
     );
     runtime.block_on(
         Mock::given(method("GET"))
-            .and(path_regex(r"^/repositories/103703892/stargazers/(history|count)$"))
+            .and(path_regex(
+                r"^/repositories/103703892/stargazers/(history|count)$",
+            ))
             .respond_with(|r: &wiremock::Request| {
                 let body = if r.url.path().ends_with("/count") {
                     crate::sources::fixture("github/star_count.json")

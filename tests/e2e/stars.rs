@@ -54,9 +54,8 @@ fn star_history_gives_past_year_ends_and_their_error() {
         let today = Utc::now().date_naive();
         let db = env.db();
         // 20 requests a repository: 19 pages and the count.
-        let asked = db.int(
-            "SELECT count(*) FROM raw_responses WHERE request_key LIKE 'github/star_%'",
-        );
+        let asked =
+            db.int("SELECT count(*) FROM raw_responses WHERE request_key LIKE 'github/star_%'");
         assert_eq!(asked, 20 * REPOS.len() as i64);
         let rows = db.strings(
             "SELECT tech_id || ' ' || year(period_start) || ' ' || CAST(value AS BIGINT) || ' ' || exactness \
@@ -88,7 +87,10 @@ fn star_history_gives_past_year_ends_and_their_error() {
         for repo in REPOS {
             let id = repo.split('/').nth(1).unwrap_or(repo);
             let first = (since - 1).max(trends_mockapi::repo_created(repo).year());
-            let years = rows.iter().filter(|r| r.starts_with(&format!("{id} "))).count();
+            let years = rows
+                .iter()
+                .filter(|r| r.starts_with(&format!("{id} ")))
+                .count();
             assert_eq!(years as i32, today.year() - first, "{id}: {rows:?}");
         }
         let max = errors.iter().copied().fold(0.0, f64::max);
@@ -114,7 +116,9 @@ fn star_history_gives_past_year_ends_and_their_error() {
             .map(|l| l.split(',').nth(gain).unwrap_or(""))
             .collect();
         assert!(
-            gains.iter().all(|g| g.parse::<f64>().is_ok_and(|g| g > 0.0)),
+            gains
+                .iter()
+                .all(|g| g.parse::<f64>().is_ok_and(|g| g > 0.0)),
             "{gains:?}\n{}",
             report.stdout
         );

@@ -190,7 +190,13 @@ pub fn star_days(name: &str, today: chrono::NaiveDate) -> Vec<(chrono::NaiveDate
     }
     .expect("date");
     let growing = (trends_mockapi::stars::COMPLETE - created).num_days() as usize + 1;
-    let weight = |t: usize| if t < growing { 1.0 + t as f64 / 900.0 } else { 0.0 };
+    let weight = |t: usize| {
+        if t < growing {
+            1.0 + t as f64 / 900.0
+        } else {
+            0.0
+        }
+    };
     let sum: f64 = (0..growing).map(weight).sum();
     let (mut cumulative, mut given) = (0.0, 0u64);
     let mut out = Vec::new();

@@ -71,7 +71,9 @@ impl Respond for GitHub {
             {
                 let full_name = format!("{owner}/{name}");
                 match *what {
-                    "history" => self.core.headers(crate::stars::history(request, &full_name)),
+                    "history" => self
+                        .core
+                        .headers(crate::stars::history(request, &full_name)),
                     "count" => self.core.headers(crate::stars::count(&full_name)),
                     _ => self.core.headers(answer(404, not_found())),
                 }

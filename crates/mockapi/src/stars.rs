@@ -114,7 +114,9 @@ pub fn star_history_page(
                     .map_or(0, |(_, n)| *n)
             })
             .collect();
-        let week = start.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+        let week = start
+            .and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp());
         weeks.push(json!({"week": week, "total": counts.iter().sum::<u64>(), "days": counts}));
     }
     let last = weeks_total.div_ceil(per_page).min(MAX_PAGE);
@@ -152,9 +154,15 @@ mod tests {
     #[test]
     fn the_history_adds_up_to_the_repositorys_stars() {
         for (name, today) in [
-            ("django/django", NaiveDate::from_ymd_opt(2026, 12, 2).expect("date")),
+            (
+                "django/django",
+                NaiveDate::from_ymd_opt(2026, 12, 2).expect("date"),
+            ),
             ("pallets/flask", COMPLETE),
-            ("golang/go", NaiveDate::from_ymd_opt(2031, 1, 9).expect("date")),
+            (
+                "golang/go",
+                NaiveDate::from_ymd_opt(2031, 1, 9).expect("date"),
+            ),
         ] {
             let h = synthetic_star_history(name, today);
             assert_eq!(h.first().map(|d| d.0), Some(repo_created(name)));

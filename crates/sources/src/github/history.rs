@@ -99,7 +99,9 @@ pub fn pages(needed: u32, budget: u32) -> Vec<u32> {
     if needed <= budget {
         return (1..=needed).collect();
     }
-    let dense = (2 * budget).saturating_sub(needed).clamp(budget / 2, budget);
+    let dense = (2 * budget)
+        .saturating_sub(needed)
+        .clamp(budget / 2, budget);
     let sparse = budget - dense;
     let mut out: Vec<u32> = (1..=dense).collect();
     for i in 1..=sparse {
@@ -178,7 +180,12 @@ pub fn read_page(spec: &RequestSpec, body: &[u8]) -> Result<Vec<Week>, Normalize
         let total = required(spec, &at("total"), w.get("total"))?;
         let days = match w.get("days") {
             Some(Value::Array(d)) if d.len() == 7 => d,
-            _ => return Err(shape(spec, format!("`{}` is not 7 daily counts", at("days")))),
+            _ => {
+                return Err(shape(
+                    spec,
+                    format!("`{}` is not 7 daily counts", at("days")),
+                ));
+            }
         };
         let mut counts = [0u64; 7];
         for (n, day) in days.iter().enumerate() {
@@ -191,9 +198,15 @@ pub fn read_page(spec: &RequestSpec, body: &[u8]) -> Result<Vec<Week>, Normalize
             ));
         }
         if out.last().is_some_and(|prev: &Week| prev.start <= start) {
-            return Err(shape(spec, format!("week {i} is not older than the one before")));
+            return Err(shape(
+                spec,
+                format!("week {i} is not older than the one before"),
+            ));
         }
-        out.push(Week { start, days: counts });
+        out.push(Week {
+            start,
+            days: counts,
+        });
     }
     Ok(out)
 }

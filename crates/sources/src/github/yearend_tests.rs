@@ -22,10 +22,20 @@ fn history(created: NaiveDate, today: NaiveDate) -> Vec<(NaiveDate, u64)> {
     let mut carry = 0.0;
     while d <= today {
         let t = (d - created).num_days() as f64;
-        let rate = 3.0 + 60.0 * (-t / 20.0).exp() + 0.004 * t
+        let rate = 3.0
+            + 60.0 * (-t / 20.0).exp()
+            + 0.004 * t
             + 2.5 * (t / 365.0 * std::f64::consts::TAU).sin()
-            + if d.weekday().num_days_from_sunday() == 0 { -1.5 } else { 0.5 }
-            + if (d.ordinal() * 7919 + d.year() as u32) % 97 == 0 { 80.0 } else { 0.0 };
+            + if d.weekday().num_days_from_sunday() == 0 {
+                -1.5
+            } else {
+                0.5
+            }
+            + if (d.ordinal() * 7919 + d.year() as u32) % 97 == 0 {
+                80.0
+            } else {
+                0.0
+            };
         carry += rate.max(0.0);
         out.push((d, carry.floor() as u64));
         carry -= carry.floor();
@@ -54,7 +64,9 @@ fn page_body(history: &[(NaiveDate, u64)], today: NaiveDate, page: u32) -> Strin
         let seconds = Utc
             .from_utc_datetime(&start.and_hms_opt(0, 0, 0).expect("midnight"))
             .timestamp();
-        weeks.push(serde_json::json!({"week": seconds, "total": days.iter().sum::<u64>(), "days": days}));
+        weeks.push(
+            serde_json::json!({"week": seconds, "total": days.iter().sum::<u64>(), "days": days}),
+        );
     }
     serde_json::Value::Array(weeks).to_string()
 }
@@ -91,7 +103,13 @@ fn ask(history: &[(NaiveDate, u64)], today: NaiveDate, numbers: &[u32]) -> Asked
         a.bodies.push(page_body(history, today, p));
     }
     let total: u64 = history.iter().map(|h| h.1).sum();
-    a.specs.push(spec("star_count", Period { start: jan1, end: jan1 }));
+    a.specs.push(spec(
+        "star_count",
+        Period {
+            start: jan1,
+            end: jan1,
+        },
+    ));
     a.urls
         .push("https://api.github.com/repos/django/django/stargazers/count".into());
     a.bodies.push(format!("{{\"count\":{total}}}"));
@@ -127,11 +145,17 @@ fn every_page_asked_gives_exact_year_ends_back_to_the_creation() {
     let h = history(day(2019, 3, 14), today);
     let all: Vec<u32> = (1..=14).collect();
     let got = combined(&ask(&h, today, &all), today);
-    let years: Vec<i32> = got.iter().map(|c| c.observation.period.start.year()).collect();
+    let years: Vec<i32> = got
+        .iter()
+        .map(|c| c.observation.period.start.year())
+        .collect();
     assert_eq!(years, (2019..=2025).collect::<Vec<_>>());
     for c in &got {
         let o = &c.observation;
-        assert_eq!(o.period, Period::snapshot(day(o.period.start.year(), 12, 31)));
+        assert_eq!(
+            o.period,
+            Period::snapshot(day(o.period.start.year(), 12, 31))
+        );
         assert_eq!(o.exactness, Exactness::Exact, "{o:?}");
         assert_eq!(o.value, truth(&h, o.period.start.year()), "{o:?}");
         assert_eq!(o.metric, crate::github::STARS);
@@ -146,7 +170,10 @@ fn skipped_pages_are_interpolated_and_marked_estimated() {
     assert_eq!(pages_back_to(today, day(2014, 12, 31)), 21);
     let asked = pages(21, PAGE_BUDGET);
     let got = combined(&ask(&h, today, &asked), today);
-    let years: Vec<i32> = got.iter().map(|c| c.observation.period.start.year()).collect();
+    let years: Vec<i32> = got
+        .iter()
+        .map(|c| c.observation.period.start.year())
+        .collect();
     assert_eq!(years.first(), Some(&2014));
     assert_eq!(years.last(), Some(&2025));
     for c in &got {
