@@ -8,10 +8,14 @@
 //! the nearest asked pages added on average (each page's mean over its 210
 //! days, placed at its middle day), interpolated linearly between the
 //! nearer newer and older page; a year-end that needs one estimated day is
-//! `Estimated`, one made of asked days only `Exact`. Days before the
+//! `Estimated`, one made of asked days only `Exact`. When the asked pages
+//! reach past the first star, the interpolated days are scaled to add up
+//! to what the count leaves for them. Days before the
 //! repository's first star (a page shorter than 30 weeks ends with its
 //! first week; an empty page is past it) add 0, and year-ends before it get
-//! no row: the repository had no stars to count yet. Only years before the count's are
+//! no row: the repository had no stars to count yet. Nor does an estimated
+//! year-end older than every asked week (between the oldest page with weeks
+//! and an empty one, the first star's day is unknown). Only years before the count's are
 //! given: the current year is the snapshots'.
 
 use std::collections::BTreeMap;
@@ -215,12 +219,37 @@ impl Known {
     }
 }
 
+/// When the pages reach past the repository's first star, the stars of
+/// the days not asked are known in all (the count less the asked days):
+/// the factor that makes the interpolated days add up to them (else 1).
+fn residual_scale(known: &Known, count: Count) -> f64 {
+    let Some(first) = known.zero_before else {
+        return 1.0;
+    };
+    let (mut asked, mut guessed) = (0.0, 0.0);
+    let mut day = first;
+    while day <= count.on {
+        match known.added(day) {
+            (n, false) => asked += n,
+            (n, true) => guessed += n,
+        }
+        day = day + Days::new(1);
+    }
+    let residual = count.count as f64 - asked;
+    if guessed > 0.0 && residual >= 0.0 {
+        residual / guessed
+    } else {
+        1.0
+    }
+}
+
 /// The year-end levels of one repository from its count and pages.
 pub fn year_ends(tech: &TechId, count: Count, pages: &[Page]) -> Vec<Combined> {
     let known = Known::of(pages);
     let Some(oldest) = known.oldest_day() else {
         return Vec::new();
     };
+    let scale = residual_scale(&known, count);
     let mut out = Vec::new();
     let (mut added, mut estimated) = (0.0, false);
     let mut day = count.on;
@@ -233,12 +262,15 @@ pub fn year_ends(tech: &TechId, count: Count, pages: &[Page]) -> Vec<Combined> {
         }
         while day > end {
             let (n, guess) = known.added(day);
-            added += n;
+            added += if guess { n * scale } else { n };
             estimated |= guess;
             day = day - Days::new(1);
         }
         let value = (count.count as f64 - added).round();
-        if value < 0.0 {
+        // Older than every asked week with data, an estimate cannot tell
+        // whether the repository existed yet.
+        let before_data = known.days.keys().next().is_none_or(|d| end < *d - Days::new(1));
+        if value < 0.0 || (estimated && before_data) {
             break;
         }
         out.push(Combined {
