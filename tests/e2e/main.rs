@@ -28,7 +28,12 @@ fn collect_then_report_ranks_every_category_from_all_three_sources() {
     assert_eq!(sources, ["github", "stackexchange", "wikimedia"]);
     // Every archived response has its body and no secret-bearing URL.
     assert_eq!(
-        db.int("SELECT count(*) FROM raw_responses WHERE outcome <> 'ok'"),
+        db.int("SELECT count(*) FROM raw_responses WHERE outcome <> 'ok' AND request_key NOT LIKE 'github/star_%'"),
+        0
+    );
+    // The star history's pages and count: checked, no number alone.
+    assert_eq!(
+        db.int("SELECT count(*) FROM raw_responses WHERE request_key LIKE 'github/star_%' AND outcome <> 'no_data'"),
         0
     );
     assert_eq!(
@@ -106,7 +111,9 @@ fn collect_then_report_ranks_every_category_from_all_three_sources() {
         .find(|r| r[col("tech_id")] == "flask")
         .expect("flask row");
     assert_eq!(flask[col("wikimedia_pageviews")], "");
-    assert_eq!(flask[col("signals_used")], "2");
+    // Questions, topic repositories, and from the star history last
+    // year's stars and their gain.
+    assert_eq!(flask[col("signals_used")], "4");
 }
 
 #[test]
@@ -153,7 +160,7 @@ fn a_malformed_body_is_recorded_as_failed_while_other_sources_land() {
 
     let db = env.db();
     let failed = db.strings(
-        "SELECT request_key || ' ' || outcome || ' ' || (body IS NOT NULL) FROM raw_responses WHERE outcome <> 'ok' ORDER BY 1",
+        "SELECT request_key || ' ' || outcome || ' ' || (body IS NOT NULL) FROM raw_responses WHERE outcome NOT IN ('ok', 'no_data') ORDER BY 1",
     );
     assert_eq!(failed.len(), 3, "one per year of the go tag: {failed:?}");
     assert!(
@@ -250,7 +257,13 @@ fn dry_run_prints_the_plan_without_secrets_and_changes_nothing() {
     // python: SO per year + language search per year + 1 article;
     // django: SO per year + 1 repo + topic search per year + 1 article;
     // and one Stack Exchange batch of both tags' all-time totals.
-    let expected = 4 * years + 4;
+    // and django's star history: pages back to the year-end before the
+    // first year (210 days a page, two weeks of slack) and the count.
+    let today = chrono::Utc::now().date_naive();
+    let oldest =
+        chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today) - 3, 12, 31).expect("date");
+    let pages = ((today - oldest).num_days() + 14 + 209) / 210;
+    let expected = 4 * years + 4 + i32::try_from(pages).expect("pages") + 1;
     assert!(
         out.stdout
             .contains(&format!("dry run: {expected} requests would be made")),

@@ -53,7 +53,7 @@ pub fn synthetic_star_history(full_name: &str, today: NaiveDate) -> Vec<(NaiveDa
     for t in 0..growing {
         let week = (t / 7).to_string();
         let noise = 0.6 + 0.8 * (small_hash(&["star week", &key, &week]) % 1000) as f64 / 1000.0;
-        let spike = if small_hash(&["star spike", &key, &t.to_string()]) % 211 == 0 {
+        let spike = if small_hash(&["star spike", &key, &t.to_string()]).is_multiple_of(211) {
             25.0
         } else {
             0.0

@@ -269,7 +269,11 @@ pub fn year_ends(tech: &TechId, count: Count, pages: &[Page]) -> Vec<Combined> {
         let value = (count.count as f64 - added).round();
         // Older than every asked week with data, an estimate cannot tell
         // whether the repository existed yet.
-        let before_data = known.days.keys().next().is_none_or(|d| end < *d - Days::new(1));
+        let before_data = known
+            .days
+            .keys()
+            .next()
+            .is_none_or(|d| end < *d - Days::new(1));
         if value < 0.0 || (estimated && before_data) {
             break;
         }
