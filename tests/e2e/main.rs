@@ -304,7 +304,7 @@ fn tokens_reach_the_apis_but_never_the_database_or_the_output() {
     // With a token, both repositories' counts came in one GraphQL query,
     // the same numbers REST gives (see the first test).
     assert_eq!(
-        db.strings("SELECT request_key FROM raw_responses WHERE source = 'github' AND request_key NOT LIKE 'github/search%'"),
+        db.strings("SELECT request_key FROM raw_responses WHERE source = 'github' AND request_key NOT LIKE 'github/search%' AND request_key NOT LIKE 'github/star_%'"),
         [format!(
             "github/graphql_repos/django/django;pallets/flask/{}",
             trends_core::Period::snapshot(chrono::Utc::now().date_naive())
@@ -508,8 +508,10 @@ fn report_all_years_and_every_format() {
     let y = env.last_year;
     // The collected years, and the year-end before them that the star
     // history gives (the first year's gain needs it).
-    let expected: std::collections::BTreeSet<String> =
-        [y - 2, y - 1, y, y + 1].iter().map(|y| y.to_string()).collect();
+    let expected: std::collections::BTreeSet<String> = [y - 2, y - 1, y, y + 1]
+        .iter()
+        .map(|y| y.to_string())
+        .collect();
     assert_eq!(years, expected.iter().map(String::as_str).collect());
     let out = env.trends(&["report", "--year", &y.to_string(), "--format", "md"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
