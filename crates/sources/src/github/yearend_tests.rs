@@ -31,7 +31,7 @@ fn history(created: NaiveDate, today: NaiveDate) -> Vec<(NaiveDate, u64)> {
             } else {
                 0.5
             }
-            + if (d.ordinal() * 7919 + d.year() as u32) % 97 == 0 {
+            + if (d.ordinal() * 7919 + d.year() as u32).is_multiple_of(97) {
                 80.0
             } else {
                 0.0
