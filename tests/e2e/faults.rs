@@ -350,7 +350,7 @@ fn the_run_deadline_stops_sending_stores_what_arrived_and_records_partial() {
 /// asks, and the numbers land under the catalog's technology.
 #[test]
 fn a_renamed_github_repository_is_followed_to_where_it_moved() {
-    use wiremock::matchers::{method, path};
+    use wiremock::matchers::{method, path, path_regex};
     use wiremock::{Mock, MockServer};
     let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -383,6 +383,39 @@ fn a_renamed_github_repository_is_followed_to_where_it_moved() {
                 "application/json; charset=utf-8",
             ))
             .expect(1)
+            .mount(&server),
+    );
+    // Its star history moves with it: every `/repos/{old}/...` path answers
+    // 301 to the same path under the id.
+    let base = server.uri();
+    runtime.block_on(
+        Mock::given(method("GET"))
+            .and(path_regex(
+                r"^/repos/octokit-fixture-org/old-name/stargazers/(history|count)$",
+            ))
+            .respond_with(move |r: &wiremock::Request| {
+                let what = r.url.path().rsplit('/').next().unwrap_or("");
+                let query = r.url.query().map(|q| format!("?{q}")).unwrap_or_default();
+                ResponseTemplate::new(301).insert_header(
+                    "location",
+                    format!("{base}/repositories/103703892/stargazers/{what}{query}"),
+                )
+            })
+            .mount(&server),
+    );
+    runtime.block_on(
+        Mock::given(method("GET"))
+            .and(path_regex(
+                r"^/repositories/103703892/stargazers/(history|count)$",
+            ))
+            .respond_with(|r: &wiremock::Request| {
+                let body = if r.url.path().ends_with("/count") {
+                    crate::sources::fixture("github/star_count.json")
+                } else {
+                    "[]".to_owned()
+                };
+                ResponseTemplate::new(200).set_body_raw(body, "application/json; charset=utf-8")
+            })
             .mount(&server),
     );
     let env = Env::custom(

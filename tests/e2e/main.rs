@@ -8,6 +8,7 @@ mod matrix;
 mod operator;
 mod readers;
 mod sources;
+mod stars;
 mod support;
 mod tidy;
 
@@ -27,7 +28,12 @@ fn collect_then_report_ranks_every_category_from_all_three_sources() {
     assert_eq!(sources, ["github", "stackexchange", "wikimedia"]);
     // Every archived response has its body and no secret-bearing URL.
     assert_eq!(
-        db.int("SELECT count(*) FROM raw_responses WHERE outcome <> 'ok'"),
+        db.int("SELECT count(*) FROM raw_responses WHERE outcome <> 'ok' AND request_key NOT LIKE 'github/star_%'"),
+        0
+    );
+    // The star history's pages and count: checked, no number alone.
+    assert_eq!(
+        db.int("SELECT count(*) FROM raw_responses WHERE request_key LIKE 'github/star_%' AND outcome <> 'no_data'"),
         0
     );
     assert_eq!(
@@ -105,7 +111,9 @@ fn collect_then_report_ranks_every_category_from_all_three_sources() {
         .find(|r| r[col("tech_id")] == "flask")
         .expect("flask row");
     assert_eq!(flask[col("wikimedia_pageviews")], "");
-    assert_eq!(flask[col("signals_used")], "2");
+    // Questions, topic repositories, and from the star history last
+    // year's stars and their gain.
+    assert_eq!(flask[col("signals_used")], "4");
 }
 
 #[test]
@@ -152,7 +160,7 @@ fn a_malformed_body_is_recorded_as_failed_while_other_sources_land() {
 
     let db = env.db();
     let failed = db.strings(
-        "SELECT request_key || ' ' || outcome || ' ' || (body IS NOT NULL) FROM raw_responses WHERE outcome <> 'ok' ORDER BY 1",
+        "SELECT request_key || ' ' || outcome || ' ' || (body IS NOT NULL) FROM raw_responses WHERE outcome NOT IN ('ok', 'no_data') ORDER BY 1",
     );
     assert_eq!(failed.len(), 3, "one per year of the go tag: {failed:?}");
     assert!(
@@ -249,8 +257,14 @@ fn dry_run_prints_the_plan_without_secrets_and_changes_nothing() {
     // With a token: python: SO per year + 1 GraphQL language search (every
     // year in one query) + 1 article; django: SO per year + 1 GraphQL
     // repository query + 1 GraphQL topic search + 1 article; and one Stack
-    // Exchange batch of both tags' all-time totals.
-    let expected = 2 * years + 6;
+    // Exchange batch of both tags' all-time totals; and django's star
+    // history: pages back to the year-end before the first year (210 days a
+    // page, two weeks of slack) and the count.
+    let today = chrono::Utc::now().date_naive();
+    let oldest =
+        chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today) - 3, 12, 31).expect("date");
+    let pages = ((today - oldest).num_days() + 14 + 209) / 210;
+    let expected = 2 * years + 6 + i32::try_from(pages).expect("pages") + 1;
     assert!(
         out.stdout
             .contains(&format!("dry run: {expected} requests would be made")),
@@ -291,7 +305,7 @@ fn tokens_reach_the_apis_but_never_the_database_or_the_output() {
     // With a token, both repositories' counts came in one GraphQL query,
     // the same numbers REST gives (see the first test).
     assert_eq!(
-        db.strings("SELECT request_key FROM raw_responses WHERE source = 'github' AND request_key NOT LIKE 'github/%search%'"),
+        db.strings("SELECT request_key FROM raw_responses WHERE source = 'github' AND request_key NOT LIKE 'github/%search%' AND request_key NOT LIKE 'github/star_%'"),
         [format!(
             "github/graphql_repos/django/django;pallets/flask/{}",
             trends_core::Period::snapshot(chrono::Utc::now().date_naive())
@@ -538,8 +552,12 @@ fn report_all_years_and_every_format() {
     let rows = read_csv(&out.stdout);
     let years: std::collections::BTreeSet<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
     let y = env.last_year;
-    let expected: std::collections::BTreeSet<String> =
-        [y - 1, y, y + 1].iter().map(|y| y.to_string()).collect();
+    // The collected years, and the year-end before them that the star
+    // history gives (the first year's gain needs it).
+    let expected: std::collections::BTreeSet<String> = [y - 2, y - 1, y, y + 1]
+        .iter()
+        .map(|y| y.to_string())
+        .collect();
     assert_eq!(years, expected.iter().map(String::as_str).collect());
     let out = env.trends(&["report", "--year", &y.to_string(), "--format", "md"]);
     assert_eq!(out.code, Some(0), "{}", out.all());

@@ -400,12 +400,29 @@ pub(crate) fn github_wikimedia_npm_and_pypi() -> [Case; 4] {
                 "acme/missing",
                 "acme/broken",
             ],
+            // The star history: its first page and count for the good
+            // repository (no numbers alone, `no_data`), GitHub's 404 for
+            // the missing one, a cut page for the broken one.
             answer: |r| match r.url.path() {
                 "/repos/octokit-fixture-org/hello-world" => json_ok(fixture("github/repo.json")),
-                "/repos/acme/missing" => ResponseTemplate::new(404).set_body_raw(
-                    fixture("github/error_not_found.json"),
-                    "application/json; charset=utf-8",
-                ),
+                "/repos/octokit-fixture-org/hello-world/stargazers/history" => {
+                    if r.url.query().is_some_and(|q| q.ends_with("&page=1")) {
+                        json_ok(fixture("github/star_history.json"))
+                    } else {
+                        json_ok("[]")
+                    }
+                }
+                "/repos/octokit-fixture-org/hello-world/stargazers/count" => {
+                    json_ok(fixture("github/star_count.json"))
+                }
+                p if p.starts_with("/repos/acme/missing") => ResponseTemplate::new(404)
+                    .set_body_raw(
+                        fixture("github/error_not_found.json"),
+                        "application/json; charset=utf-8",
+                    ),
+                p if p.ends_with("/stargazers/history") => {
+                    json_ok(cut(&fixture("github/star_history.json")))
+                }
                 _ => json_ok(cut(&fixture("github/repo.json"))),
             },
             error: "Not Found",

@@ -201,6 +201,61 @@ impl Respond for GitHubRepo {
     }
 }
 
+/// `GET /repos/{o}/{r}/stargazers/history` and `.../count`: a history that
+/// adds up to the REST answer's stars (on the demo's `COMPLETE` day, none
+/// after it), served as GitHub pages it, and that count.
+struct GitHubStars;
+
+/// Stars added a day, oldest first, from the repository's creation.
+pub fn star_days(name: &str, today: chrono::NaiveDate) -> Vec<(chrono::NaiveDate, u64)> {
+    let stars = if name == "django" { 80_000.0 } else { 67_000.0 };
+    let created = if name == "django" {
+        chrono::NaiveDate::from_ymd_opt(2012, 4, 28)
+    } else {
+        chrono::NaiveDate::from_ymd_opt(2010, 4, 6)
+    }
+    .expect("date");
+    let growing = (trends_mockapi::stars::COMPLETE - created).num_days() as usize + 1;
+    let weight = |t: usize| {
+        if t < growing {
+            1.0 + t as f64 / 900.0
+        } else {
+            0.0
+        }
+    };
+    let sum: f64 = (0..growing).map(weight).sum();
+    let (mut cumulative, mut given) = (0.0, 0u64);
+    let mut out = Vec::new();
+    let mut day = created;
+    for t in 0.. {
+        if day > today {
+            break;
+        }
+        cumulative += weight(t);
+        let level = (stars * cumulative / sum).round() as u64;
+        out.push((day, level - given));
+        given = level;
+        day = day.succ_opt().expect("day");
+    }
+    out
+}
+
+impl Respond for GitHubStars {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let parts: Vec<&str> = req.url.path().trim_start_matches('/').split('/').collect();
+        let (name, what) = (parts[3], parts[5]);
+        let today = Utc::now().date_naive();
+        let days = star_days(name, today);
+        let answer = if what == "count" {
+            let count: u64 = days.iter().map(|d| d.1).sum();
+            ResponseTemplate::new(200).set_body_json(json!({ "count": count }))
+        } else {
+            trends_mockapi::star_history_page(req, &days, today)
+        };
+        github_headers(answer, "core")
+    }
+}
+
 /// `POST /graphql` (with a token): each aliased repository with the same
 /// counts as the REST answer gives.
 struct GitHubGraphql;
@@ -435,6 +490,13 @@ impl Apis {
             Mock::given(method("GET"))
                 .and(path_regex(r"^/gh/repos/[^/]+/[^/]+$"))
                 .respond_with(GitHubRepo)
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .and(path_regex(
+                    r"^/gh/repos/[^/]+/[^/]+/stargazers/(history|count)$",
+                ))
+                .respond_with(GitHubStars)
                 .mount(&server)
                 .await;
             Mock::given(method("POST"))

@@ -1,4 +1,5 @@
-//! GitHub REST: `GET /repos/{owner}/{repo}` and `GET /search/repositories`;
+//! GitHub REST: `GET /repos/{owner}/{repo}` and `GET /search/repositories`
+//! (the star history and count under `/stargazers/` are in `stars.rs`);
 //! GitHub GraphQL: `POST /graphql` for the aliased repository and search
 //! queries `trends` sends with a token (`github_graphql.rs`).
 //!
@@ -65,6 +66,18 @@ impl Respond for GitHub {
         match segments.as_slice() {
             ["repos", owner, name] if get && valid_name(owner) && valid_name(name) => {
                 self.core.headers(answer(200, repository(owner, name)))
+            }
+            ["repos", owner, name, "stargazers", what]
+                if get && valid_name(owner) && valid_name(name) =>
+            {
+                let full_name = format!("{owner}/{name}");
+                match *what {
+                    "history" => self
+                        .core
+                        .headers(crate::stars::history(request, &full_name)),
+                    "count" => self.core.headers(crate::stars::count(&full_name)),
+                    _ => self.core.headers(answer(404, not_found())),
+                }
             }
             ["search", "repositories"] if get => self.search.headers(search(request)),
             ["graphql"] if request.method.as_str() == "POST" => {
@@ -150,7 +163,7 @@ pub(crate) fn repository(owner: &str, name: &str) -> String {
     let full_name = format!("{owner}/{name}");
     let counts = synthetic_repo_counts(&full_name);
     let key = full_name.to_lowercase();
-    let created = day_between(&key, "created", (2008, 4, 1), (2019, 12, 31));
+    let created = crate::stars::repo_created(&full_name);
     let pushed = day_between(&key, "pushed", (2024, 1, 1), (2024, 12, 31));
     let fields = Fields {
         owner,

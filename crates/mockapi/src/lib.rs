@@ -35,6 +35,7 @@ mod packagist;
 mod pypi;
 mod rubygems;
 mod stackexchange;
+pub mod stars;
 mod wikimedia;
 
 use serde::Serialize;
@@ -49,6 +50,7 @@ pub use numbers::{
     synthetic_questions, synthetic_questions_between, synthetic_repo_counts,
     synthetic_repos_created, synthetic_repos_created_between, synthetic_value,
 };
+pub use stars::{repo_created, star_history_page, synthetic_star_history};
 
 /// The demo server: one local wiremock server per source. Dropping it shuts
 /// them down.

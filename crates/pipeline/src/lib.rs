@@ -7,13 +7,15 @@
 //! arrived in batches of one transaction each on the caller's thread, watches
 //! the run's deadline, and judges the run: every planned request accounted
 //! for, then `ok`, `partial`, `failed` or `interrupted` (`verdict.rs`).
-//! [`renormalize`] rebuilds the observations from the archive.
+//! [`renormalize`] rebuilds the observations from the archive. After both,
+//! what several stored answers give together is combined (`combine.rs`).
 //!
 //! It owns the run-status policy and the tracing spans per run; it does not
 //! print, draw progress bars (a [`Progress`] observer does), parse a command
 //! line, install signal handlers (the caller flips a [`RunStop`]), take the
 //! run lock or choose exit codes: those are the binary's.
 
+mod combine;
 mod parse;
 mod plan;
 mod record;

@@ -65,7 +65,10 @@ pub(crate) async fn relay(mut fetched: mpsc::Receiver<Event>, parsed: mpsc::Send
 /// Rebuilds every observation from the archived raw responses, without the
 /// network, in one transaction (after a parser fix, say).
 pub fn renormalize(store: &mut Store) -> Result<Renormalized, Error> {
-    Ok(store.renormalize(reparse)?)
+    let mut done = store.renormalize(reparse)?;
+    let sources = trends_sources::registry().iter().map(|s| s.id());
+    done.observations += crate::combine::combine(store, sources)?;
+    Ok(done)
 }
 
 /// The verdict on an archived response today.

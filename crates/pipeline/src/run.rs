@@ -14,6 +14,7 @@ use trends_core::{Catalog, Config, SourceId};
 use trends_fetcher::{Event, HttpClient, SourcePlan};
 use trends_store::{RunCounts, RunId, RunStatus, Store};
 
+use crate::combine::combine;
 use crate::parse::{Arrived, relay};
 use crate::verdict::{join_failure, unaccounted, verdict};
 use crate::{Error, Ledger, Options, Progress, RunStop, Scoped, Stopped, Tally, plan};
@@ -97,6 +98,8 @@ pub fn collect(
         progress,
     );
     let mut lost = stages.end(&runtime, stop);
+    // What several stored answers give together (GitHub's past year-end stars).
+    let stored = stored.and_then(|()| combine_into(store, &mut ledger));
     let stopped = stop.stopped();
     lost.extend(unaccounted(&ledger.sources));
     let v = verdict(
@@ -124,6 +127,19 @@ pub fn collect(
         stopped,
         error,
     })
+}
+
+/// Runs [`combine`] for the run's sources and counts what it wrote.
+fn combine_into(store: &mut Store, ledger: &mut Ledger) -> Result<(), Error> {
+    let sources: Vec<_> = ledger.sources.keys().copied().collect();
+    for source in sources {
+        let written = combine(store, [source])?;
+        ledger.counts.observations += written;
+        if let Some(tally) = ledger.sources.get_mut(&source) {
+            tally.observations += written;
+        }
+    }
+    Ok(())
 }
 
 /// The tasks of a run on its runtime, and the end of their stream.

@@ -41,9 +41,10 @@ mod testing;
 #[cfg(test)]
 mod tests;
 
+use chrono::{DateTime, Utc};
 use trends_core::{
-    Catalog, Config, Known, KnownSource, MetricDef, Outcome, RequestSpec, SourceId, SourceInfo,
-    WithoutToken,
+    Catalog, Config, Known, KnownSource, MetricDef, Observation, Outcome, RequestSpec, SourceId,
+    SourceInfo, WithoutToken,
 };
 use trends_fetcher::{Auth, Pacer, PlanWindow, Planned, SourcePlan};
 use trends_normalizer::{Normalized, Parser};
@@ -88,6 +89,42 @@ pub trait Source: Parser + Pacer + Sync + 'static {
 
     /// The requests to make.
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned>;
+
+    /// The endpoints whose answers give numbers only together (GitHub's
+    /// star history: a year-end level sums every newer page). After each
+    /// collect and renormalize, the latest successful archived answer of
+    /// each of their requests goes to [`Source::combine`].
+    fn combined_endpoints(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The observations the archived answers of
+    /// [`Source::combined_endpoints`] give together. Pure, like `parse`:
+    /// the same answers give the same observations.
+    fn combine(&self, answers: &[Kept<'_>]) -> Vec<Combined> {
+        let _ = answers;
+        Vec::new()
+    }
+}
+
+/// An archived successful answer, as [`Source::combine`] reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Kept<'a> {
+    /// Its `raw_responses` id.
+    pub raw_id: i64,
+    pub spec: &'a RequestSpec,
+    /// The URL it was fetched from (without secrets).
+    pub url: &'a str,
+    pub fetched_at: DateTime<Utc>,
+    pub body: &'a [u8],
+}
+
+/// An observation several answers gave together, with the archived answer
+/// it is filed under (`observations.raw_id`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Combined {
+    pub raw_id: i64,
+    pub observation: Observation,
 }
 
 /// Declares a source's `Endpoint` enum: the names its planner gives its

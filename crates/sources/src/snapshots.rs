@@ -145,6 +145,26 @@ fn cases() -> Vec<Case> {
         case("github/error_not_found.json", 404, gh_repo.clone()),
         case("github/error_rate_limit.json", 403, gh_repo.clone()),
         case("github/error_validation.json", 422, gh_repo),
+        case(
+            "github/star_history.json",
+            200,
+            ask(
+                github::ID,
+                "star_history",
+                &["django/django"],
+                span((2025, 6, 5), (2026, 1, 1)),
+            ),
+        ),
+        case(
+            "github/star_count.json",
+            200,
+            ask(
+                github::ID,
+                "star_count",
+                &["django/django"],
+                span((2014, 7, 1), (2026, 1, 1)),
+            ),
+        ),
         case("wikimedia/pageviews_monthly.json", 200, wm.clone()),
         case("wikimedia/error_not_found.json", 404, wm.clone()),
         case(

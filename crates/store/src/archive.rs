@@ -15,6 +15,8 @@ pub struct Archived {
     pub id: i64,
     pub run_id: RunId,
     pub spec: RequestSpec,
+    /// The URL it was fetched from (without secrets).
+    pub url: String,
     pub status: Option<u16>,
     pub fetched_at: DateTime<Utc>,
     pub body: Option<Vec<u8>>,
@@ -78,6 +80,7 @@ struct Row {
     id: i64,
     run_id: i64,
     request: String,
+    url: String,
     status: Option<i32>,
     fetched_at: String,
     body: Option<String>,
@@ -90,28 +93,62 @@ struct Row {
 pub(crate) fn read(conn: &Connection, after: i64, limit: i64) -> Result<Vec<Archived>> {
     let mut stmt = conn
         .prepare(
-            "SELECT id, run_id, request, status, CAST(fetched_at AS VARCHAR), body, outcome, error
+            "SELECT id, run_id, request, url, status, CAST(fetched_at AS VARCHAR), body, outcome, error
              FROM raw_responses WHERE id > ? ORDER BY id LIMIT ?",
         )
         .map_err(q("reading the archive"))?;
     let rows = stmt
-        .query_map(params![after, limit], |r| {
-            Ok(Row {
-                id: r.get(0)?,
-                run_id: r.get(1)?,
-                request: r.get(2)?,
-                status: r.get(3)?,
-                fetched_at: r.get(4)?,
-                body: r.get(5)?,
-                outcome: r.get(6)?,
-                error: r.get(7)?,
-            })
-        })
+        .query_map(params![after, limit], row)
         .map_err(q("reading the archive"))?;
     let mut out = Vec::new();
     for row in rows {
         out.push(parse(row.map_err(q("reading the archive"))?)?);
     }
+    Ok(out)
+}
+
+fn row(r: &duckdb::Row<'_>) -> duckdb::Result<Row> {
+    Ok(Row {
+        id: r.get(0)?,
+        run_id: r.get(1)?,
+        request: r.get(2)?,
+        url: r.get(3)?,
+        status: r.get(4)?,
+        fetched_at: r.get(5)?,
+        body: r.get(6)?,
+        outcome: r.get(7)?,
+        error: r.get(8)?,
+    })
+}
+
+/// The latest successful (`ok` or `no_data`) archived answer of each
+/// request of `source` to one of `endpoints`, in id order.
+pub(crate) fn latest_successes(
+    conn: &Connection,
+    source: &str,
+    endpoints: &[&str],
+) -> Result<Vec<Archived>> {
+    let doing = "reading the archive";
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, run_id, request, url, status, CAST(fetched_at AS VARCHAR), body, outcome, error
+             FROM raw_responses
+             WHERE source = ? AND starts_with(request_key, ?) AND outcome IN ('ok', 'no_data')
+             QUALIFY row_number() OVER (PARTITION BY request_key ORDER BY id DESC) = 1
+             ORDER BY id",
+        )
+        .map_err(q(doing))?;
+    let mut out = Vec::new();
+    for endpoint in endpoints {
+        let prefix = format!("{source}/{endpoint}/");
+        let rows = stmt
+            .query_map(params![source, prefix], row)
+            .map_err(q(doing))?;
+        for r in rows {
+            out.push(parse(r.map_err(q(doing))?)?);
+        }
+    }
+    out.sort_by_key(|a| a.id);
     Ok(out)
 }
 
@@ -131,6 +168,7 @@ fn parse(row: Row) -> Result<Archived> {
         id,
         run_id: RunId(row.run_id),
         spec,
+        url: row.url,
         status: row.status.and_then(|s| u16::try_from(s).ok()),
         fetched_at,
         body: row.body.map(String::into_bytes),

@@ -19,6 +19,8 @@
 //! - `reads`: `yearly_signals`, years, counts, coverage, failures,
 //!   succeeded request keys;
 //! - `renormalize`: every observation rebuilt from the archive;
+//! - `combined`: what several archived answers give together (a source's
+//!   `combine`): their latest successes read back, the result upserted;
 //! - `export`: the Parquet export;
 //! - `rankings`: the report's ranking stored as the `rankings` table;
 //! - [`file`]: the file on disk: storage format, conversion, working copy,
@@ -34,6 +36,7 @@ pub use rankings::{RankingRow, RankingSettings};
 
 mod archive;
 mod catalog;
+mod combined;
 mod export;
 mod load;
 mod reads;
@@ -53,6 +56,7 @@ use chrono::{DateTime, Utc};
 use duckdb::Connection;
 
 pub use archive::Archived;
+pub use combined::CombinedRow;
 pub use export::ExportCounts;
 pub use load::{AnswerRecord, RawResponse};
 pub use reads::{CoverageRow, Failure, TableCounts};

@@ -1,15 +1,21 @@
 //! The `github` source, GitHub REST (api.github.com): what to ask (`plan.rs`),
 //! what the answer means (`parse.rs`), its metrics, endpoints, limits and pacing.
+//! Past year-end stars come from the star history (`history.rs` asks and
+//! reads it, `yearend.rs` combines a repository's pages into levels).
 
+pub mod history;
 mod parse;
 mod plan;
 mod search;
+pub mod yearend;
+#[cfg(test)]
+mod yearend_tests;
 
 use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, WithoutToken};
 use trends_fetcher::{Answer, Auth, Pace, Pacer, Planned};
 use trends_normalizer::{NormalizeError, Parsed, Parser};
 
-use crate::{Ask, Source};
+use crate::{Ask, Combined, Kept, Source};
 
 /// The source's name in the config, the database and signal names.
 pub const ID: SourceId = SourceId::new("github");
@@ -34,6 +40,8 @@ crate::endpoints! {
     GraphqlRepos => "graphql_repos",
     GraphqlSearchTopic => "graphql_search_topic",
     GraphqlSearchLanguage => "graphql_search_language",
+    StarHistory => "star_history",
+    StarCount => "star_count",
 }
 
 /// The source in the registry.
@@ -48,7 +56,7 @@ impl Source for GitHub {
     fn info(&self) -> SourceInfo {
         SourceInfo {
             api: "GitHub REST (api.github.com)",
-            history: "search counts: 2008 on, per year; repository counts: snapshots from the first run",
+            history: "search counts: 2008 on, per year; repository counts: snapshots from the first run; stars also at each year-end before it, back to the year before the first year, from the star history (estimated where pages were skipped)",
             limits: "core 60/hour without a token, 5,000 with; search 10/minute without, 30 with",
         }
     }
@@ -57,7 +65,7 @@ impl Source for GitHub {
         &[
             MetricDef {
                 metric: STARS,
-                description: "stargazers of the main GitHub repository",
+                description: "stargazers of the main GitHub repository (past year-ends from its star history)",
             },
             MetricDef {
                 metric: FORKS,
@@ -99,13 +107,26 @@ impl Source for GitHub {
 
     /// GraphQL needs a token; without one, REST.
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {
-        plan::plan(ask.base, ask.catalog, ask.window, ask.has_token)
+        let mut out = plan::plan(ask.base, ask.catalog, ask.window, ask.has_token);
+        out.extend(history::plan(ask.base, ask.catalog, ask.window));
+        out
+    }
+
+    fn combined_endpoints(&self) -> &'static [&'static str] {
+        &["star_history", "star_count"]
+    }
+
+    fn combine(&self, answers: &[Kept<'_>]) -> Vec<Combined> {
+        yearend::combine(answers)
     }
 }
 
 impl Parser for GitHub {
     fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
-        parse::parse(spec, body)
+        match Endpoint::of(spec) {
+            Some(Endpoint::StarHistory | Endpoint::StarCount) => history::parse(spec, body),
+            _ => parse::parse(spec, body),
+        }
     }
 
     fn describe_error(&self, body: &[u8]) -> Option<String> {
