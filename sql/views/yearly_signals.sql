@@ -22,13 +22,15 @@
 -- lacks and an offline machine cannot download.)
 CREATE OR REPLACE VIEW yearly_signals AS
 WITH flows AS (
+    -- Quarterly counts (distinct developers) are averaged, the rest summed;
+    -- they are grouped apart, so a metric is one or the other per year.
     SELECT
         o.tech_id,
         o.source,
         o.metric,
         year(o.period_start) AS year,
         'flow' AS kind,
-        sum(o.value) AS value,
+        CASE WHEN bool_and(o.grain = 'quarter') THEN avg(o.value) ELSE sum(o.value) END AS value,
         sum(date_diff('day', o.period_start, o.period_end)) AS days_covered,
         count(*) AS observations,
         CASE WHEN bool_or(o.exactness = 'estimated') THEN 'estimated'
@@ -36,26 +38,8 @@ WITH flows AS (
              ELSE 'exact'
         END AS exactness
     FROM observations o
-    WHERE o.grain NOT IN ('snapshot', 'quarter')
-    GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
-),
-quarters AS (
-    SELECT
-        o.tech_id,
-        o.source,
-        o.metric,
-        year(o.period_start) AS year,
-        'flow' AS kind,
-        avg(o.value) AS value,
-        sum(date_diff('day', o.period_start, o.period_end)) AS days_covered,
-        count(*) AS observations,
-        CASE WHEN bool_or(o.exactness = 'estimated') THEN 'estimated'
-             WHEN bool_or(o.exactness = 'approximate') THEN 'approximate'
-             ELSE 'exact'
-        END AS exactness
-    FROM observations o
-    WHERE o.grain = 'quarter'
-    GROUP BY o.tech_id, o.source, o.metric, year(o.period_start)
+    WHERE o.grain <> 'snapshot'
+    GROUP BY o.tech_id, o.source, o.metric, year(o.period_start), o.grain = 'quarter'
 ),
 stocks AS (
     SELECT
@@ -94,7 +78,7 @@ SELECT
         s.value - max(s.value) OVER w
     END AS delta,
     s.exactness
-FROM (SELECT * FROM flows UNION ALL SELECT * FROM quarters UNION ALL SELECT * FROM stocks) s
+FROM (SELECT * FROM flows UNION ALL SELECT * FROM stocks) s
 JOIN technologies t ON t.id = s.tech_id
 WINDOW w AS (PARTITION BY s.tech_id, s.source, s.metric ORDER BY s.year
              RANGE BETWEEN 1 PRECEDING AND 1 PRECEDING);
