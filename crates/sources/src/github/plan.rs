@@ -120,17 +120,27 @@ fn graphql_repos(base: &Url, repos: &[Subject], window: PlanWindow) -> Planned {
             )
         })
         .collect();
-    let query = format!(
-        "query {{ {} rateLimit {{ cost remaining resetAt }} }}",
-        fields.join(" ")
-    );
-    Planned {
-        spec: RequestSpec {
+    graphql_query(
+        base,
+        RequestSpec {
             source: crate::github::ID,
             endpoint: Endpoint::GraphqlRepos.as_str().into(),
             subjects: repos.to_vec(),
             period: Period::snapshot(window.today),
         },
+        &fields,
+    )
+}
+
+/// A `POST /graphql` of the aliased `fields` plus the query's `rateLimit`
+/// (what the repository and the search queries share).
+pub(super) fn graphql_query(base: &Url, spec: RequestSpec, fields: &[String]) -> Planned {
+    let query = format!(
+        "query {{ {} rateLimit {{ cost remaining resetAt }} }}",
+        fields.join(" ")
+    );
+    Planned {
+        spec,
         url: join(base, &["graphql"]),
         headers: vec![
             ("accept", "application/vnd.github+json".to_owned()),
@@ -142,7 +152,7 @@ fn graphql_repos(base: &Url, repos: &[Subject], window: PlanWindow) -> Planned {
 }
 
 /// A GraphQL string literal (JSON's escaping is GraphQL's).
-fn graphql_string(s: &str) -> String {
+pub(super) fn graphql_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
 }
 

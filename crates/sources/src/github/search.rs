@@ -26,12 +26,12 @@ use chrono::{DateTime, Datelike, Utc};
 use serde_json::Value;
 use trends_core::{Catalog, Exactness, Grain, Observation, Period, RequestSpec, SourceKey};
 use trends_fetcher::planning::{last_day, subject, year_periods};
-use trends_fetcher::{Answer, Lane, PlanWindow, Planned, join};
+use trends_fetcher::{Answer, PlanWindow, Planned};
 use trends_normalizer::{NormalizeError, Parsed, kind, object, required, shape};
 use url::Url;
 
 use super::Endpoint;
-use super::plan::{API_VERSION, quote};
+use super::plan::{graphql_query, graphql_string, quote};
 
 /// One query per topic and per language of the catalog, each with an alias
 /// per year since `first_year`.
@@ -74,33 +74,19 @@ pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
                     )
                 })
                 .collect();
-            let query = format!(
-                "query {{ {} rateLimit {{ cost remaining resetAt }} }}",
-                fields.join(" ")
-            );
-            out.push(Planned {
-                spec: RequestSpec {
+            out.push(graphql_query(
+                base,
+                RequestSpec {
                     source: super::ID,
                     endpoint: endpoint.as_str().into(),
                     subjects: vec![subject(tech, value)],
                     period: span,
                 },
-                url: join(base, &["graphql"]),
-                headers: vec![
-                    ("accept", "application/vnd.github+json".to_owned()),
-                    ("x-github-api-version", API_VERSION.to_owned()),
-                ],
-                lane: Lane::Core,
-                body: Some(serde_json::json!({ "query": query }).to_string()),
-            });
+                &fields,
+            ));
         }
     }
     out
-}
-
-/// A GraphQL string literal (JSON's escaping is GraphQL's).
-fn graphql_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
 /// The year periods a request's span holds: whole years, the last one
