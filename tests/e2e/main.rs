@@ -6,6 +6,7 @@ mod clients;
 mod faults;
 mod matrix;
 mod operator;
+mod page;
 mod readers;
 mod sources;
 mod stars;
@@ -603,7 +604,7 @@ fn report_all_years_and_every_format() {
 
 /// The report's fixed CSV columns (the per-signal values are in
 /// `yearly_signals`), as `trends report --all-years --format csv` prints them.
-const RANKING_COLUMNS: [&str; 17] = [
+const RANKING_COLUMNS: [&str; 18] = [
     "year",
     "category",
     "rank",
@@ -616,6 +617,7 @@ const RANKING_COLUMNS: [&str; 17] = [
     "rank_change",
     "score_change",
     "momentum",
+    "driver",
     "signal_rank_best",
     "signal_rank_worst",
     "disputed",

@@ -20,9 +20,14 @@ pub struct ChartArgs {
     /// id; repeatable).
     #[arg(long = "tech")]
     techs: Vec<String>,
-    /// Draw the per-signal shares on a logarithmic axis.
+    /// Draw the ranks (bump charts) and the per-signal shares on a
+    /// logarithmic axis: the top ranks spread out, the tail packs.
     #[arg(long)]
     log: bool,
+    /// Also draw each catalog [[group]]'s members side by side, year by
+    /// year (group-<id>.svg): what `trends report --group` sums.
+    #[arg(long)]
+    groups: bool,
     /// The ranking method of the bump charts (see `trends report --help`).
     #[arg(long, default_value = "share", value_parser = parse_method)]
     method: trends_report::Method,
@@ -36,9 +41,16 @@ fn parse_method(s: &str) -> Result<trends_report::Method, String> {
     s.parse()
 }
 
+impl ChartArgs {
+    pub fn groups(&self) -> bool {
+        self.groups
+    }
+}
+
 pub fn run(
     db: &Path,
     config: &trends_core::ReportConfig,
+    groups: &[trends_core::Group],
     args: &ChartArgs,
 ) -> anyhow::Result<Exit> {
     let options = trends_report::Options {
@@ -73,17 +85,24 @@ pub fn run(
             .collect(),
     );
     let categories = args.category.map_or(Category::ALL.to_vec(), |c| vec![c]);
+    let scale = if args.log { "-log" } else { "" };
     for c in categories {
-        match trends_report::bump_chart(&ranking, c) {
-            Ok(svg) => write(format!("ranks-{c}.svg"), svg)?,
+        match trends_report::bump_chart(&ranking, c, args.log) {
+            Ok(svg) => write(format!("ranks-{c}{scale}.svg"), svg)?,
             Err(e) if args.category.is_none() => eprintln!("skipped {c}: {e}"),
             Err(e) => return Err(e.into()),
         }
     }
     for tech in &args.techs {
         let svg = trends_report::signal_chart(&ranking, &TechId(tech.clone()), args.log)?;
-        let scale = if args.log { "-log" } else { "" };
         write(format!("signals-{tech}{scale}.svg"), svg)?;
+    }
+    if args.groups && groups.is_empty() {
+        eprintln!("the catalog has no [[group]] to draw");
+    }
+    for group in groups.iter().filter(|_| args.groups) {
+        let svg = trends_report::group_chart(&ranking, group)?;
+        write(format!("group-{}.svg", group.id), svg)?;
     }
     Ok(Exit::Ok)
 }

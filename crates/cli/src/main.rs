@@ -11,6 +11,7 @@ mod collect;
 mod demo;
 mod estimate;
 mod exit;
+mod explain;
 mod export;
 mod lock;
 mod rankings;
@@ -87,8 +88,13 @@ enum Command {
     /// Rank each category for a year (or every year) and print or write it
     /// as CSV, Markdown, JSON or a terminal table.
     Report(report::ReportArgs),
+    /// Why a technology's score and rank moved from the year before: each
+    /// signal's share in both years, its weight and its contribution to the
+    /// score change (the contributions add up to it).
+    Explain(explain::ExplainArgs),
     /// Draw SVG charts: a bump chart of ranks over the years per category,
-    /// and (with --tech) a technology's share per signal over the years.
+    /// (with --tech) a technology's share per signal over the years, and
+    /// (with --groups) each group's members side by side.
     Chart(chart::ChartArgs),
     /// List every source: its signals (flow per period or snapshot), history
     /// depth, auth, rate limits, and whether it is enabled in the config.
@@ -133,6 +139,7 @@ enum Format {
     Table,
     Md,
     Json,
+    Html,
 }
 
 fn main() -> ExitCode {
@@ -166,9 +173,13 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             let (db, report, groups) = reading(&cli, args.group())?;
             report::run(&db, &report, &groups, args)
         }
-        Command::Chart(args) => {
+        Command::Explain(args) => {
             let (db, report, _) = reading(&cli, false)?;
-            chart::run(&db, &report, args)
+            explain::run(&db, &report, args)
+        }
+        Command::Chart(args) => {
+            let (db, report, groups) = reading(&cli, args.groups())?;
+            chart::run(&db, &report, &groups, args)
         }
         Command::Sources => {
             let config = Config::load(&cli.config, &trends_sources::known())?;

@@ -55,6 +55,7 @@ fn row(r: trends_report::RankRow) -> RankingRow {
         rank_change: r.rank_change,
         score_change: r.score_change,
         momentum: r.momentum,
+        driver: r.driver,
         signal_rank_best: r.signal_rank_best,
         signal_rank_worst: r.signal_rank_worst,
         disputed: r.disputed,

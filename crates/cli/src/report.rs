@@ -1,4 +1,5 @@
-//! `trends report`: rank a year per category and write CSV or a table.
+//! `trends report`: rank a year per category and write CSV, Markdown,
+//! JSON, a table or an HTML page.
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -7,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use chrono::{Datelike, Utc};
 use clap::Args;
-use trends_core::Category;
+use trends_core::{Category, YearlySignal};
 use trends_store::Store;
 
 use crate::Format;
@@ -25,8 +26,10 @@ pub struct ReportArgs {
     #[arg(long, value_parser = parse_category)]
     category: Option<Category>,
     /// csv (one row per technology and year, RFC 4180), md (Markdown
-    /// tables), json, or table (for reading on a terminal). Default: table
-    /// on a terminal, csv otherwise or with --out.
+    /// tables), json, table (for reading on a terminal), or html (one
+    /// self-contained page: rankings, charts, method, provenance; --out
+    /// report.html). Default: table on a terminal, csv otherwise or with
+    /// --out.
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Write to this file instead of stdout.
@@ -89,42 +92,10 @@ pub fn run(
     let store = Store::open_read_only(db)
         .with_context(|| format!("cannot open database {}", db.display()))?;
     if args.compare_methods {
-        let years = store.years()?;
-        let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
-            bail!("no data in {}; run `trends collect` first", db.display());
-        };
-        let signals = merge(store.yearly_signals(first - 2, last)?);
-        // Closed years only: a partial year's ranks move for want of data.
-        let closed: Vec<i32> = years
-            .iter()
-            .copied()
-            .filter(|y| signals.iter().any(|s| s.year == *y && !s.partial))
-            .collect();
-        println!(
-            "methods compared over {} closed year(s) of {}",
-            closed.len(),
-            db.display()
-        );
-        println!(
-            "  {:<11} {:>9} {:>14} {:>15}",
-            "method", "stability", "leave-one-out", "moved over one"
-        );
-        for c in trends_report::compare_methods(&signals, &closed, config) {
-            println!(
-                "  {:<11} {:>9.3} {:>14.3} {:>14.1}%",
-                c.method.as_str(),
-                c.stability,
-                c.leave_one_out,
-                100.0 * c.moved_over_one
-            );
-        }
-        println!(
-            "  stability: mean Spearman rho of each category's ranks year over year (higher: steadier)"
-        );
-        println!(
-            "  leave-one-out: mean |rank change| when one signal is dropped (lower: no signal decides alone)"
-        );
-        return Ok(Exit::Ok);
+        return compare(&store, db, config, &merge);
+    }
+    if args.format == Some(Format::Html) {
+        return html(&store, db, &options, &merge, args);
     }
     if args.all_years {
         let years = store.years()?;
@@ -161,6 +132,117 @@ pub fn run(
     }
     let ranking = trends_report::rank_with(&signals, year, args.category, &options);
     emit(&ranking, args)
+}
+
+/// `--compare-methods`: the methods' stability and leave-one-out figures.
+fn compare(
+    store: &Store,
+    db: &Path,
+    config: &trends_core::ReportConfig,
+    merge: &dyn Fn(Vec<YearlySignal>) -> Vec<YearlySignal>,
+) -> anyhow::Result<Exit> {
+    let years = store.years()?;
+    let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
+        bail!("no data in {}; run `trends collect` first", db.display());
+    };
+    let signals = merge(store.yearly_signals(first - 2, last)?);
+    // Closed years only: a partial year's ranks move for want of data.
+    let closed: Vec<i32> = years
+        .iter()
+        .copied()
+        .filter(|y| signals.iter().any(|s| s.year == *y && !s.partial))
+        .collect();
+    println!(
+        "methods compared over {} closed year(s) of {}",
+        closed.len(),
+        db.display()
+    );
+    println!(
+        "  {:<11} {:>9} {:>14} {:>15}",
+        "method", "stability", "leave-one-out", "moved over one"
+    );
+    for c in trends_report::compare_methods(&signals, &closed, config) {
+        println!(
+            "  {:<11} {:>9.3} {:>14.3} {:>14.1}%",
+            c.method.as_str(),
+            c.stability,
+            c.leave_one_out,
+            100.0 * c.moved_over_one
+        );
+    }
+    println!(
+        "  stability: mean Spearman rho of each category's ranks year over year (higher: steadier)"
+    );
+    println!(
+        "  leave-one-out: mean |rank change| when one signal is dropped (lower: no signal decides alone)"
+    );
+    Ok(Exit::Ok)
+}
+/// `--format html`: one page; the years up to the asked one feed the
+/// sparklines and bump charts, the asked year (or, with --all-years, every
+/// year) gets tables.
+fn html(
+    store: &Store,
+    db: &Path,
+    options: &trends_report::Options,
+    merge: &dyn Fn(Vec<YearlySignal>) -> Vec<YearlySignal>,
+    args: &ReportArgs,
+) -> anyhow::Result<Exit> {
+    let years = store.years()?;
+    let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
+        bail!("no data in {}; run `trends collect` first", db.display());
+    };
+    let upto = if args.all_years {
+        last
+    } else {
+        args.year
+            .unwrap_or_else(|| (Utc::now().year() - 1).min(last))
+    };
+    if !years.contains(&upto) {
+        bail!(
+            "no data for {upto} in {}; years with data: {first}–{last}",
+            db.display()
+        );
+    }
+    let signals = merge(store.yearly_signals(first - 2, upto)?);
+    let rankings: Vec<trends_report::Ranking> = years
+        .iter()
+        .filter(|&&y| y <= upto)
+        .map(|&y| trends_report::rank_with(&signals, y, args.category, options))
+        .collect();
+    let last_run = store.recent_runs(1)?.into_iter().next().map(|r| {
+        format!(
+            "#{} {}, started {}, {}{}",
+            r.id,
+            r.command,
+            r.started_at,
+            r.finished_at
+                .map_or_else(|| "not finished".to_owned(), |f| format!("finished {f}")),
+            format_args!(", {}", r.status)
+        )
+    });
+    let page = trends_report::Page {
+        years: &rankings,
+        shown: if args.all_years { vec![] } else { vec![upto] },
+        categories: args.category.into_iter().collect(),
+        options,
+        freshness: trends_report::Freshness {
+            database: db.display().to_string(),
+            last_run,
+            generated_at: Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        },
+        extra: vec![],
+    };
+    let text = trends_report::render_html(&page)?;
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(Exit::Ok)
 }
 
 fn emit(ranking: &trends_report::Ranking, args: &ReportArgs) -> anyhow::Result<Exit> {
@@ -212,6 +294,7 @@ pub fn write(
         }
         Format::Md => out.write_all(trends_report::render_markdown(ranking).as_bytes())?,
         Format::Json => trends_report::write_json(ranking, &mut out)?,
+        Format::Html => bail!("an HTML page is written by `trends report --format html`"),
     }
     out.flush()?;
     Ok(())

@@ -1,7 +1,8 @@
 //! SVG charts drawn with `plotters`:
 //!
 //! - [`bump_chart`]: the rank of every technology of a category over the
-//!   years, one line each, rank 1 at the top, the name at its last point;
+//!   years, one line each, rank 1 at the top, the name at its last point,
+//!   linear or log scale;
 //! - [`signal_chart`]: one technology's share of its category per signal
 //!   over the years, linear or log scale.
 //!
@@ -15,8 +16,8 @@ use trends_core::{Category, TechId};
 
 use crate::{Method, RankRow, Ranking, ReportError, plural};
 
-const SIZE: (u32, u32) = (960, 560);
-const FONT: &str = "sans-serif";
+pub(crate) const SIZE: (u32, u32) = (960, 560);
+pub(crate) const FONT: &str = "sans-serif";
 
 /// Twenty colours dark enough to read on white (Tableau 10 and the darker
 /// tones of Tableau 20c), cycled.
@@ -43,12 +44,12 @@ const PALETTE: [(u8, u8, u8); 20] = [
     (99, 99, 99),
 ];
 
-fn color(i: usize) -> RGBColor {
+pub(crate) fn color(i: usize) -> RGBColor {
     let (r, g, b) = PALETTE[i % PALETTE.len()];
     RGBColor(r, g, b)
 }
 
-fn chart_error(e: impl std::fmt::Display) -> ReportError {
+pub(crate) fn chart_error(e: impl std::fmt::Display) -> ReportError {
     ReportError::Chart(e.to_string())
 }
 
@@ -70,9 +71,17 @@ fn rank_lines(ranking: &Ranking, category: Category) -> BTreeMap<&TechId, Line<'
     lines
 }
 
+/// Where a rank sits on the bump chart's y axis (rank 1 at the top): the
+/// negated rank, or on a log scale the negated ln(rank), which spreads the
+/// top ranks and packs the tail.
+fn rank_y(rank: f64, log: bool) -> f64 {
+    if log { -rank.ln() } else { -rank }
+}
+
 /// The ranks of `category`'s technologies in every year of `ranking` (a
-/// long table, as `Ranking::concat` makes) as an SVG bump chart.
-pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, ReportError> {
+/// long table, as `Ranking::concat` makes) as an SVG bump chart; `log` puts
+/// the ranks on a logarithmic axis.
+pub fn bump_chart(ranking: &Ranking, category: Category, log: bool) -> Result<String, ReportError> {
     let lines = rank_lines(ranking, category);
     let years: Vec<i32> = lines
         .values()
@@ -92,48 +101,58 @@ pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, Repor
         .flat_map(|l| l.1.iter().map(|p| p.1))
         .max()
         .unwrap_or(1);
+    let caption = format!(
+        "{} by rank, {first}–{last}{}{}",
+        plural(category),
+        if partial {
+            format!(" ({last} so far)")
+        } else {
+            String::new()
+        },
+        if log { " (log scale)" } else { "" }
+    );
+    let bottom = if log { 0.6 } else { 0.5 };
+    let y_range = rank_y(f64::from(deepest) + bottom, log)..rank_y(bottom, log);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!(
-                    "{} by rank, {first}–{last}{}",
-                    plural(category),
-                    if partial {
-                        format!(" ({last} so far)")
-                    } else {
-                        String::new()
-                    }
-                ),
-                (FONT, 22),
-            )
+            .caption(caption, (FONT, 22))
             .margin(16)
             .x_label_area_size(32)
             .y_label_area_size(40)
-            // Rank 1 at the top: y is the negated rank.
-            .build_cartesian_2d(
-                f64::from(first) - 0.3..f64::from(last) + 1.6,
-                -(f64::from(deepest) + 0.5)..-0.5,
-            )
+            .build_cartesian_2d(f64::from(first) - 0.3..f64::from(last) + 1.6, y_range)
             .map_err(chart_error)?;
+        let ticks = rank_ticks(deepest, log);
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels((last - first + 1) as usize)
             .x_label_formatter(&|x| format!("{}", x.round() as i32))
-            .y_labels(deepest as usize)
+            .y_labels(if log { 0 } else { deepest as usize })
             .y_label_formatter(&|y| format!("{}", -y.round() as i32))
             .y_desc("rank")
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(chart_error)?;
+        if log {
+            // The log axis' ticks at whole ranks, drawn inside the plot.
+            chart
+                .draw_series(ticks.iter().map(|r| {
+                    Text::new(
+                        r.to_string(),
+                        (f64::from(first) - 0.28, rank_y(f64::from(*r), true) + 0.02),
+                        (FONT, 12).into_font().color(&BLACK.mix(0.6)),
+                    )
+                }))
+                .map_err(chart_error)?;
+        }
         for (i, (name, points)) in lines.values().enumerate() {
             let color = color(i);
             let xy: Vec<(f64, f64)> = points
                 .iter()
-                .map(|(y, r)| (f64::from(*y), -f64::from(*r)))
+                .map(|(y, r)| (f64::from(*y), rank_y(f64::from(*r), log)))
                 .collect();
             chart
                 .draw_series(LineSeries::new(xy.clone(), color.stroke_width(3)))
@@ -142,10 +161,11 @@ pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, Repor
                 .draw_series(xy.iter().map(|p| Circle::new(*p, 4, color.filled())))
                 .map_err(chart_error)?;
             if let Some(&(x, y)) = xy.last() {
+                let nudge = if log { 0.03 } else { 0.15 };
                 chart
                     .draw_series(std::iter::once(Text::new(
                         (*name).to_owned(),
-                        (x + 0.12, y + 0.15),
+                        (x + 0.12, y + nudge),
                         (FONT, 14).into_font().color(&color),
                     )))
                     .map_err(chart_error)?;
@@ -154,6 +174,20 @@ pub fn bump_chart(ranking: &Ranking, category: Category) -> Result<String, Repor
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
+}
+
+/// The whole ranks a log-scale bump chart labels: 1, 2, 3, 5, 10, 20, 50…
+/// up to `deepest` (and `deepest` itself).
+fn rank_ticks(deepest: u32, log: bool) -> Vec<u32> {
+    if !log {
+        return Vec::new();
+    }
+    let mut ticks: Vec<u32> = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500]
+        .into_iter()
+        .filter(|t| *t < deepest)
+        .collect();
+    ticks.push(deepest);
+    ticks
 }
 
 /// One technology's per-signal shares over the years.
@@ -334,7 +368,7 @@ mod tests {
     fn the_bump_chart_has_a_line_and_a_label_per_technology() {
         let s = three_years();
         let ranking = Ranking::concat((2021..=2023).map(|y| crate::rank(&s, y, None)).collect());
-        let svg = bump_chart(&ranking, Category::Framework).expect("svg");
+        let svg = bump_chart(&ranking, Category::Framework, false).expect("svg");
         assert!(svg.starts_with("<svg"), "{}", &svg[..100.min(svg.len())]);
         assert!(svg.contains("frameworks by rank, 2021–2023"));
         assert!(
@@ -344,9 +378,16 @@ mod tests {
         // A point per technology and year.
         assert_eq!(svg.matches("<circle").count(), 6, "{svg}");
         assert!(matches!(
-            bump_chart(&ranking, Category::Language),
+            bump_chart(&ranking, Category::Language, false),
             Err(ReportError::Chart(_))
         ));
+        let log = bump_chart(&ranking, Category::Framework, true).expect("svg");
+        assert!(
+            log.contains("(log scale)") && log.contains("\nDJANGO\n"),
+            "{log}"
+        );
+        assert_eq!(log.matches("<circle").count(), 6, "{log}");
+        assert_eq!(rank_ticks(17, true), [1, 2, 3, 5, 10, 17]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Rankings: the rows of the `yearly_signals` view in, a ranking per
-//! category out, written as CSV or a terminal table.
+//! category out, written as CSV, Markdown, JSON, a terminal table or one
+//! HTML page; why a score moved (`explain`); SVG charts.
 //!
 //! Pure: no database, no network, no clock. It never turns a missing signal
 //! into a number: a technology without a signal has an empty cell and the
@@ -33,7 +34,10 @@
 //!    category (and at least 3): the signals disagree about it.
 //! 7. Trend: `score_change` = score(Y) − score(Y−1) in points; `momentum`
 //!    = the least-squares slope of the score over Y−2..Y (points per year),
-//!    from the years of the three that are ranked (at least two).
+//!    from the years of the three that are ranked (at least two); `driver`
+//!    = the signal whose contribution to `score_change` is largest in size
+//!    (each signal's contribution is its weighted term's change, so they
+//!    add up to `score_change`: [`explain()`]).
 //!
 //! [`Method`] picks how a value becomes a per-signal score in step 1:
 //! `share` (above, the default), `log-share` (the share of `ln(1 + value)`,
@@ -42,9 +46,13 @@
 //! a mean of ranks, blind to magnitudes).
 
 mod chart;
+mod chart_group;
 mod compare;
 mod confidence;
+mod explain;
 mod groups;
+mod html;
+mod html_parts;
 mod method;
 mod rank;
 mod trend;
@@ -53,8 +61,14 @@ mod write;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use chart::{bump_chart, signal_chart};
+pub use chart_group::group_chart;
 pub use compare::{MethodCheck, compare_methods};
+pub use explain::{
+    Contribution, ExplainError, Explanation, SignalChange, explain, render_explanation,
+    write_explanation_csv,
+};
 pub use groups::group_signals;
+pub use html::{Freshness, Page, render_html};
 pub use method::{Method, Options};
 pub use rank::{MIN_TECHS_PER_SIGNAL, rank, rank_with};
 pub(crate) use write::plural;
@@ -136,6 +150,10 @@ pub struct RankRow {
     /// Slope of the score over Y−2..Y, points per year (least squares over
     /// the ranked years among them, at least two).
     pub momentum: Option<f64>,
+    /// The signal that moved the score most from Y−1 (largest
+    /// |contribution|, see [`explain()`]); `None` when the change is unknown
+    /// or 0.
+    pub driver: Option<String>,
     /// The best and worst rank the technology has on a single used signal.
     pub signal_rank_best: Option<u32>,
     pub signal_rank_worst: Option<u32>,

@@ -227,6 +227,7 @@ fn row(year: i32, category: Category, tech: TechId, t: Tech, config: &ReportConf
         rank_change: None,
         score_change: None,
         momentum: None,
+        driver: None,
         signal_rank_best: t.used.iter().map(|u| u.rank).min(),
         signal_rank_worst: t.used.iter().map(|u| u.rank).max(),
         disputed: false,

@@ -225,10 +225,10 @@ fn csv_has_empty_cells_for_missing_values() {
     let text = String::from_utf8(out).expect("utf-8");
     assert_eq!(
         text,
-        "year,category,rank,technology,tech_id,score,github_topic_repos_created,stackexchange_questions,signals_used,coverage,partial,rank_change,score_change,momentum,signal_rank_best,signal_rank_worst,disputed,low_coverage,unranked_reason,approximate\n\
-         2023,framework,1,DJANGO,django,61.11,5000,2000,2,1.00,false,,,,1,1,false,false,,\n\
-         2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,,,,2,2,false,false,,\n\
-         2023,framework,3,FASTAPI,fastapi,11.11,1000,,1,1.00,false,,,,3,3,false,false,,\n"
+        "year,category,rank,technology,tech_id,score,github_topic_repos_created,stackexchange_questions,signals_used,coverage,partial,rank_change,score_change,momentum,driver,signal_rank_best,signal_rank_worst,disputed,low_coverage,unranked_reason,approximate\n\
+         2023,framework,1,DJANGO,django,61.11,5000,2000,2,1.00,false,,,,,1,1,false,false,,\n\
+         2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,,,,,2,2,false,false,,\n\
+         2023,framework,3,FASTAPI,fastapi,11.11,1000,,1,1.00,false,,,,,3,3,false,false,,\n"
     );
     assert_eq!(SourceId::new("github").as_str(), "github");
 }
@@ -391,7 +391,7 @@ fn approximate_values_are_marked_in_every_writer() {
     write_csv(&r, &mut out).expect("csv");
     let csv = String::from_utf8(out).expect("utf-8");
     assert!(
-        csv.contains("2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,,,,2,2,false,false,,github_topic_repos_created\n"),
+        csv.contains("2023,framework,2,FLASK,flask,33.33,3000,1000,2,1.00,false,,,,,2,2,false,false,,github_topic_repos_created\n"),
         "{csv}"
     );
     let md = render_markdown(&r);

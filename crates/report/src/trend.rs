@@ -1,10 +1,12 @@
 //! Step 4 and 7 of the method: a row's rank and score change from the year
-//! before, and its momentum over the two years before.
+//! before, its momentum over the two years before, and the signal that
+//! drove the change (`explain.rs`).
 
 use std::collections::BTreeMap;
 
 use trends_core::{Category, TechId, YearlySignal};
 
+use crate::explain::driver;
 use crate::rank::rank_category;
 use crate::{Options, RankRow};
 
@@ -19,14 +21,16 @@ struct Past {
 pub(crate) struct History {
     previous: BTreeMap<TechId, Past>,
     before_that: BTreeMap<TechId, Past>,
+    /// The year before's rows, for the driver.
+    previous_rows: BTreeMap<TechId, RankRow>,
+    options: Options,
 }
 
-fn ranked(signals: &[YearlySignal], year: i32, c: Category, o: &Options) -> BTreeMap<TechId, Past> {
-    rank_category(signals, year, c, o)
-        .into_iter()
+fn ranked<'a>(rows: impl IntoIterator<Item = &'a RankRow>) -> BTreeMap<TechId, Past> {
+    rows.into_iter()
         .filter_map(|r| {
             Some((
-                r.tech,
+                r.tech.clone(),
                 Past {
                     rank: r.rank?,
                     score: r.score?,
@@ -44,15 +48,23 @@ impl History {
         category: Category,
         options: &Options,
     ) -> History {
+        let previous_rows: BTreeMap<TechId, RankRow> =
+            rank_category(signals, year - 1, category, options)
+                .into_iter()
+                .map(|r| (r.tech.clone(), r))
+                .collect();
         History {
-            previous: ranked(signals, year - 1, category, options),
-            before_that: ranked(signals, year - 2, category, options),
+            previous: ranked(previous_rows.values()),
+            before_that: ranked(&rank_category(signals, year - 2, category, options)),
+            previous_rows,
+            options: options.clone(),
         }
     }
 
-    /// Fills `rank_change`, `score_change` and `momentum` of a row of the
-    /// ranked year.
+    /// Fills `rank_change`, `score_change`, `momentum` and `driver` of a
+    /// row of the ranked year.
     pub(crate) fn apply(&self, row: &mut RankRow) {
+        row.driver = driver(self.previous_rows.get(&row.tech), row, &self.options);
         let last = self.previous.get(&row.tech);
         row.rank_change = match (last, row.rank) {
             (Some(before), Some(now)) => Some(i64::from(before.rank) - i64::from(now)),

@@ -39,6 +39,7 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
         "rank_change",
         "score_change",
         "momentum",
+        "driver",
         "signal_rank_best",
         "signal_rank_worst",
         "disputed",
@@ -72,6 +73,7 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
                 .unwrap_or_default(),
         );
         rec.push(r.momentum.map(|m| format!("{m:.2}")).unwrap_or_default());
+        rec.push(r.driver.clone().unwrap_or_default());
         rec.push(
             r.signal_rank_best
                 .map(|k| k.to_string())
@@ -133,12 +135,12 @@ pub fn render_markdown(ranking: &Ranking) -> String {
             out.push_str(&format!("{s} | "));
         }
         out.push_str(
-            "signals | coverage | change | score Δ | momentum | signal ranks |\n|---:|---|---:|",
+            "signals | coverage | change | score Δ | momentum | driver | signal ranks |\n|---:|---|---:|",
         );
         for _ in &ranking.signals {
             out.push_str("---:|");
         }
-        out.push_str("---:|---:|---:|---:|---:|---|\n");
+        out.push_str("---:|---:|---:|---:|---:|---|---|\n");
         for r in rows {
             let name = r.name.replace('|', "\\|");
             out.push_str(&format!(
@@ -148,7 +150,7 @@ pub fn render_markdown(ranking: &Ranking) -> String {
             ));
             out.push_str(&value_cells(ranking, r));
             out.push_str(&format!(
-                "{} | {} | {} | {} | {} | {} |\n",
+                "{} | {} | {} | {} | {} | {} | {} |\n",
                 r.signals_used,
                 r.coverage
                     .map(|c| coverage_cell(c, r.low_coverage))
@@ -160,6 +162,7 @@ pub fn render_markdown(ranking: &Ranking) -> String {
                 r.momentum
                     .map(|m| format!("{m:+.1}/yr"))
                     .unwrap_or_default(),
+                r.driver.as_deref().unwrap_or_default(),
                 spread(r)
             ));
         }
@@ -217,7 +220,7 @@ pub fn render_table(ranking: &Ranking) -> String {
         };
         out.push_str(&format!("{} {}{partial}\n", ranking.year, plural(c)));
         out.push_str(&format!(
-            "  {:>4}  {:<22} {:>6}  {:>7}  {:>8}  {:>6}  {:>8}  {}\n",
+            "  {:>4}  {:<22} {:>6}  {:>7}  {:>8}  {:>6}  {:>8}  {:<14}  {}\n",
             "rank",
             "technology",
             "score",
@@ -225,7 +228,8 @@ pub fn render_table(ranking: &Ranking) -> String {
             "coverage",
             "change",
             "momentum",
-            "signal ranks"
+            "signal ranks",
+            "driver"
         ));
         for r in rows {
             let change = match (r.rank_change, r.rank) {
@@ -236,7 +240,7 @@ pub fn render_table(ranking: &Ranking) -> String {
                 (Some(d), _) => format!("↓{}", -d),
             };
             out.push_str(&format!(
-                "  {:>4}  {:<22} {:>6}  {:>7}  {:>8}  {:>6}  {:>8}  {}\n",
+                "  {:>4}  {:<22} {:>6}  {:>7}  {:>8}  {:>6}  {:>8}  {:<14}  {}\n",
                 r.rank.map(|k| k.to_string()).unwrap_or_else(|| "-".into()),
                 r.name,
                 r.score
@@ -250,7 +254,8 @@ pub fn render_table(ranking: &Ranking) -> String {
                 r.momentum
                     .map(|m| format!("{m:+.1}"))
                     .unwrap_or_else(|| "-".into()),
-                spread(r)
+                spread(r),
+                r.driver.as_deref().unwrap_or_default()
             ));
         }
         if let Some(line) = movers(ranking, ranking.year, c) {

@@ -23,6 +23,8 @@ pub struct RankingRow {
     pub rank_change: Option<i64>,
     pub score_change: Option<f64>,
     pub momentum: Option<f64>,
+    /// The signal that moved the score most (migration 0009).
+    pub driver: Option<String>,
     pub signal_rank_best: Option<u32>,
     pub signal_rank_worst: Option<u32>,
     pub disputed: bool,
@@ -56,7 +58,12 @@ impl Store {
         {
             let mut insert = tx
                 .prepare(
-                    "INSERT INTO rankings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP))",
+                    "INSERT INTO rankings (year, category, rank, technology, tech_id, score,
+                        signals_used, coverage, partial, rank_change, score_change, momentum,
+                        driver, signal_rank_best, signal_rank_worst, disputed, low_coverage,
+                        unranked_reason, method, weights, min_signals, low_coverage_below,
+                        computed_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP))",
                 )
                 .map_err(q(doing))?;
             let at = ts(settings.computed_at);
@@ -75,6 +82,7 @@ impl Store {
                         r.rank_change,
                         r.score_change,
                         r.momentum,
+                        r.driver,
                         r.signal_rank_best,
                         r.signal_rank_worst,
                         r.disputed,
@@ -111,6 +119,7 @@ mod tests {
             rank_change: None,
             score_change: None,
             momentum: None,
+            driver: None,
             signal_rank_best: rank,
             signal_rank_worst: rank,
             disputed: false,

@@ -78,6 +78,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../sql/migrations/0008_quarter_grain.sql"),
         views_first: &[],
     },
+    Migration {
+        version: 9,
+        name: "0009_rankings_driver",
+        sql: include_str!("../../../sql/migrations/0009_rankings_driver.sql"),
+        views_first: &[],
+    },
 ];
 
 /// One view: `sql/views/<name>.sql`, a single `CREATE OR REPLACE VIEW
