@@ -178,6 +178,7 @@ fn compare(
     );
     Ok(Exit::Ok)
 }
+
 /// `--format html`: one page; the years up to the asked one feed the
 /// sparklines and bump charts, the asked year (or, with --all-years, every
 /// year) gets tables.
@@ -211,14 +212,12 @@ fn html(
         .map(|&y| trends_report::rank_with(&signals, y, args.category, options))
         .collect();
     let last_run = store.recent_runs(1)?.into_iter().next().map(|r| {
+        let finished = r
+            .finished_at
+            .map_or_else(|| "not finished".to_owned(), |f| format!("finished {f}"));
         format!(
-            "#{} {}, started {}, {}{}",
-            r.id,
-            r.command,
-            r.started_at,
-            r.finished_at
-                .map_or_else(|| "not finished".to_owned(), |f| format!("finished {f}")),
-            format_args!(", {}", r.status)
+            "#{} {}, started {}, {finished}: {}",
+            r.id, r.command, r.started_at, r.status
         )
     });
     let page = trends_report::Page {

@@ -285,8 +285,8 @@ pub fn render_explanation(e: &Explanation) -> String {
     ));
     let pct = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}%"));
     for c in &e.signals {
-        out.push_str(&format!(
-            "  {:<32} {:>10} {:>10} {:>6} {:>12}  {}\n",
+        let line = format!(
+            "  {:<32} {:>10} {:>10} {:>6} {:>12}  {}",
             c.signal,
             pct(c.share_prev),
             pct(c.share),
@@ -299,7 +299,9 @@ pub fn render_explanation(e: &Explanation) -> String {
                 SignalChange::Vanished => "vanished (not used this year)",
                 SignalChange::Unused => "unused (too few technologies have it)",
             }
-        ));
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     match e.score_change() {
         Some(d) => out.push_str(&format!(
