@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::clients;
 use crate::support::{self, Apis, Env, read_csv};
 
 /// Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it).
@@ -282,4 +283,68 @@ fn charts_draw_ranks_on_a_log_scale_and_a_groups_members_side_by_side() {
         "{}",
         &group[..300]
     );
+}
+
+/// The text of an HTML attribute value, unescaped (the page escapes `&`,
+/// `<`, `>`, `"` and `'`).
+fn unescape(s: &str) -> String {
+    s.replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn the_pages_provenance_queries_find_the_shown_value_in_the_duckdb_cli() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo(dir.path());
+    let page = dir.path().join("report.html");
+    let out = support::run(
+        support::trends_bin()
+            .args(["report", "--format", "html", "--db"])
+            .arg(&db)
+            .arg("--out")
+            .arg(&page),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let html = std::fs::read_to_string(&page).expect("page written");
+    // Each value cell: <td class="num" title="SQL">[≈]VALUE</td>; one per
+    // signal is enough to cover every source's query shape.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut checked = 0;
+    for cell in html.split("<td class=\"num\" title=\"SELECT ").skip(1) {
+        let (title, rest) = cell.split_once("\">").expect("a closed title");
+        let sql = unescape(&format!("SELECT {title}"));
+        let metric = sql.split("AND metric = ").nth(1).expect("metric");
+        let source = sql.split("AND source = ").nth(1).expect("source");
+        if !seen.insert(format!("{source}{metric}")) {
+            continue;
+        }
+        let shown: f64 = rest
+            .split('<')
+            .next()
+            .expect("value")
+            .trim_start_matches('≈')
+            .replace(',', "")
+            .parse()
+            .expect("a number");
+        let lines = clients::cli_query(clients::CLI[0], &db, &sql);
+        let value: f64 = lines[1]
+            .split(',')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{sql}\n{lines:?}"));
+        assert!(
+            (value - shown).abs() <= 0.005 * shown.abs().max(1.0),
+            "{sql}: the page shows {shown}, the database {value}"
+        );
+        let answers = lines
+            .iter()
+            .position(|l| l.starts_with("period_start,value,run_id"))
+            .unwrap_or_else(|| panic!("{sql}\n{lines:?}"));
+        assert!(lines.len() > answers + 1, "no answers behind {sql}");
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked} signals' queries checked");
 }
