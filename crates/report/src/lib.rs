@@ -59,6 +59,7 @@ mod forecast;
 mod forecast_write;
 mod groups;
 mod html;
+mod html_forecast;
 mod html_parts;
 mod method;
 mod rank;
@@ -68,7 +69,7 @@ mod write;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use backtest::{Backtest, BacktestMethod, BacktestRow, BacktestSummary, backtest, spearman};
-pub use chart::{bump_chart, signal_chart};
+pub use chart::{bump_chart, forecast_chart, signal_chart};
 pub use chart_group::group_chart;
 pub use compare::{MethodCheck, compare_methods};
 pub use explain::{
@@ -81,6 +82,7 @@ pub use forecast_write::{
 };
 pub use groups::group_signals;
 pub use html::{Freshness, Page, render_html};
+pub use html_forecast::forecast_section;
 pub use method::{Method, Options};
 pub use rank::{MIN_TECHS_PER_SIGNAL, rank, rank_with};
 pub(crate) use write::plural;
