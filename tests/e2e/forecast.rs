@@ -81,7 +81,17 @@ fn forecast_backtest_chart_and_page_on_the_demo() {
         ["year", "category", "method", "rho"]
     );
     let mut methods: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    let mut banded = 0;
     for r in records(&out.stdout) {
+        // The share of actual ranks inside the interval: the forecast's only.
+        match (r["method"].as_str(), r["in_band"].parse::<f64>()) {
+            ("naive", band) => assert!(band.is_err(), "{r:?}"),
+            (_, Ok(band)) => {
+                assert!((0.0..=1.0).contains(&band), "{r:?}");
+                banded += 1;
+            }
+            _ => {}
+        }
         let rho: f64 = r["rho"].parse().expect("rho");
         assert!((-1.0..=1.0).contains(&rho), "{r:?}");
         methods
@@ -92,6 +102,7 @@ fn forecast_backtest_chart_and_page_on_the_demo() {
     let cats: BTreeSet<&str> = methods.keys().map(|k| k.1.as_str()).collect();
     assert_eq!(cats.len(), 3, "{methods:?}");
     assert!(methods.len() >= 3 * 5, "{methods:?}");
+    assert!(banded >= 3 * 4, "{banded} forecast rows with an interval");
     for (key, m) in &methods {
         assert_eq!(
             m,

@@ -117,12 +117,7 @@ fn check_year(
     first: i32,
     last: i32,
 ) -> anyhow::Result<()> {
-    let closed: Vec<i32> = (first..=last)
-        .filter(|y| {
-            signals.iter().any(|s| s.year == *y)
-                && !signals.iter().any(|s| s.year == *y && s.partial)
-        })
-        .collect();
+    let closed: Vec<i32> = trends_report::closed_years(signals).into_iter().collect();
     let Some(&last_closed) = closed.iter().rev().find(|y| **y < year) else {
         bail!(
             "cannot forecast {year}: no closed year before it (years with data: {first}–{last}, \

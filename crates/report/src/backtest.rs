@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use trends_core::{Category, TechId, YearlySignal};
 
 use crate::forecast::{MIN_HISTORY, Past};
-use crate::{Options, RankRow};
+use crate::{ForecastRow, Options, RankRow};
 
 /// Which forecast a backtest row scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,6 +42,23 @@ pub struct BacktestRow {
     pub techs: usize,
     /// The mean |forecast rank − actual rank| over them.
     pub mean_rank_error: f64,
+    /// The forecast only: the share of the technologies with a rank
+    /// interval whose actual rank fell inside it (the interval from the
+    /// years before only); `None` without intervals.
+    pub in_band: Option<f64>,
+}
+
+/// The share of `forecast`'s rows with an interval whose actual rank is
+/// inside it.
+fn in_band(forecast: &[ForecastRow], actual: &BTreeMap<&TechId, u32>) -> Option<f64> {
+    let hits: Vec<bool> = forecast
+        .iter()
+        .filter_map(|r| {
+            let rank = actual.get(&r.tech)?;
+            Some((r.rank_low?..=r.rank_high?).contains(rank))
+        })
+        .collect();
+    (!hits.is_empty()).then(|| hits.iter().filter(|h| **h).count() as f64 / hits.len() as f64)
 }
 
 /// The whole backtest.
@@ -73,13 +90,16 @@ pub fn backtest(signals: &[YearlySignal], options: &Options) -> Backtest {
                 short.push(year);
                 continue;
             }
-            let (Some(last), Some(forecast)) =
-                (past.last_through(year - 1), past.point(year, year - 1))
+            let (Some(last), Some(rows_ahead)) = (past.last_through(year - 1), past.forecast(year))
             else {
                 continue;
             };
-            let (actual, forecast, naive) =
-                (ranks(actual), ranks(&forecast), ranks(&past.years[&last]));
+            let forecast: BTreeMap<&TechId, u32> = rows_ahead
+                .iter()
+                .filter_map(|r| Some((&r.tech, r.rank?)))
+                .collect();
+            let (actual, naive) = (ranks(actual), ranks(&past.years[&last]));
+            let in_band = in_band(&rows_ahead, &actual);
             let common: Vec<&TechId> = actual
                 .keys()
                 .copied()
@@ -110,6 +130,7 @@ pub fn backtest(signals: &[YearlySignal], options: &Options) -> Backtest {
                     rho,
                     techs: common.len(),
                     mean_rank_error: error,
+                    in_band: in_band.filter(|_| method == BacktestMethod::Forecast),
                 });
             }
         }
@@ -182,6 +203,8 @@ pub struct BacktestSummary {
     pub wins: usize,
     pub ties: usize,
     pub losses: usize,
+    /// The mean of the forecast rows' `in_band` (years with intervals).
+    pub in_band: Option<f64>,
 }
 
 impl Backtest {
@@ -212,6 +235,14 @@ impl Backtest {
                     years.iter().map(pick).sum::<f64>() / years.len() as f64
                 };
                 let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+                let bands: Vec<f64> = self
+                    .rows
+                    .iter()
+                    .filter(|r| r.category == category)
+                    .filter_map(|r| r.in_band)
+                    .collect();
+                let in_band =
+                    (!bands.is_empty()).then(|| bands.iter().sum::<f64>() / bands.len() as f64);
                 Some(BacktestSummary {
                     category,
                     years: years.len(),
@@ -226,6 +257,7 @@ impl Backtest {
                         .iter()
                         .filter(|p| p.0 < p.1 && !close(p.0, p.1))
                         .count(),
+                    in_band,
                 })
             })
             .collect()
@@ -273,8 +305,16 @@ mod tests {
             "{:?}",
             b.notes
         );
+        // The interval of a year comes from the backtests before it: none
+        // for the first year, a share for the others, never for naive.
+        assert_eq!(b.rows[0].in_band, None);
+        assert!(b.rows[2..].iter().all(|r| match r.method {
+            BacktestMethod::Forecast => r.in_band.is_some_and(|x| (0.0..=1.0).contains(&x)),
+            BacktestMethod::Naive => r.in_band.is_none(),
+        }));
         let summary = b.summary();
         assert_eq!(summary.len(), 1);
+        assert!(summary[0].in_band.is_some());
         assert_eq!(summary[0].years, 7);
         assert_eq!(summary[0].wins + summary[0].ties + summary[0].losses, 7);
     }

@@ -79,7 +79,7 @@ pub struct ForecastRow {
 }
 
 /// The years with data none of whose signals is partial.
-pub(crate) fn closed_years(signals: &[YearlySignal]) -> BTreeSet<i32> {
+pub fn closed_years(signals: &[YearlySignal]) -> BTreeSet<i32> {
     let partial: BTreeSet<i32> = signals
         .iter()
         .filter(|s| s.partial)
@@ -243,6 +243,46 @@ impl Past {
     }
 }
 
+impl Past {
+    /// The forecast rows of `year` from the closed years before it, each
+    /// with its interval when the backtest allows one (steps 2 to 4);
+    /// `None` without a closed year before it.
+    pub(crate) fn forecast(&self, year: i32) -> Option<Vec<ForecastRow>> {
+        let last = self.last_through(year - 1)?;
+        let point = self.point(year, last)?;
+        let factor = self.interval(year - last, last);
+        let last_ranks: BTreeMap<&TechId, u32> = self.years[&last]
+            .iter()
+            .filter_map(|r| Some((&r.tech, r.rank?)))
+            .collect();
+        let others = scores(&point);
+        let rows = point
+            .iter()
+            .map(|r| {
+                let interval = factor
+                    .zip(r.score)
+                    .map(|(k, s)| bounds(s, k, &others, &r.tech));
+                ForecastRow {
+                    year,
+                    category: self.category,
+                    tech: r.tech.clone(),
+                    name: r.name.clone(),
+                    rank: r.rank,
+                    score: r.score,
+                    score_low: interval.map(|i| i.0),
+                    score_high: interval.map(|i| i.1),
+                    rank_low: interval.map(|i| i.2),
+                    rank_high: interval.map(|i| i.3),
+                    fitted_through: last,
+                    last_rank: last_ranks.get(&r.tech).copied(),
+                    factor,
+                }
+            })
+            .collect();
+        Some(rows)
+    }
+}
+
 /// The forecast of `year` for every category, from the closed years
 /// before it (see the module's method).
 pub fn forecast(signals: &[YearlySignal], year: i32, options: &Options) -> Forecast {
@@ -250,47 +290,22 @@ pub fn forecast(signals: &[YearlySignal], year: i32, options: &Options) -> Forec
     let mut notes = Vec::new();
     for category in Category::ALL {
         let past = Past::of(signals, category, options);
-        let (Some(last), Some(point)) = (past.last_through(year - 1), past.point(year, year - 1))
-        else {
+        let Some(forecast) = past.forecast(year) else {
             notes.push(format!(
                 "{category}: no closed year before {year} to forecast from"
             ));
             continue;
         };
-        let factor = past.interval(year - last, last);
-        if factor.is_none() {
+        if let Some(first) = forecast.first()
+            && first.factor.is_none()
+        {
             notes.push(format!(
-                "{category}: no interval, fewer than {} closed years before any year to backtest \
-                 {} year(s) ahead",
-                MIN_HISTORY,
-                year - last
+                "{category}: no interval, fewer than {MIN_HISTORY} closed years before any year to \
+                 backtest {} year(s) ahead",
+                year - first.fitted_through
             ));
         }
-        let last_ranks: BTreeMap<&TechId, u32> = past.years[&last]
-            .iter()
-            .filter_map(|r| Some((&r.tech, r.rank?)))
-            .collect();
-        let others = scores(&point);
-        for r in &point {
-            let interval = factor
-                .zip(r.score)
-                .map(|(k, s)| bounds(s, k, &others, &r.tech));
-            rows.push(ForecastRow {
-                year,
-                category,
-                tech: r.tech.clone(),
-                name: r.name.clone(),
-                rank: r.rank,
-                score: r.score,
-                score_low: interval.map(|i| i.0),
-                score_high: interval.map(|i| i.1),
-                rank_low: interval.map(|i| i.2),
-                rank_high: interval.map(|i| i.3),
-                fitted_through: last,
-                last_rank: last_ranks.get(&r.tech).copied(),
-                factor,
-            });
-        }
+        rows.extend(forecast);
     }
     Forecast { year, rows, notes }
 }

@@ -60,7 +60,9 @@ pub fn write_forecast_csv<W: Write>(forecast: &Forecast, out: W) -> Result<(), R
 }
 
 /// One CSV row per year, category and method:
-/// `year,category,method,rho,techs,mean_rank_error`.
+/// `year,category,method,rho,techs,mean_rank_error,in_band` (`in_band`:
+/// the forecast's share of actual ranks inside their interval; empty for
+/// naive and without intervals).
 pub fn write_backtest_csv<W: Write>(backtest: &Backtest, out: W) -> Result<(), ReportError> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
@@ -70,6 +72,7 @@ pub fn write_backtest_csv<W: Write>(backtest: &Backtest, out: W) -> Result<(), R
         "rho",
         "techs",
         "mean_rank_error",
+        "in_band",
     ])?;
     for r in &backtest.rows {
         w.write_record([
@@ -79,6 +82,7 @@ pub fn write_backtest_csv<W: Write>(backtest: &Backtest, out: W) -> Result<(), R
             format!("{:.4}", r.rho),
             r.techs.to_string(),
             format!("{:.3}", r.mean_rank_error),
+            r.in_band.map(|b| format!("{b:.3}")).unwrap_or_default(),
         ])?;
     }
     w.flush()?;
@@ -178,34 +182,34 @@ pub fn render_forecast(forecast: &Forecast, markdown: bool) -> String {
 pub fn render_backtest(backtest: &Backtest, markdown: bool) -> String {
     let mut out = String::new();
     if markdown {
-        out.push_str("| year | category | method | ρ | technologies | mean rank error |\n|---:|:--|:--|---:|---:|---:|\n");
+        out.push_str(
+            "| year | category | method | ρ | technologies | mean rank error | in band |\n\
+             |---:|:--|:--|---:|---:|---:|---:|\n",
+        );
     } else {
         let _ = writeln!(
             out,
-            "{:>4}  {:<9}  {:<8}  {:>6}  {:>5}  {:>10}",
-            "year", "category", "method", "rho", "techs", "rank error"
+            "{:>4}  {:<9}  {:<8}  {:>6}  {:>5}  {:>10}  {:>7}",
+            "year", "category", "method", "rho", "techs", "rank error", "in band"
         );
     }
     for r in &backtest.rows {
-        let cells = (
-            r.year,
-            r.category,
-            r.method.as_str(),
-            r.rho,
-            r.techs,
-            r.mean_rank_error,
-        );
+        let band = r
+            .in_band
+            .map(|b| format!("{:.0}%", 100.0 * b))
+            .unwrap_or_default();
+        let (category, method) = (r.category.to_string(), r.method.as_str());
         if markdown {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {:.3} | {} | {:.2} |",
-                cells.0, cells.1, cells.2, cells.3, cells.4, cells.5
+                "| {} | {category} | {method} | {:.3} | {} | {:.2} | {band} |",
+                r.year, r.rho, r.techs, r.mean_rank_error
             );
         } else {
             let _ = writeln!(
                 out,
-                "{:>4}  {:<9}  {:<8}  {:>6.3}  {:>5}  {:>10.2}",
-                cells.0, cells.1, cells.2, cells.3, cells.4, cells.5
+                "{:>4}  {category:<9}  {method:<8}  {:>6.3}  {:>5}  {:>10.2}  {band:>7}",
+                r.year, r.rho, r.techs, r.mean_rank_error
             );
         }
     }
@@ -223,6 +227,15 @@ pub fn render_backtest(backtest: &Backtest, markdown: bool) -> String {
             s.ties,
             s.losses
         );
+        if let Some(b) = s.in_band {
+            let _ = writeln!(
+                out,
+                "{}  actual rank inside the forecast's {:.0}% rank interval: {:.0}% of the time",
+                if markdown { "  " } else { "" },
+                100.0 * INTERVAL,
+                100.0 * b
+            );
+        }
     }
     for note in &backtest.notes {
         let _ = writeln!(out, "{}note: {note}", if markdown { "- " } else { "" });

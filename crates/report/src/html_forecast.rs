@@ -95,7 +95,12 @@ pub fn forecast_section(
                  Spearman ρ with the actual ranks {:.3}, against {:.3} for \"the same ranks as the year \
                  before\"; the forecast did better in {}, as well in {}, worse in {}.",
                 s.years, s.forecast_rho, s.naive_rho, s.wins, s.ties, s.losses
-            ),
+            ) + &s.in_band.map_or_else(String::new, |b| {
+                format!(
+                    " The actual rank fell inside the forecast's rank interval {:.0}% of the time.",
+                    100.0 * b
+                )
+            }),
             None => format!(
                 "No backtest: no year has {MIN_HISTORY} closed years before it, so the forecast is \
                  untested and has no interval."

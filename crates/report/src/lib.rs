@@ -76,7 +76,9 @@ pub use explain::{
     Contribution, ExplainError, Explanation, SignalChange, explain, render_explanation,
     write_explanation_csv,
 };
-pub use forecast::{DAMPING, Forecast, ForecastRow, INTERVAL, MIN_HISTORY, TREND_YEARS, forecast};
+pub use forecast::{
+    DAMPING, Forecast, ForecastRow, INTERVAL, MIN_HISTORY, TREND_YEARS, closed_years, forecast,
+};
 pub use forecast_write::{
     FORECAST_COLUMNS, render_backtest, render_forecast, write_backtest_csv, write_forecast_csv,
 };
