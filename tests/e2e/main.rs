@@ -4,6 +4,7 @@
 
 mod clients;
 mod faults;
+mod forecast;
 mod matrix;
 mod operator;
 mod page;

@@ -89,7 +89,7 @@ fn console_errors(log: &str) -> Vec<&str> {
 }
 
 /// A demo database (synthetic numbers, every category, several years).
-fn demo(dir: &Path) -> PathBuf {
+pub(crate) fn demo(dir: &Path) -> PathBuf {
     let db = dir.join("demo.duckdb");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out = support::run(

@@ -28,6 +28,11 @@ pub struct ChartArgs {
     /// year (group-<id>.svg): what `trends report --group` sums.
     #[arg(long)]
     groups: bool,
+    /// Also draw each bump chart continued by the forecast of the year
+    /// after the last one (`trends forecast`): dashed, each technology's
+    /// 80% rank interval as a band (ranks-<category>-forecast.svg).
+    #[arg(long)]
+    forecast: bool,
     /// The ranking method of the bump charts (see `trends report --help`).
     #[arg(long, default_value = "share", value_parser = parse_method)]
     method: trends_report::Method,
@@ -86,11 +91,20 @@ pub fn run(
     );
     let categories = args.category.map_or(Category::ALL.to_vec(), |c| vec![c]);
     let scale = if args.log { "-log" } else { "" };
+    let forecast = args
+        .forecast
+        .then(|| trends_report::forecast(&signals, last + 1, &options));
     for c in categories {
         match trends_report::bump_chart(&ranking, c, args.log) {
             Ok(svg) => write(format!("ranks-{c}{scale}.svg"), svg)?,
             Err(e) if args.category.is_none() => eprintln!("skipped {c}: {e}"),
             Err(e) => return Err(e.into()),
+        }
+        if let Some(forecast) = &forecast {
+            match trends_report::forecast_chart(&ranking, forecast, c, args.log) {
+                Ok(svg) => write(format!("ranks-{c}-forecast{scale}.svg"), svg)?,
+                Err(e) => eprintln!("skipped the {c} forecast: {e}"),
+            }
         }
     }
     for tech in &args.techs {

@@ -13,6 +13,7 @@ mod estimate;
 mod exit;
 mod explain;
 mod export;
+mod forecast;
 mod lock;
 mod rankings;
 mod report;
@@ -96,6 +97,11 @@ enum Command {
     /// (with --tech) a technology's share per signal over the years, and
     /// (with --groups) each group's members side by side.
     Chart(chart::ChartArgs),
+    /// Where each technology is heading: its expected score and rank for a
+    /// year to come (default: next year) with an interval, from a damped
+    /// trend of its signals' shares; --backtest checks the method on every
+    /// past year against "the same ranks as last year".
+    Forecast(forecast::ForecastArgs),
     /// List every source: its signals (flow per period or snapshot), history
     /// depth, auth, rate limits, and whether it is enabled in the config.
     Sources,
@@ -176,6 +182,10 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Explain(args) => {
             let (db, report, _) = reading(&cli, false)?;
             explain::run(&db, &report, args)
+        }
+        Command::Forecast(args) => {
+            let (db, report, _) = reading(&cli, false)?;
+            forecast::run(&db, &report, args)
         }
         Command::Chart(args) => {
             let (db, report, groups) = reading(&cli, args.groups())?;

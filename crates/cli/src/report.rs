@@ -211,6 +211,14 @@ fn html(
         .filter(|&&y| y <= upto)
         .map(|&y| trends_report::rank_with(&signals, y, args.category, options))
         .collect();
+    // Where each technology is heading: the year after the page's last,
+    // fitted on the closed years the page has.
+    let history = trends_report::Ranking::concat(rankings.clone());
+    let forecast = trends_report::forecast(&signals, upto + 1, options);
+    let backtest = trends_report::backtest(&signals, options);
+    let extra = vec![trends_report::forecast_section(
+        &history, &forecast, &backtest,
+    )?];
     let last_run = store.recent_runs(1)?.into_iter().next().map(|r| {
         let finished = r
             .finished_at
@@ -230,7 +238,7 @@ fn html(
             last_run,
             generated_at: Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
         },
-        extra: vec![],
+        extra,
     };
     let text = trends_report::render_html(&page)?;
     match &args.out {

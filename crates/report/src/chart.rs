@@ -14,7 +14,10 @@ use std::collections::BTreeMap;
 use plotters::prelude::*;
 use trends_core::{Category, TechId};
 
-use crate::{Method, RankRow, Ranking, ReportError, plural};
+use plotters::coord::types::RangedCoordf64;
+
+use crate::forecast::INTERVAL;
+use crate::{Forecast, ForecastRow, Method, RankRow, Ranking, ReportError, plural};
 
 pub(crate) const SIZE: (u32, u32) = (960, 560);
 pub(crate) const FONT: &str = "sans-serif";
@@ -71,6 +74,47 @@ fn rank_lines(ranking: &Ranking, category: Category) -> BTreeMap<&TechId, Line<'
     lines
 }
 
+/// A forecast continuing a category's bump chart.
+pub(crate) struct Ahead<'a> {
+    pub(crate) year: i32,
+    pub(crate) rows: BTreeMap<&'a TechId, &'a ForecastRow>,
+}
+
+impl<'a> Ahead<'a> {
+    pub(crate) fn of(forecast: &'a Forecast, category: Category) -> Ahead<'a> {
+        Ahead {
+            year: forecast.year,
+            rows: forecast
+                .rows
+                .iter()
+                .filter(|r| r.category == category && r.rank.is_some())
+                .map(|r| (&r.tech, r))
+                .collect(),
+        }
+    }
+
+    /// The deepest rank it reaches, interval included.
+    fn deepest(&self) -> Option<u32> {
+        self.rows
+            .values()
+            .filter_map(|r| r.rank_high.or(r.rank))
+            .max()
+    }
+}
+
+/// `ranking`'s bump chart of `category` continued by `forecast` (its
+/// year's point ranks dashed from the last year's, each rank interval as a
+/// band): what `trends chart --forecast` writes as
+/// `ranks-{category}-forecast.svg`.
+pub fn forecast_chart(
+    ranking: &Ranking,
+    forecast: &Forecast,
+    category: Category,
+    log: bool,
+) -> Result<String, ReportError> {
+    bump(ranking, category, log, Some(&Ahead::of(forecast, category)))
+}
+
 /// Where a rank sits on the bump chart's y axis (rank 1 at the top): the
 /// negated rank, or on a log scale the negated ln(rank), which spreads the
 /// top ranks and packs the tail.
@@ -82,6 +126,20 @@ fn rank_y(rank: f64, log: bool) -> f64 {
 /// long table, as `Ranking::concat` makes) as an SVG bump chart; `log` puts
 /// the ranks on a logarithmic axis.
 pub fn bump_chart(ranking: &Ranking, category: Category, log: bool) -> Result<String, ReportError> {
+    bump(ranking, category, log, None)
+}
+
+/// The plot a bump chart draws on: years across, ranks down.
+type Plot<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A bump chart, continued (dashed, with its interval) by `ahead`'s
+/// forecast rows of the category when given.
+pub(crate) fn bump(
+    ranking: &Ranking,
+    category: Category,
+    log: bool,
+    ahead: Option<&Ahead>,
+) -> Result<String, ReportError> {
     let lines = rank_lines(ranking, category);
     let years: Vec<i32> = lines
         .values()
@@ -92,25 +150,14 @@ pub fn bump_chart(ranking: &Ranking, category: Category, log: bool) -> Result<St
             "no ranked {category} to draw; collect data first"
         )));
     };
-    let partial = ranking
-        .rows
-        .iter()
-        .any(|r| r.category == category && r.year == last && r.partial);
+    let end = ahead.map_or(last, |a| a.year.max(last));
     let deepest = lines
         .values()
         .flat_map(|l| l.1.iter().map(|p| p.1))
+        .chain(ahead.into_iter().flat_map(|a| a.deepest()))
         .max()
         .unwrap_or(1);
-    let caption = format!(
-        "{} by rank, {first}–{last}{}{}",
-        plural(category),
-        if partial {
-            format!(" ({last} so far)")
-        } else {
-            String::new()
-        },
-        if log { " (log scale)" } else { "" }
-    );
+    let caption = caption(ranking, category, (first, last), log, ahead);
     let bottom = if log { 0.6 } else { 0.5 };
     let y_range = rank_y(f64::from(deepest) + bottom, log)..rank_y(bottom, log);
     let mut svg = String::new();
@@ -122,13 +169,12 @@ pub fn bump_chart(ranking: &Ranking, category: Category, log: bool) -> Result<St
             .margin(16)
             .x_label_area_size(32)
             .y_label_area_size(40)
-            .build_cartesian_2d(f64::from(first) - 0.3..f64::from(last) + 1.6, y_range)
+            .build_cartesian_2d(f64::from(first) - 0.3..f64::from(end) + 1.6, y_range)
             .map_err(chart_error)?;
-        let ticks = rank_ticks(deepest, log);
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels((last - first + 1) as usize)
+            .x_labels((end - first + 1) as usize)
             .x_label_formatter(&|x| format!("{}", x.round() as i32))
             .y_labels(if log { 0 } else { deepest as usize })
             .y_label_formatter(&|y| format!("{}", -y.round() as i32))
@@ -139,7 +185,7 @@ pub fn bump_chart(ranking: &Ranking, category: Category, log: bool) -> Result<St
         if log {
             // The log axis' ticks at whole ranks, drawn inside the plot.
             chart
-                .draw_series(ticks.iter().map(|r| {
+                .draw_series(rank_ticks(deepest, log).iter().map(|r| {
                     Text::new(
                         r.to_string(),
                         (f64::from(first) - 0.28, rank_y(f64::from(*r), true) + 0.02),
@@ -148,32 +194,119 @@ pub fn bump_chart(ranking: &Ranking, category: Category, log: bool) -> Result<St
                 }))
                 .map_err(chart_error)?;
         }
-        for (i, (name, points)) in lines.values().enumerate() {
-            let color = color(i);
-            let xy: Vec<(f64, f64)> = points
-                .iter()
-                .map(|(y, r)| (f64::from(*y), rank_y(f64::from(*r), log)))
-                .collect();
-            chart
-                .draw_series(LineSeries::new(xy.clone(), color.stroke_width(3)))
-                .map_err(chart_error)?;
-            chart
-                .draw_series(xy.iter().map(|p| Circle::new(*p, 4, color.filled())))
-                .map_err(chart_error)?;
-            if let Some(&(x, y)) = xy.last() {
-                let nudge = if log { 0.03 } else { 0.15 };
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        (*name).to_owned(),
-                        (x + 0.12, y + nudge),
-                        (FONT, 14).into_font().color(&color),
-                    )))
-                    .map_err(chart_error)?;
-            }
+        for (i, (tech, line)) in lines.iter().enumerate() {
+            let next = ahead.and_then(|a| a.rows.get(*tech)).copied();
+            draw_line(&mut chart, color(i), line, next, log)?;
         }
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
+}
+
+/// "frameworks by rank, 2014–2026 (2026 so far); forecast 2027 from 2025,
+/// 80% band".
+fn caption(
+    ranking: &Ranking,
+    category: Category,
+    (first, last): (i32, i32),
+    log: bool,
+    ahead: Option<&Ahead>,
+) -> String {
+    let partial = ranking
+        .rows
+        .iter()
+        .any(|r| r.category == category && r.year == last && r.partial);
+    format!(
+        "{} by rank, {first}–{last}{}{}{}",
+        plural(category),
+        if partial {
+            format!(" ({last} so far)")
+        } else {
+            String::new()
+        },
+        ahead.map_or_else(String::new, |a| format!(
+            "; forecast {}{}, {:.0}% band",
+            a.year,
+            a.rows
+                .values()
+                .map(|r| r.fitted_through)
+                .max()
+                .map_or_else(String::new, |y| format!(" from {y}")),
+            100.0 * INTERVAL
+        )),
+        if log { " (log scale)" } else { "" }
+    )
+}
+
+/// One technology's line, its points and its name; with a forecast, the
+/// dashed step to it, its interval as a band and a hollow point.
+fn draw_line(
+    chart: &mut Plot,
+    color: RGBColor,
+    (name, points): &Line,
+    next: Option<&ForecastRow>,
+    log: bool,
+) -> Result<(), ReportError> {
+    let xy: Vec<(f64, f64)> = points
+        .iter()
+        .map(|(y, r)| (f64::from(*y), rank_y(f64::from(*r), log)))
+        .collect();
+    chart
+        .draw_series(LineSeries::new(xy.clone(), color.stroke_width(3)))
+        .map_err(chart_error)?;
+    chart
+        .draw_series(xy.iter().map(|p| Circle::new(*p, 4, color.filled())))
+        .map_err(chart_error)?;
+    let mut label_at = xy.last().copied();
+    // The forecast starts from the last year it is fitted on (a partial
+    // year after it is drawn, not fitted).
+    let start = next.and_then(|row| {
+        points
+            .iter()
+            .position(|p| p.0 == row.fitted_through)
+            .map(|i| xy[i])
+    });
+    let from = start.or(xy.last().copied());
+    if let (Some(row), Some(from)) = (next, from)
+        && let Some(rank) = row.rank
+    {
+        let at = (f64::from(row.year), rank_y(f64::from(rank), log));
+        if let (Some(lo), Some(hi)) = (row.rank_low, row.rank_high) {
+            let band = (f64::from(lo) - 0.3, f64::from(hi) + 0.3);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [
+                        (at.0 - 0.07, rank_y(band.0.max(0.7), log)),
+                        (at.0 + 0.07, rank_y(band.1, log)),
+                    ],
+                    color.mix(0.25).filled(),
+                )))
+                .map_err(chart_error)?;
+        }
+        chart
+            .draw_series(DashedLineSeries::new(
+                [from, at],
+                6,
+                5,
+                color.stroke_width(2),
+            ))
+            .map_err(chart_error)?;
+        chart
+            .draw_series(std::iter::once(Circle::new(at, 5, color.stroke_width(2))))
+            .map_err(chart_error)?;
+        label_at = Some(at);
+    }
+    if let Some((x, y)) = label_at {
+        let nudge = if log { 0.03 } else { 0.15 };
+        chart
+            .draw_series(std::iter::once(Text::new(
+                (*name).to_owned(),
+                (x + 0.12, y + nudge),
+                (FONT, 14).into_font().color(&color),
+            )))
+            .map_err(chart_error)?;
+    }
+    Ok(())
 }
 
 /// The whole ranks a log-scale bump chart labels: 1, 2, 3, 5, 10, 20, 50…
@@ -401,6 +534,31 @@ mod tests {
         }
         assert!(report_share_is(&ranking, 2023, 100.0 * 900.0 / 1_700.0));
         assert!(signal_chart(&ranking, &TechId("nope".into()), false).is_err());
+    }
+
+    #[test]
+    fn the_forecast_chart_continues_each_line_dashed_with_its_band() {
+        let s = crate::forecast::tests::history(2015..=2024);
+        let ranking = Ranking::concat((2015..=2024).map(|y| crate::rank(&s, y, None)).collect());
+        let forecast = crate::forecast(&s, 2025, &crate::Options::default());
+        let svg = forecast_chart(&ranking, &forecast, Category::Framework, false).expect("svg");
+        assert!(
+            svg.contains("frameworks by rank, 2015–2024; forecast 2025 from 2024, 80% band"),
+            "{}",
+            &svg[..400]
+        );
+        // Four lines of ten points, plus a hollow forecast point each.
+        assert_eq!(svg.matches("<circle").count(), 4 * 10 + 4, "{svg}");
+        assert_eq!(
+            svg.matches("<rect").count(),
+            4 + 1,
+            "a band each, and the background"
+        );
+        let plain = bump_chart(&ranking, Category::Framework, false).expect("svg");
+        assert_eq!(plain.matches("<rect").count(), 1);
+        // Dashes: many short lines the plain chart has not.
+        assert!(svg.matches("<polyline").count() > plain.matches("<polyline").count() + 4);
+        assert!(forecast_chart(&ranking, &forecast, Category::Language, false).is_err());
     }
 
     /// The report's share of Django's page views in `year` (what the chart draws).

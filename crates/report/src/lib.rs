@@ -44,14 +44,22 @@
 //! which damps the giants of heavy-tailed counts such as downloads), or
 //! `percentile` (the signal's rank turned into 0..1, `(n − rank) / (n − 1)`:
 //! a mean of ranks, blind to magnitudes).
+//!
+//! [`forecast()`] says where each technology is heading: a damped trend of
+//! each signal's share, ranked the same way, with an interval from its
+//! [`backtest()`] (see `forecast.rs`).
 
+mod backtest;
 mod chart;
 mod chart_group;
 mod compare;
 mod confidence;
 mod explain;
+mod forecast;
+mod forecast_write;
 mod groups;
 mod html;
+mod html_forecast;
 mod html_parts;
 mod method;
 mod rank;
@@ -60,15 +68,23 @@ mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use chart::{bump_chart, signal_chart};
+pub use backtest::{Backtest, BacktestMethod, BacktestRow, BacktestSummary, backtest, spearman};
+pub use chart::{bump_chart, forecast_chart, signal_chart};
 pub use chart_group::group_chart;
 pub use compare::{MethodCheck, compare_methods};
 pub use explain::{
     Contribution, ExplainError, Explanation, SignalChange, explain, render_explanation,
     write_explanation_csv,
 };
+pub use forecast::{
+    DAMPING, Forecast, ForecastRow, INTERVAL, MIN_HISTORY, TREND_YEARS, closed_years, forecast,
+};
+pub use forecast_write::{
+    FORECAST_COLUMNS, render_backtest, render_forecast, write_backtest_csv, write_forecast_csv,
+};
 pub use groups::group_signals;
 pub use html::{Freshness, Page, render_html};
+pub use html_forecast::forecast_section;
 pub use method::{Method, Options};
 pub use rank::{MIN_TECHS_PER_SIGNAL, rank, rank_with};
 pub(crate) use write::plural;

@@ -63,6 +63,22 @@ pub(crate) struct Entry<'a> {
     exact: bool,
 }
 
+impl<'a> Entry<'a> {
+    /// A value that did not come from the store (the forecast's shares of
+    /// a year to come): full coverage, not partial, exact.
+    pub(crate) fn made(tech: &'a TechId, name: &'a str, signal: String, value: f64) -> Self {
+        Entry {
+            tech,
+            name,
+            signal,
+            value,
+            coverage: 1.0,
+            partial: false,
+            exact: true,
+        }
+    }
+}
+
 /// A signal's category total (of the values as the method weighs them)
 /// and how many technologies have it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -258,8 +274,17 @@ pub(crate) fn rank_category(
     category: Category,
     options: &Options,
 ) -> Vec<RankRow> {
-    let entries = entries(signals, year, category);
-    let mut rows: Vec<RankRow> = gather(&entries, options)
+    rank_entries(&entries(signals, year, category), year, category, options)
+}
+
+/// Steps 1 to 3 and 5 on given entries (a year's values of one category).
+pub(crate) fn rank_entries(
+    entries: &[Entry],
+    year: i32,
+    category: Category,
+    options: &Options,
+) -> Vec<RankRow> {
+    let mut rows: Vec<RankRow> = gather(entries, options)
         .into_iter()
         .map(|(tech, t)| row(year, category, tech, t, &options.config))
         .collect();

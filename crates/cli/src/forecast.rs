@@ -1,0 +1,139 @@
+//! `trends forecast [--year Y]`: each technology's expected score and rank
+//! for a year to come, with an interval; `--backtest`: how the method would
+//! have done on every past year, beside the naive "same ranks as last
+//! year" (`trends_report::forecast`, `trends_report::backtest`).
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use chrono::{Datelike, Utc};
+use clap::{Args, ValueEnum};
+use trends_store::Store;
+
+use crate::exit::Exit;
+
+/// How far past the last closed year a forecast may reach.
+const MAX_AHEAD: i32 = 5;
+
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// The year to forecast (default: next year). It is forecast from the
+    /// closed years before it only, so a past year can be checked too.
+    #[arg(long, conflicts_with = "backtest")]
+    year: Option<i32>,
+    /// Instead, forecast every past year that has three closed years before
+    /// it from those years only, and print per category the Spearman rho
+    /// between forecast and actual ranks beside the naive forecast.
+    #[arg(long)]
+    backtest: bool,
+    /// csv (forecast: year,category,rank,technology,tech_id,score,
+    /// score_low,score_high,rank_low,rank_high,fitted_through,last_rank;
+    /// backtest: year,category,method,rho,techs,mean_rank_error), table or
+    /// md. Default: table on a terminal, csv otherwise.
+    #[arg(long, value_enum)]
+    format: Option<ForecastFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ForecastFormat {
+    Csv,
+    Table,
+    Md,
+}
+
+pub fn run(
+    db: &Path,
+    config: &trends_core::ReportConfig,
+    args: &ForecastArgs,
+) -> anyhow::Result<Exit> {
+    if !db.exists() {
+        bail!(
+            "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",
+            db.display()
+        );
+    }
+    let store = Store::open_read_only(db)
+        .with_context(|| format!("cannot open database {}", db.display()))?;
+    let years = store.years()?;
+    let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
+        bail!("no data in {}; run `trends collect` first", db.display());
+    };
+    let signals = store.yearly_signals(first - 2, last)?;
+    let options = trends_report::Options {
+        method: trends_report::Method::Share,
+        config: config.clone(),
+    };
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        ForecastFormat::Table
+    } else {
+        ForecastFormat::Csv
+    });
+    let mut out = std::io::stdout().lock();
+    if args.backtest {
+        let backtest = trends_report::backtest(&signals, &options);
+        // The table and Markdown carry their notes; CSV's go to stderr.
+        for note in backtest
+            .notes
+            .iter()
+            .filter(|_| format == ForecastFormat::Csv)
+        {
+            eprintln!("note: {note}");
+        }
+        match format {
+            ForecastFormat::Csv => trends_report::write_backtest_csv(&backtest, &mut out)?,
+            ForecastFormat::Table | ForecastFormat::Md => out.write_all(
+                trends_report::render_backtest(&backtest, format == ForecastFormat::Md).as_bytes(),
+            )?,
+        }
+        out.flush()?;
+        return Ok(Exit::Ok);
+    }
+    let year = args.year.unwrap_or_else(|| Utc::now().year() + 1);
+    check_year(&signals, year, first, last)?;
+    let forecast = trends_report::forecast(&signals, year, &options);
+    for note in forecast
+        .notes
+        .iter()
+        .filter(|_| format == ForecastFormat::Csv)
+    {
+        eprintln!("note: {note}");
+    }
+    match format {
+        ForecastFormat::Csv => trends_report::write_forecast_csv(&forecast, &mut out)?,
+        ForecastFormat::Table | ForecastFormat::Md => out.write_all(
+            trends_report::render_forecast(&forecast, format == ForecastFormat::Md).as_bytes(),
+        )?,
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+/// A year the data can forecast: after a closed year, at most
+/// [`MAX_AHEAD`] years past the last one.
+fn check_year(
+    signals: &[trends_core::YearlySignal],
+    year: i32,
+    first: i32,
+    last: i32,
+) -> anyhow::Result<()> {
+    let closed: Vec<i32> = trends_report::closed_years(signals).into_iter().collect();
+    let Some(&last_closed) = closed.iter().rev().find(|y| **y < year) else {
+        bail!(
+            "cannot forecast {year}: no closed year before it (years with data: {first}–{last}, \
+             closed: {})",
+            if closed.is_empty() {
+                "none".to_owned()
+            } else {
+                format!("{}–{}", closed[0], closed[closed.len() - 1])
+            }
+        );
+    };
+    if year > last_closed + MAX_AHEAD {
+        bail!(
+            "cannot forecast {year}: the last closed year is {last_closed}, and the forecast reaches \
+             at most {MAX_AHEAD} years past it"
+        );
+    }
+    Ok(())
+}
