@@ -144,6 +144,10 @@ fn forecast_backtest_chart_and_page_on_the_demo() {
     );
     assert_eq!(out.code, Some(0), "{}", out.all());
     let html = std::fs::read_to_string(&page).expect("page");
+    assert!(
+        html.contains("<a href=\"#forecast\">forecast</a>"),
+        "the page's navigation links the forecast"
+    );
     let section = html
         .split("<section id=\"forecast\">")
         .nth(1)

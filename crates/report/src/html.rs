@@ -102,6 +102,13 @@ pub fn render_html(page: &Page) -> Result<String, ReportError> {
     for c in &categories {
         let _ = write!(out, "<a href=\"#{c}\">{}</a> ", plural(*c));
     }
+    // An extra section that opens with an id (the forecast's) gets a link.
+    for id in page.extra.iter().filter_map(|x| {
+        x.strip_prefix("<section id=\"")
+            .and_then(|rest| rest.split('"').next())
+    }) {
+        let _ = write!(out, "<a href=\"#{id}\">{id}</a> ");
+    }
     out.push_str(
         "<a href=\"#method\">method</a> <a href=\"#freshness\">data</a></nav>\n</header>\n<main>\n",
     );
