@@ -8,7 +8,7 @@ It makes (once) a virtualenv under ``$CARGO_TARGET_DIR/clients/pyspark``
 and installs Java from Debian's ``openjdk-17-jre-headless`` when no
 ``java`` is on the PATH (as root). Then, in a scratch folder:
 
-1. ``trends demo --db demo.duckdb`` (offline; the demo's synthetic numbers);
+1. ``trends demo --synthetic --db demo.duckdb`` (offline; the demo's synthetic numbers);
 2. ``trends export --db demo.duckdb --parquet lake``;
 3. Spark in local mode reads ``lake/observations`` and
    ``lake/yearly_signals`` with hive partitioning (``source=…/year=…``
@@ -135,7 +135,7 @@ def main() -> None:
     db, lake = work / "demo.duckdb", work / "lake"
     config = ROOT / "config" / "trends.toml"
     timed("trends demo", lambda: subprocess.run(
-        [str(trends), "--config", str(config), "demo", "--db", str(db)],
+        [str(trends), "--config", str(config), "demo", "--synthetic", "--db", str(db)],
         check=True, stdout=subprocess.DEVNULL))
     timed("trends export --parquet", lambda: subprocess.run(
         [str(trends), "export", "--db", str(db), "--parquet", str(lake)], check=True))

@@ -9,6 +9,7 @@ mod matrix;
 mod operator;
 mod page;
 mod readers;
+mod realdemo;
 mod sources;
 mod stars;
 mod support;
@@ -712,7 +713,7 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
     let out = std::process::Command::new(support::trends_binary())
         .arg("--config")
         .arg(root.join("config/trends.toml"))
-        .arg("demo")
+        .args(["demo", "--synthetic"])
         .arg("--db")
         .arg(&db)
         .env_remove("TRENDS_DB")
@@ -752,6 +753,11 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
         .collect();
     every.sort_unstable();
     assert_eq!(sources, every, "trends demo covers every source");
+    assert_eq!(
+        db.int("SELECT count(*) FROM demo_provenance"),
+        0,
+        "no signal of the synthetic demo is marked real"
+    );
     // The demo never sends a token (not even one from the environment), so
     // repository counts come the REST way a newcomer without one gets.
     assert_eq!(

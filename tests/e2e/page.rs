@@ -96,7 +96,7 @@ pub(crate) fn demo(dir: &Path) -> PathBuf {
         support::trends_bin()
             .arg("--config")
             .arg(root.join("config/trends.toml"))
-            .args(["demo", "--db"])
+            .args(["demo", "--synthetic", "--db"])
             .arg(&db),
     );
     assert_eq!(out.code, Some(0), "{}", out.all());

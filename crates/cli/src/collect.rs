@@ -59,6 +59,7 @@ impl CollectArgs {
             techs: self.techs.clone(),
             refresh: self.refresh,
             max_run: self.max_run_secs.map(Duration::from_secs),
+            keep: None,
         })
     }
 }

@@ -91,6 +91,7 @@ pub fn run(
     }
     let store = Store::open_read_only(db)
         .with_context(|| format!("cannot open database {}", db.display()))?;
+    note_demo_figures(&store, db)?;
     if args.compare_methods {
         return compare(&store, db, config, &merge);
     }
@@ -132,6 +133,36 @@ pub fn run(
     }
     let ranking = trends_report::rank_with(&signals, year, args.category, &options);
     emit(&ranking, args)
+}
+
+/// On a `trends demo` database, says on stderr which signals hold real
+/// figures and from where (its `demo_provenance` table); nothing elsewhere.
+fn note_demo_figures(store: &Store, db: &Path) -> anyhow::Result<()> {
+    let rows = store.demo_provenance()?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let real: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{}/{} ({}-{}, {} at {}, {})",
+                r.source,
+                r.metric,
+                r.first_year,
+                r.last_year,
+                r.repository,
+                &r.commit[..r.commit.len().min(7)],
+                r.licence
+            )
+        })
+        .collect();
+    eprintln!(
+        "note: {} is a `trends demo` database; real figures only for {}; every other signal is absent (table demo_provenance)",
+        db.display(),
+        real.join(", ")
+    );
+    Ok(())
 }
 
 /// `--compare-methods`: the methods' stability and leave-one-out figures.

@@ -19,6 +19,10 @@
 //! from 2020 Q1 to two quarters before today's (GitHub publishes a quarter
 //! about a quarter after it ends). A row below 100 developers is left out,
 //! as GitHub's threshold does. Every count is synthetic.
+//!
+//! With [`Figures::Real`] the two routes serve a bundle's real files
+//! instead (the catalog's rows of a release, byte for byte; see
+//! [`crate::recorded`]).
 
 use std::collections::BTreeSet;
 
@@ -27,6 +31,7 @@ use trends_core::{Catalog, SourceKey};
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::numbers::small_hash;
+use crate::recorded::Figures;
 
 /// The repository and branch in the raw-file URL; part of the base URL.
 pub(crate) const PREFIX: &str = "/github/innovationgraph/main";
@@ -58,20 +63,31 @@ const ECONOMIES: [(&str, f64, bool); 16] = [
 const OTHER_LANGUAGES: [&str; 2] = ["HTML", "Shell"];
 const OTHER_TOPICS: [&str; 2] = ["python", "javascript"];
 
+/// Answers the raw-file routes: the bundled real files ([`Figures::Real`],
+/// see [`crate::recorded`]) or synthetic ones.
 #[derive(Debug, Default)]
-pub(crate) struct InnovationGraph;
+pub(crate) struct InnovationGraph {
+    pub(crate) figures: Figures,
+}
 
 impl Respond for InnovationGraph {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let today = Utc::now().date_naive();
-        let last = published_through(today.year(), today.month0() / 3 + 1);
-        let body = match request.url.path().strip_prefix(PREFIX) {
-            Some("/data/languages.csv") => languages(last),
-            Some("/data/topics.csv") => topics(last),
+        let file = request.url.path().strip_prefix(PREFIX);
+        let body: Vec<u8> = match (self.figures.bundle(), file) {
+            (Some(b), Some("/data/languages.csv")) => b.languages_csv().to_vec(),
+            (Some(b), Some("/data/topics.csv")) => b.topics_csv().to_vec(),
+            (None, Some("/data/languages.csv")) => languages(last()).into_bytes(),
+            (None, Some("/data/topics.csv")) => topics(last()).into_bytes(),
             _ => return ResponseTemplate::new(404).set_body_raw("404: Not Found", TEXT),
         };
         ResponseTemplate::new(200).set_body_raw(body, TEXT)
     }
+}
+
+/// The last quarter of the synthetic files: two before today's.
+fn last() -> (i32, u32) {
+    let today = Utc::now().date_naive();
+    published_through(today.year(), today.month0() / 3 + 1)
 }
 
 /// The last quarter published during quarter `quarter` of `year`: two

@@ -1,8 +1,11 @@
 //! A local HTTP server that answers the endpoints `trends` collects from,
-//! in the real APIs' exact formats, with **synthetic** numbers.
+//! in the real APIs' exact formats, with **synthetic** numbers or, for the
+//! sources an open dataset measures, **real** ones ([`Figures`],
+//! [`recorded`]: the Innovation Graph's files and Stack Overflow questions
+//! per tag, from a bundle folder such as `data/demo/`).
 //!
 //! It powers `trends demo` (the whole pipeline offline, on a fresh machine)
-//! and benchmarks. Bodies, content types, rate-limit headers and error
+//! and benchmarks (synthetic). Bodies, content types, rate-limit headers and error
 //! bodies follow the real Stack Exchange, GitHub and Wikimedia APIs (see
 //! each module for the recording it follows); every number in them is made
 //! up, a deterministic function of the request ([`numbers`]): the same
@@ -33,6 +36,7 @@ mod npm;
 pub mod numbers;
 mod packagist;
 mod pypi;
+pub mod recorded;
 mod rubygems;
 mod stackexchange;
 pub mod stars;
@@ -50,6 +54,7 @@ pub use numbers::{
     synthetic_questions, synthetic_questions_between, synthetic_repo_counts,
     synthetic_repos_created, synthetic_repos_created_between, synthetic_value,
 };
+pub use recorded::{Bundle, BundleError, Figures, Provenance};
 pub use stars::{repo_created, star_history_page, synthetic_star_history};
 
 /// The demo server: one local wiremock server per source. Dropping it shuts
@@ -70,6 +75,7 @@ pub struct DemoServer {
     githubtopics: MockServer,
     tiobe: MockServer,
     innovationgraph: MockServer,
+    figures: Figures,
 }
 
 impl DemoServer {
@@ -82,7 +88,21 @@ impl DemoServer {
     /// [`DemoServer::start`] with every answer held back by `latency`, as a
     /// distant API would (for the collect benchmark).
     pub async fn start_with_latency(latency: std::time::Duration) -> DemoServer {
-        let stackexchange = serve(stackexchange::StackExchange, latency).await;
+        DemoServer::start_with(Figures::Synthetic, latency).await
+    }
+
+    /// One server per source answering with `figures`: with
+    /// [`Figures::Real`], the sources of the bundle answer from its
+    /// datasets (the demo enables only those and asks only what
+    /// [`DemoServer::answers`] says they have); the others stay synthetic.
+    pub async fn start_with(figures: Figures, latency: std::time::Duration) -> DemoServer {
+        let stackexchange = serve(
+            stackexchange::StackExchange {
+                figures: figures.clone(),
+            },
+            latency,
+        )
+        .await;
         let github = serve(github::GitHub::new(), latency).await;
         let wikimedia = serve(wikimedia::Wikimedia, latency).await;
         let hackernews = serve(hackernews::HackerNews, latency).await;
@@ -95,8 +115,15 @@ impl DemoServer {
         let gopkg = serve(html::GoPkg, latency).await;
         let githubtopics = serve(html::GitHubTopics, latency).await;
         let tiobe = serve(html::Tiobe, latency).await;
-        let innovationgraph = serve(innovationgraph::InnovationGraph, latency).await;
+        let innovationgraph = serve(
+            innovationgraph::InnovationGraph {
+                figures: figures.clone(),
+            },
+            latency,
+        )
+        .await;
         DemoServer {
+            figures,
             innovationgraph,
             gopkg,
             githubtopics,
@@ -112,6 +139,29 @@ impl DemoServer {
             wikimedia,
             hackernews,
         }
+    }
+
+    /// The numbers this server answers with.
+    pub fn figures(&self) -> &Figures {
+        &self.figures
+    }
+
+    /// Whether this server answers `source` with figures of its kind: every
+    /// source when synthetic, only the bundle's sources when real.
+    pub fn serves(&self, source: SourceId) -> bool {
+        self.figures
+            .bundle()
+            .is_none_or(|b| b.serves(source.as_str()))
+    }
+
+    /// Whether this server has a figure for the request `url` of `source`
+    /// (always, when synthetic; when real, see [`Bundle::answers`]). The
+    /// real demo asks nothing else, so a period without data is not
+    /// collected: its value stays NULL.
+    pub fn answers(&self, source: SourceId, url: &str) -> bool {
+        self.figures
+            .bundle()
+            .is_none_or(|b| b.answers(source.as_str(), url))
     }
 
     /// What to put in config `[sources.<name>] base_url` for this source,

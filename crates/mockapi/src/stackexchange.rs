@@ -11,11 +11,17 @@
 //! `todate` and that filter (the only form `trends` asks for); without
 //! them it answers `bad_parameter` naming the parameter. `key` is accepted
 //! and ignored.
+//!
+//! With [`Figures::Real`], `questions` answers the bundle's real count
+//! ([`crate::recorded::Bundle::questions`]) and anything the bundle does not cover (other
+//! tags and years, `tags/{tags}/info`) gets a `not_found` error instead of
+//! a number.
 
 use serde_json::json;
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::numbers::synthetic_questions_between;
+use crate::recorded::Figures;
 use crate::{js, object};
 
 /// `GET /2.3/tags/{t1;t2;..}/info?site=stackoverflow`: the wrapper with one
@@ -81,9 +87,12 @@ const JSON: &str = "application/json; charset=utf-8";
 /// The filter `trends` asks `questions` with (its source's `QUESTIONS_FILTER`).
 const FILTER: &str = "!.UE8F0bVg4M-_Ii4";
 
-/// Answers the Stack Exchange routes.
+/// Answers the Stack Exchange routes, with synthetic numbers or the
+/// bundled real counts ([`Figures::Real`]).
 #[derive(Debug, Default)]
-pub(crate) struct StackExchange;
+pub(crate) struct StackExchange {
+    pub(crate) figures: Figures,
+}
 
 impl Respond for StackExchange {
     fn respond(&self, request: &Request) -> ResponseTemplate {
@@ -94,6 +103,9 @@ impl Respond for StackExchange {
                 .strip_prefix("/2.3/tags/")
                 .and_then(|rest| rest.strip_suffix("/info"))
         {
+            if matches!(self.figures, Figures::Real(_)) {
+                return no_figures();
+            }
             return tags_info(request, tags);
         }
         if request.method.as_str() != "GET" || request.url.path() != "/2.3/questions" {
@@ -128,10 +140,26 @@ impl Respond for StackExchange {
             return bad_parameter(bad);
         };
         let tag = param("tagged").unwrap_or_default();
-        let total = synthetic_questions_between(&tag, from, to);
+        let total = match &self.figures {
+            Figures::Synthetic => synthetic_questions_between(&tag, from, to),
+            Figures::Real(bundle) => match bundle.questions(&tag, from, to) {
+                Some(total) => total,
+                None => return no_figures(),
+            },
+        };
         let body = object(&[("quota_remaining", js(299)), ("total", js(total))]);
         ResponseTemplate::new(200).set_body_raw(body, JSON)
     }
+}
+
+/// What the real demo answers a request its bundle has no figure for (it
+/// never asks one: see [`crate::recorded::Bundle::answers`]): an error, never a number.
+fn no_figures() -> ResponseTemplate {
+    error(
+        404,
+        "the demo's recorded figures do not cover this request",
+        "not_found",
+    )
 }
 
 fn bad_parameter(message: &str) -> ResponseTemplate {

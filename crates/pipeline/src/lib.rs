@@ -25,7 +25,7 @@ mod verdict;
 use trends_core::SourceId;
 
 pub use parse::{Answer, renormalize};
-pub use plan::{Options, Scoped, plan};
+pub use plan::{Keep, KeepFn, Options, Scoped, plan};
 pub use record::{Ledger, Tally};
 pub use run::{Summary, collect};
 pub use verdict::{RunStop, Signal, Stopped};

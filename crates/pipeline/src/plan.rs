@@ -1,6 +1,7 @@
 //! What a run asks for: the options that narrow the config and catalog, and
 //! the plan, less the closed periods already stored.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Datelike, Utc};
@@ -27,6 +28,34 @@ pub struct Options {
     /// Send no new request after this long, instead of the config's
     /// `max_run_secs`.
     pub max_run: Option<Duration>,
+    /// Only the planned requests this keeps (`trends demo` with real figures
+    /// asks only what its bundled datasets answer); `None`: all of them.
+    pub keep: Option<Keep>,
+}
+
+/// Whether to keep a planned request, given its source and full URL
+/// (without secrets).
+pub type KeepFn = dyn Fn(SourceId, &str) -> bool + Send + Sync;
+
+/// A filter of planned requests: `true` keeps one.
+#[derive(Clone)]
+pub struct Keep(pub Arc<KeepFn>);
+
+impl std::fmt::Debug for Keep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keep(..)")
+    }
+}
+
+impl Keep {
+    /// Drops the requests the filter does not keep, from every plan.
+    pub fn apply(&self, plans: &mut [SourcePlan]) {
+        for p in plans {
+            let before = p.requests.len();
+            p.requests.retain(|r| (self.0)(p.source, r.url.as_str()));
+            info!(source = %p.source, planned = before, kept = p.requests.len(), "requests filtered");
+        }
+    }
 }
 
 /// The config and catalog as [`Options`] narrow them.

@@ -63,7 +63,10 @@ pub fn collect(
     let run = store.begin_run(&options.command, Utc::now())?;
     let span = info_span!("run", run = run.0, command = %options.command);
     let _guard = span.enter();
-    let plans = plan(&config, &catalog, Some(store), options.refresh)?;
+    let mut plans = plan(&config, &catalog, Some(store), options.refresh)?;
+    if let Some(keep) = &options.keep {
+        keep.apply(&mut plans);
+    }
     let mut ledger = Ledger {
         sources: plans
             .iter()

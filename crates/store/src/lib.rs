@@ -23,15 +23,18 @@
 //!   `combine`): their latest successes read back, the result upserted;
 //! - `export`: the Parquet export;
 //! - `rankings`: the report's ranking stored as the `rankings` table;
+//! - `demo_provenance`: where a demo database's real figures come from;
 //! - [`file`]: the file on disk: storage format, conversion, working copy,
 //!   publishing;
 //! - [`bench`]: for `trends bench` only, not part of the product's API.
 
 #[doc(hidden)]
 pub mod bench;
+mod demo_provenance;
 pub mod file;
 mod rankings;
 
+pub use demo_provenance::DemoProvenance;
 pub use rankings::{RankingRow, RankingSettings};
 
 mod archive;

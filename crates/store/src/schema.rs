@@ -84,6 +84,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../sql/migrations/0009_rankings_driver.sql"),
         views_first: &[],
     },
+    Migration {
+        version: 10,
+        name: "0010_demo_provenance",
+        sql: include_str!("../../../sql/migrations/0010_demo_provenance.sql"),
+        views_first: &[],
+    },
 ];
 
 /// One view: `sql/views/<name>.sql`, a single `CREATE OR REPLACE VIEW

@@ -511,3 +511,30 @@ fn a_backoff_in_an_answer_delays_the_next_request_of_the_source() {
         "{with:?} vs {without:?}"
     );
 }
+
+#[test]
+fn a_keep_filter_leaves_requests_out_of_the_plan_and_the_run_stays_ok() {
+    let apis = Apis::start(&[]);
+    let config = config(&apis.server);
+    let mut store = Store::open_in_memory().expect("store");
+    // Only Python's Stack Exchange questions, nothing of Hacker News.
+    let keep = crate::Keep(std::sync::Arc::new(|source: SourceId, url: &str| {
+        source.as_str() == "stackexchange" && url.contains("/questions?tagged=python&")
+    }));
+    let options = Options {
+        keep: Some(keep),
+        ..options()
+    };
+    let summary = run(&config, &mut store, &options);
+    assert_eq!(summary.status, RunStatus::Ok, "{:?}", summary.error);
+    let years = (config.first_year..=Utc::now().year()).count();
+    assert_eq!(tally(&summary, "stackexchange").planned, years);
+    assert_eq!(tally(&summary, "hackernews").planned, 0);
+    let received = apis.received();
+    assert_eq!(received.len(), years);
+    assert!(
+        received
+            .iter()
+            .all(|r| r.url.query().is_some_and(|q| q.contains("tagged=python")))
+    );
+}
