@@ -118,6 +118,15 @@ fn the_html_report_opens_offline_in_chromium_with_every_category() {
     );
     assert_eq!(out.code, Some(0), "{}", out.all());
     let html = std::fs::read_to_string(&page).expect("page written");
+    // The reader is told the demo's numbers are made up, under the title.
+    assert!(
+        html.contains(
+            "<p class=\"origin\"><strong>A `trends demo` database with synthetic numbers"
+        ),
+        "{}",
+        &html[..1500.min(html.len())]
+    );
+    assert!(out.stderr.contains("SYNTHETIC"), "{}", out.stderr);
     let years = html.matches("<option value=").count();
     assert!(years >= 3, "a year selector with every year: {years}");
 

@@ -214,6 +214,25 @@ fn a_demo_with_a_bundle_ranks_its_real_figures_and_says_where_they_come_from() {
         report.stderr
     );
     insta::assert_snapshot!("realdemo_report_2020_csv", report.stdout);
+    let page = dir.path().join("report.html");
+    let html = support::run(support::trends_bin().current_dir(dir.path()).args([
+        "report",
+        "--year",
+        "2020",
+        "--format",
+        "html",
+        "--db",
+        db_arg,
+        "--out",
+        page.to_str().expect("utf-8"),
+    ]));
+    assert_eq!(html.code, Some(0), "{}", html.all());
+    let text = std::fs::read_to_string(&page).expect("page");
+    assert!(
+        text.contains("<p class=\"origin\"><strong>A `trends demo` database; real figures only for innovationgraph/language_pushers"),
+        "{}",
+        &text[..1500.min(text.len())]
+    );
 
     // Synthetic numbers never land beside the real ones, nor the other way.
     let mixed = demo(dir.path(), &["--synthetic", "--db", db_arg]);

@@ -91,7 +91,10 @@ pub fn run(
     }
     let store = Store::open_read_only(db)
         .with_context(|| format!("cannot open database {}", db.display()))?;
-    note_demo_figures(&store, db)?;
+    let origin = origin(&store)?;
+    if let Some(origin) = &origin {
+        eprintln!("note: {} is {origin}", db.display());
+    }
     if args.compare_methods {
         return compare(&store, db, config, &merge);
     }
@@ -135,12 +138,21 @@ pub fn run(
     emit(&ranking, args)
 }
 
-/// On a `trends demo` database, says on stderr which signals hold real
-/// figures and from where (its `demo_provenance` table); nothing elsewhere.
-fn note_demo_figures(store: &Store, db: &Path) -> anyhow::Result<()> {
+/// Where a demo database's numbers come from (its `demo_provenance`
+/// table, or a demo run without one: synthetic); `None` for a collected
+/// database.
+fn origin(store: &Store) -> anyhow::Result<Option<String>> {
     let rows = store.demo_provenance()?;
     if rows.is_empty() {
-        return Ok(());
+        let demo = store
+            .recent_runs(1)?
+            .first()
+            .is_some_and(|r| r.command == "demo");
+        return Ok(demo.then(|| {
+            "a `trends demo` database with synthetic numbers: every number in it is SYNTHETIC, \
+             made up by the demo's local server, not real data"
+                .to_owned()
+        }));
     }
     let real: Vec<String> = rows
         .iter()
@@ -152,17 +164,15 @@ fn note_demo_figures(store: &Store, db: &Path) -> anyhow::Result<()> {
                 r.first_year,
                 r.last_year,
                 r.repository,
-                &r.commit[..r.commit.len().min(7)],
+                r.commit.get(..7).unwrap_or(&r.commit),
                 r.licence
             )
         })
         .collect();
-    eprintln!(
-        "note: {} is a `trends demo` database; real figures only for {}; every other signal is absent (table demo_provenance)",
-        db.display(),
+    Ok(Some(format!(
+        "a `trends demo` database; real figures only for {}; every other signal is absent (table demo_provenance)",
         real.join(", ")
-    );
-    Ok(())
+    )))
 }
 
 /// `--compare-methods`: the methods' stability and leave-one-out figures.
@@ -268,6 +278,7 @@ fn html(
             database: db.display().to_string(),
             last_run,
             generated_at: Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            origin: origin(store)?,
         },
         extra,
     };

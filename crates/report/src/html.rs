@@ -28,6 +28,10 @@ pub struct Freshness {
     pub last_run: Option<String>,
     /// When the page was made (UTC, as text).
     pub generated_at: String,
+    /// Where the numbers come from when the reader must be told: a demo
+    /// database's real signals, or that its numbers are synthetic. Shown
+    /// under the title and in the data section.
+    pub origin: Option<String>,
 }
 
 /// Everything on the page.
@@ -91,6 +95,18 @@ pub fn render_html(page: &Page) -> Result<String, ReportError> {
         method = latest.method.as_str(),
         db = esc(&page.freshness.database),
     );
+    if let Some(origin) = &page.freshness.origin {
+        // A sentence of its own under the title: capitalised.
+        let mut origin = origin.clone();
+        if let Some(first) = origin.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        let _ = writeln!(
+            out,
+            "<p class=\"origin\"><strong>{}</strong></p>",
+            esc(&origin)
+        );
+    }
     if shown.len() > 1 {
         out.push_str("<p class=\"picker\"><label for=\"year\">Year </label><select id=\"year\">");
         for r in &shown {
@@ -363,7 +379,7 @@ fn freshness_section(out: &mut String, f: &Freshness, latest: &Ranking, categori
          <dt>Database</dt><dd><code>{}</code></dd>\
          <dt>Last run</dt><dd>{}</dd>\
          <dt>Page made</dt><dd>{}</dd>\
-         <dt>Latest year</dt><dd>{}{}</dd></dl>\n\
+         <dt>Latest year</dt><dd>{}{}</dd>{}</dl>\n\
          <p>Open the file with the DuckDB CLI (<code>duckdb -readonly {}</code>) or Python, and paste any \
          tooltip's query.</p>\n</section>\n",
         esc(&f.database),
@@ -378,6 +394,10 @@ fn freshness_section(out: &mut String, f: &Freshness, latest: &Ranking, categori
         } else {
             ""
         },
+        f.origin
+            .as_deref()
+            .map(|o| format!("<dt>Numbers</dt><dd>{}</dd>", esc(o)))
+            .unwrap_or_default(),
         esc(&f.database),
     );
 }
@@ -415,6 +435,7 @@ mod tests {
                 database: "trends.duckdb".into(),
                 last_run: Some("#3 collect, ok".into()),
                 generated_at: "2025-01-02 03:04 UTC".into(),
+                origin: None,
             },
             extra: vec![],
         })

@@ -105,6 +105,7 @@ h1 { font-size: 1.6rem; margin: 1.2rem 0 .4rem; }
 h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 1px solid var(--line); }
 h3 { font-size: 1.05rem; margin: 1.2rem 0 .3rem; }
 .lede, .note, figcaption { color: var(--muted); }
+.origin { background: #fff4ce; padding: .4em .6em; border-left: 4px solid #c80; }
 nav a { margin-right: .8rem; }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
