@@ -31,7 +31,8 @@ What it writes:
   `github_language` / `github_topic` names (compared case-insensitively, as
   the source does); header, row order, every economy (and the `EU`
   aggregate) and line ends (CRLF in languages.csv, LF in topics.csv) kept
-  byte for byte.
+  byte for byte; only the calendar years with all four quarters (a year
+  of one published quarter would be ranked as a whole one).
 - `stackoverflow/questions.csv`: `tag,year,quarter,questions`, Stack Overflow
   questions asked per tag and quarter from languish's `so-tags.json`, for
   the catalog's `stackoverflow_tag` values that languish counts as exactly
@@ -64,15 +65,18 @@ def catalog_values(catalog: dict, key: str) -> list[str]:
 
 
 def filter_csv(raw: bytes, column: str, names: list[str]) -> bytes:
-    """The header and the rows whose `column` is one of `names`, bytes kept."""
+    """The header and the rows whose `column` is one of `names`, of the
+    calendar years the file has all four quarters of, bytes kept (a year
+    with only some quarters published would be ranked as if it were whole)."""
     wanted = {n.lower() for n in names}
+    whole = full_year_set(ig_quarters(raw))
     lines = raw.splitlines(keepends=True)
     header = lines[0].decode("utf-8").rstrip("\r\n").split(",")
-    index = header.index(column)
+    index, year = header.index(column), header.index("year")
     kept = [lines[0]]
     for line in lines[1:]:
         row = next(csv.reader(io.StringIO(line.decode("utf-8"))))
-        if row[index].lower() in wanted:
+        if row[index].lower() in wanted and int(row[year]) in whole:
             kept.append(line)
     return b"".join(kept)
 
@@ -105,9 +109,14 @@ IG_COMMIT = "8f7b24a39d386e63bbeae067ac5185158c19996c"
 LANGUISH_COMMIT = "dd4ca2967164afba706abc8864028999086bf4be"
 
 
+def full_year_set(quarters: set[tuple[int, int]]) -> set[int]:
+    """The calendar years with all four quarters."""
+    return {y for y, _ in quarters if all((y, q) in quarters for q in (1, 2, 3, 4))}
+
+
 def full_years(quarters: set[tuple[int, int]]) -> tuple[int, int]:
     """The first and last calendar year with all four quarters."""
-    years = sorted({y for y, _ in quarters if all((y, q) in quarters for q in (1, 2, 3, 4))})
+    years = sorted(full_year_set(quarters))
     return years[0], years[-1]
 
 
