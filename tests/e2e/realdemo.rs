@@ -300,3 +300,126 @@ fn without_a_bundle_the_demo_says_so_and_a_broken_one_is_refused_naming_its_file
     );
     assert!(!dir.path().join("other.duckdb").exists());
 }
+
+#[test]
+fn the_build_script_turns_raw_files_into_a_bundle_the_demo_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let raw = dir.path().join("raw");
+    std::fs::create_dir_all(&raw).expect("mkdir");
+    // The raw files in their real layouts: the Innovation Graph's CSVs
+    // (languages CRLF, topics LF), Languish's so-tags.json and keys.csv.
+    let mut languages =
+        String::from("num_pushers,language,language_type,iso2_code,year,quarter\r\n");
+    let mut topics = String::from("num_pushers,topic,iso2_code,year,quarter\n");
+    for (year, quarter) in [(2022, 1), (2022, 2), (2022, 3), (2022, 4), (2023, 1)] {
+        for (language, n) in [("Python", 900), ("Ruby", 100), ("HTML", 500)] {
+            for economy in ["US", "EU"] {
+                languages.push_str(&format!(
+                    "{n},{language},programming,{economy},{year},{quarter}\r\n"
+                ));
+            }
+        }
+        topics.push_str(&format!("{},django,US,{year},{quarter}\n", 300 + quarter));
+    }
+    std::fs::write(raw.join("languages.csv"), &languages).expect("write");
+    std::fs::write(raw.join("topics.csv"), &topics).expect("write");
+    let mut so = Vec::new();
+    for (name, base) in [("Python", 1_000), ("Ruby", 50), ("JavaScript", 2_000)] {
+        for year in 2019..=2021 {
+            for quarter in 1..=4 {
+                so.push(format!(
+                    r#"{{"name": "{name}", "year": {year}, "quarter": {quarter}, "count": {}}}"#,
+                    base + quarter
+                ));
+            }
+        }
+    }
+    std::fs::write(raw.join("so-tags.json"), format!("[{}]", so.join(", "))).expect("write");
+    std::fs::write(
+        raw.join("keys.csv"),
+        "\"key\",\"wikipedia\",\"reddit\",\"stackoverflow\"\n\
+         \"Python\",\"Python (programming language)\",\"python\",\"python\"\n\
+         \"Ruby\",\"Ruby (programming language)\",\"ruby\",\"ruby\"\n\
+         \"JavaScript\",\"JavaScript\",\"javascript\",\"javascript|ecmascript\"\n",
+    )
+    .expect("write");
+    let bundle = dir.path().join("bundle");
+    let arg = |name: &str| raw.join(name).to_str().expect("utf-8").to_owned();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = support::run(
+        std::process::Command::new("python3")
+            .arg(root.join("scripts/build-demo-data.py"))
+            .arg("--catalog")
+            .arg(root.join("config/catalog.toml"))
+            .args([
+                "--languages",
+                &arg("languages.csv"),
+                "--topics",
+                &arg("topics.csv"),
+            ])
+            .args([
+                "--so-tags",
+                &arg("so-tags.json"),
+                "--so-keys",
+                &arg("keys.csv"),
+            ])
+            .arg("--out")
+            .arg(&bundle),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    // The catalog's names of the whole years only, bytes (CRLF) kept.
+    let kept = std::fs::read_to_string(bundle.join("innovationgraph/languages.csv")).expect("kept");
+    assert!(kept.starts_with("num_pushers,language,language_type,iso2_code,year,quarter\r\n"));
+    assert_eq!(kept.lines().count(), 1 + 4 * 2 * 2, "{kept}");
+    assert!(!kept.contains("HTML") && !kept.contains(",2023,"), "{kept}");
+    // Questions: the tags Languish counts as exactly one tag, through 2021 Q3.
+    let questions =
+        std::fs::read_to_string(bundle.join("stackoverflow/questions.csv")).expect("questions");
+    assert!(
+        questions.starts_with("tag,year,quarter,questions\n"),
+        "{questions}"
+    );
+    assert!(!questions.contains("javascript"), "{questions}");
+    assert!(questions.contains("python,2021,3,1003") && !questions.contains("python,2021,4"));
+    let provenance = std::fs::read_to_string(bundle.join("provenance.csv")).expect("provenance");
+    assert!(
+        provenance.contains("CC0-1.0,data/languages.csv,2022,2022")
+            && provenance.contains("ISC,scripts/data/so-tags.json,2019,2020"),
+        "{provenance}"
+    );
+    // The demo reads what the script wrote.
+    let db = dir.path().join("demo.duckdb");
+    let demo = demo(
+        dir.path(),
+        &[
+            "--data",
+            bundle.to_str().expect("utf-8"),
+            "--db",
+            db.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(demo.code, Some(0), "{}", demo.all());
+    assert!(demo.stderr.contains("Ranking 2020"), "{}", demo.stderr);
+    let conn = duckdb::Connection::open_with_flags(
+        &db,
+        duckdb::Config::default()
+            .access_mode(duckdb::AccessMode::ReadOnly)
+            .expect("read-only"),
+    )
+    .expect("open demo.duckdb");
+    let store = support::Db::from(conn);
+    assert_eq!(
+        store.int(
+            "SELECT value::BIGINT FROM yearly_signals WHERE tech_id = 'python' \
+             AND metric = 'questions' AND year = 2020"
+        ),
+        4 * 1_000 + 10
+    );
+    assert_eq!(
+        store.float(
+            "SELECT value FROM yearly_signals WHERE tech_id = 'python' \
+             AND metric = 'language_pushers' AND year = 2022"
+        ),
+        900.0
+    );
+}
