@@ -29,7 +29,7 @@ pub struct ForecastArgs {
     backtest: bool,
     /// csv (forecast: year,category,rank,technology,tech_id,score,
     /// score_low,score_high,rank_low,rank_high,fitted_through,last_rank;
-    /// backtest: year,category,method,rho,techs,mean_rank_error), table or
+    /// backtest: year,category,method,rho,techs,mean_rank_error,in_band), table or
     /// md. Default: table on a terminal, csv otherwise.
     #[arg(long, value_enum)]
     format: Option<ForecastFormat>,
