@@ -258,6 +258,34 @@ fn a_demo_with_a_bundle_ranks_its_real_figures_and_says_where_they_come_from() {
     // A second real demo into its own database is fine (nothing new to ask).
     let again = demo(dir.path(), &["--data", bundle_arg, "--db", db_arg]);
     assert_eq!(again.code, Some(0), "{}", again.all());
+    // Another bundle (here: another commit) into it is refused: its figures
+    // for the stored closed periods would never be asked.
+    let other_bundle = dir.path().join("bundle2");
+    write_bundle(&other_bundle);
+    let text = std::fs::read_to_string(other_bundle.join("provenance.csv")).expect("read");
+    std::fs::write(
+        other_bundle.join("provenance.csv"),
+        text.replace(
+            "8f7b24a39d386e63bbeae067ac5185158c19996c",
+            "0123456789abcdef",
+        ),
+    )
+    .expect("write");
+    let two = demo(
+        dir.path(),
+        &[
+            "--data",
+            other_bundle.to_str().expect("utf-8"),
+            "--db",
+            db_arg,
+        ],
+    );
+    assert_eq!(two.code, Some(1), "{}", two.all());
+    assert!(
+        two.stderr.contains("another bundle's figures"),
+        "{}",
+        two.stderr
+    );
 }
 
 #[test]

@@ -111,15 +111,23 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
     Ok(Exit::of_run(&summary))
 }
 
-/// Refuses a database whose numbers are of the other kind: a real demo
+/// Refuses a database whose numbers are of another kind: a real demo
 /// into one that already holds runs without real figures (a synthetic demo,
-/// or a collect), or a synthetic demo into a real one. Its stored periods
+/// or a collect) or another bundle's, or a synthetic demo into a real one. Its stored periods
 /// would be kept and mixed with the new ones under one ranking.
 fn refuse_to_mix(store: &Store, figures: &Figures, db: &Path) -> anyhow::Result<()> {
-    let real = !store.demo_provenance()?.is_empty();
+    let stored = store.demo_provenance()?;
+    let real = !stored.is_empty();
     let used = store.last_run_status()?.is_some();
+    // Stored in the order of (source, metric), as `demo_provenance()` reads.
+    let mut wanted = provenance_rows(figures);
+    wanted.sort_by(|a, b| (&a.source, &a.metric).cmp(&(&b.source, &b.metric)));
     let (holds, flag) = match figures {
         Figures::Real(_) if used && !real => ("numbers that are not a bundle's real figures", ""),
+        // Closed periods are not asked again: another bundle's would never arrive.
+        Figures::Real(_) if real && stored != wanted => {
+            ("another bundle's figures (its demo_provenance differs)", "")
+        }
         Figures::Synthetic if real => ("the real demo's figures", " --synthetic"),
         _ => return Ok(()),
     };
