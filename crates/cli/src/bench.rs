@@ -239,15 +239,10 @@ fn collect(
     let server = runtime.block_on(trends_mockapi::DemoServer::start_with_latency(latency));
     let scale = |rpm: u32| ((f64::from(rpm) * args.rate_scale).round() as u32).max(1);
     for (source, cfg) in config.sources.iter_mut() {
-        cfg.base_url = server
-            .base_url(*source)
-            .with_context(|| format!("the demo server has no route for source `{source}`"))?
-            .parse()
-            .context("demo server URL")?;
+        crate::demo::point_source(&server, *source, cfg)?;
         cfg.enabled = only.is_empty() || only.contains(source);
         cfg.requests_per_minute = scale(cfg.requests_per_minute);
         cfg.search_requests_per_minute = cfg.search_requests_per_minute.map(scale);
-        cfg.token_env = None;
     }
     // The bound: sources run side by side, each held by its latency over its
     // concurrency and by its rate limit per lane.

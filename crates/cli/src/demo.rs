@@ -10,9 +10,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{Datelike, Utc};
 use clap::Args;
-use trends_core::{Catalog, Config};
+use trends_core::{Catalog, Config, DemoProvenance, SourceConfig, SourceId};
 use trends_mockapi::{Bundle, DemoServer, Figures};
-use trends_store::{DemoProvenance, Store};
+use trends_store::Store;
 
 use crate::exit::Exit;
 use crate::{Format, collect, report};
@@ -143,18 +143,28 @@ fn refuse_to_mix(store: &Store, figures: &Figures, db: &Path) -> anyhow::Result<
 /// out, not invented).
 fn point_at(config: &mut Config, server: &DemoServer) -> anyhow::Result<()> {
     for (source, cfg) in config.sources.iter_mut() {
-        cfg.base_url = server
-            .base_url(*source)
-            .with_context(|| format!("the demo server has no route for source `{source}`"))?
-            .parse()
-            .context("demo server URL")?;
+        point_source(server, *source, cfg)?;
         cfg.enabled = server.serves(*source);
         cfg.concurrency = 8;
         cfg.requests_per_minute = 1_000_000;
         cfg.search_requests_per_minute = cfg.search_requests_per_minute.map(|_| 1_000_000);
-        // Never send a real token to the local server.
-        cfg.token_env = None;
     }
+    Ok(())
+}
+
+/// Points one source's config at the demo server's route for it, without
+/// a token (a real one is never sent to the local server).
+pub(crate) fn point_source(
+    server: &DemoServer,
+    source: SourceId,
+    cfg: &mut SourceConfig,
+) -> anyhow::Result<()> {
+    cfg.base_url = server
+        .base_url(source)
+        .with_context(|| format!("the demo server has no route for source `{source}`"))?
+        .parse()
+        .context("demo server URL")?;
+    cfg.token_env = None;
     Ok(())
 }
 
@@ -257,22 +267,8 @@ fn footnote(figures: &Figures) {
 
 /// The rows of `demo_provenance`: the real signals, none when synthetic.
 fn provenance_rows(figures: &Figures) -> Vec<DemoProvenance> {
-    let Some(bundle) = figures.bundle() else {
-        return Vec::new();
-    };
-    bundle
-        .provenance()
-        .iter()
-        .map(|p| DemoProvenance {
-            source: p.source.clone(),
-            metric: p.metric.clone(),
-            dataset: p.dataset.clone(),
-            repository: p.repository.clone(),
-            commit: p.commit.clone(),
-            licence: p.licence.clone(),
-            file: p.file.clone(),
-            first_year: p.first_year,
-            last_year: p.last_year,
-        })
-        .collect()
+    figures
+        .bundle()
+        .map(|b| b.provenance().to_vec())
+        .unwrap_or_default()
 }

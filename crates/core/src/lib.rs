@@ -12,7 +12,8 @@ pub mod signals;
 pub use catalog::{Catalog, CatalogError, Group, SourceKey, Technology};
 pub use config::{Config, ConfigError, Known, KnownSource, ReportConfig, SourceConfig};
 pub use model::{
-    Category, Exactness, Grain, Metric, MetricDef, MetricKind, Observation, Outcome, Period,
-    RequestSpec, SourceId, SourceInfo, Subject, TechId, WithoutToken, YearlySignal,
+    Category, DemoProvenance, Exactness, Grain, Metric, MetricDef, MetricKind, Observation,
+    Outcome, Period, RequestSpec, SourceId, SourceInfo, Subject, TechId, WithoutToken,
+    YearlySignal,
 };
 pub use signals::{Signal, signal_names, signals_of};

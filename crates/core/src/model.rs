@@ -567,3 +567,22 @@ mod tests {
         }
     }
 }
+
+/// Where the real figures of one signal of a `trends demo` database come
+/// from: the open dataset (a row of a demo bundle's `provenance.csv`, and of
+/// the `demo_provenance` table).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoProvenance {
+    /// The source and metric, as `observations` names them.
+    pub source: String,
+    pub metric: String,
+    pub dataset: String,
+    pub repository: String,
+    pub commit: String,
+    pub licence: String,
+    /// The file in that repository the figures were taken from.
+    pub file: String,
+    /// The calendar years the figures cover whole.
+    pub first_year: i32,
+    pub last_year: i32,
+}

@@ -54,7 +54,7 @@ pub use numbers::{
     synthetic_questions, synthetic_questions_between, synthetic_repo_counts,
     synthetic_repos_created, synthetic_repos_created_between, synthetic_value,
 };
-pub use recorded::{Bundle, BundleError, Figures, Provenance};
+pub use recorded::{Bundle, BundleError, Figures};
 pub use stars::{repo_created, star_history_page, synthetic_star_history};
 
 /// The demo server: one local wiremock server per source. Dropping it shuts

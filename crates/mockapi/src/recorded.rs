@@ -30,7 +30,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use trends_core::DemoProvenance;
 
 /// Which numbers the demo server answers with.
 #[derive(Debug, Clone, Default)]
@@ -50,24 +51,6 @@ impl Figures {
             Figures::Synthetic => None,
         }
     }
-}
-
-/// Where one real signal of the demo comes from (a row of
-/// `provenance.csv`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Provenance {
-    /// The source and metric, as `observations` names them.
-    pub source: String,
-    pub metric: String,
-    pub dataset: String,
-    pub repository: String,
-    pub commit: String,
-    pub licence: String,
-    /// The file in that repository the bundle was taken from.
-    pub file: String,
-    /// The calendar years the bundle covers whole.
-    pub first_year: i32,
-    pub last_year: i32,
 }
 
 /// A bundle that cannot be used, naming the file and what to do.
@@ -93,7 +76,7 @@ const QUESTIONS: &str = "stackoverflow/questions.csv";
 /// The real figures of one bundle folder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bundle {
-    provenance: Vec<Provenance>,
+    provenance: Vec<DemoProvenance>,
     languages: Vec<u8>,
     topics: Vec<u8>,
     questions: Counts,
@@ -143,7 +126,7 @@ impl Bundle {
     }
 
     /// Every real signal, as `provenance.csv` lists them.
-    pub fn provenance(&self) -> &[Provenance] {
+    pub fn provenance(&self) -> &[DemoProvenance] {
         &self.provenance
     }
 
@@ -218,10 +201,10 @@ impl Bundle {
     }
 }
 
-fn parse_provenance(body: &[u8]) -> Result<Vec<Provenance>, String> {
+fn parse_provenance(body: &[u8]) -> Result<Vec<DemoProvenance>, String> {
     let mut reader = csv::Reader::from_reader(body);
     let mut out = Vec::new();
-    for (i, row) in reader.deserialize::<Provenance>().enumerate() {
+    for (i, row) in reader.deserialize::<DemoProvenance>().enumerate() {
         out.push(row.map_err(|e| format!("line {}: {e}", i + 2))?);
     }
     if out.is_empty() {

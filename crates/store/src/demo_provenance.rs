@@ -3,24 +3,9 @@
 //! each demo run in one transaction.
 
 use duckdb::params;
+use trends_core::DemoProvenance;
 
 use crate::{Result, Store, q};
-
-/// One real signal of the demo: the open dataset its figures were taken from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoProvenance {
-    pub source: String,
-    pub metric: String,
-    pub dataset: String,
-    pub repository: String,
-    pub commit: String,
-    pub licence: String,
-    /// The file in that repository.
-    pub file: String,
-    /// The calendar years the figures cover whole.
-    pub first_year: i32,
-    pub last_year: i32,
-}
 
 impl Store {
     /// Replaces the whole `demo_provenance` table with `rows` (none: a demo

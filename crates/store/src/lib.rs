@@ -34,7 +34,6 @@ mod demo_provenance;
 pub mod file;
 mod rankings;
 
-pub use demo_provenance::DemoProvenance;
 pub use rankings::{RankingRow, RankingSettings};
 
 mod archive;
