@@ -3,10 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::exit::Exit;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Args;
 use trends_core::{Category, TechId};
-use trends_store::Store;
 
 #[derive(Debug, Args)]
 pub struct ChartArgs {
@@ -62,18 +61,9 @@ pub fn run(
         method: args.method,
         config: config.clone(),
     };
-    if !db.exists() {
-        bail!(
-            "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",
-            db.display()
-        );
-    }
-    let store = Store::open_read_only(db)
-        .with_context(|| format!("cannot open database {}", db.display()))?;
+    let store = crate::status::open_existing(db, true)?;
     let years = store.years()?;
-    let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
-        bail!("no data in {}; run `trends collect` first", db.display());
-    };
+    let (first, last) = crate::status::year_span(&years, db)?;
     let signals = store.yearly_signals(first - 2, last)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create folder {}", args.out.display()))?;

@@ -4,11 +4,9 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use chrono::{Datelike, Utc};
 use clap::{Args, ValueEnum};
 use trends_core::TechId;
-use trends_store::Store;
 
 use crate::exit::Exit;
 
@@ -46,14 +44,7 @@ pub fn run(
     config: &trends_core::ReportConfig,
     args: &ExplainArgs,
 ) -> anyhow::Result<Exit> {
-    if !db.exists() {
-        bail!(
-            "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",
-            db.display()
-        );
-    }
-    let store = Store::open_read_only(db)
-        .with_context(|| format!("cannot open database {}", db.display()))?;
+    let store = crate::status::open_existing(db, true)?;
     let year = args.year.unwrap_or_else(|| Utc::now().year() - 1);
     let signals = store.yearly_signals(year - 1, year)?;
     let options = trends_report::Options {

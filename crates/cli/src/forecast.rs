@@ -6,10 +6,9 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use chrono::{Datelike, Utc};
 use clap::{Args, ValueEnum};
-use trends_store::Store;
 
 use crate::exit::Exit;
 
@@ -47,18 +46,9 @@ pub fn run(
     config: &trends_core::ReportConfig,
     args: &ForecastArgs,
 ) -> anyhow::Result<Exit> {
-    if !db.exists() {
-        bail!(
-            "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",
-            db.display()
-        );
-    }
-    let store = Store::open_read_only(db)
-        .with_context(|| format!("cannot open database {}", db.display()))?;
+    let store = crate::status::open_existing(db, true)?;
     let years = store.years()?;
-    let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
-        bail!("no data in {}; run `trends collect` first", db.display());
-    };
+    let (first, last) = crate::status::year_span(&years, db)?;
     let signals = store.yearly_signals(first - 2, last)?;
     let options = trends_report::Options {
         method: trends_report::Method::Share,
@@ -69,41 +59,46 @@ pub fn run(
     } else {
         ForecastFormat::Csv
     });
-    let mut out = std::io::stdout().lock();
     if args.backtest {
         let backtest = trends_report::backtest(&signals, &options);
-        // The table and Markdown carry their notes; CSV's go to stderr.
-        for note in backtest
-            .notes
-            .iter()
-            .filter(|_| format == ForecastFormat::Csv)
-        {
-            eprintln!("note: {note}");
-        }
-        match format {
-            ForecastFormat::Csv => trends_report::write_backtest_csv(&backtest, &mut out)?,
-            ForecastFormat::Table | ForecastFormat::Md => out.write_all(
-                trends_report::render_backtest(&backtest, format == ForecastFormat::Md).as_bytes(),
-            )?,
-        }
-        out.flush()?;
-        return Ok(Exit::Ok);
+        return emit(
+            format,
+            &backtest.notes,
+            |out| trends_report::write_backtest_csv(&backtest, out),
+            |md| trends_report::render_backtest(&backtest, md),
+        );
     }
     let year = args.year.unwrap_or_else(|| Utc::now().year() + 1);
     check_year(&signals, year, first, last)?;
     let forecast = trends_report::forecast(&signals, year, &options);
-    for note in forecast
-        .notes
-        .iter()
-        .filter(|_| format == ForecastFormat::Csv)
-    {
-        eprintln!("note: {note}");
-    }
+    emit(
+        format,
+        &forecast.notes,
+        |out| trends_report::write_forecast_csv(&forecast, out),
+        |md| trends_report::render_forecast(&forecast, md),
+    )
+}
+
+/// Prints a forecast or a backtest: as CSV (`csv`), its notes on stderr,
+/// or as a table or Markdown (`render`, given whether Markdown), which
+/// carry their notes.
+fn emit(
+    format: ForecastFormat,
+    notes: &[String],
+    csv: impl FnOnce(&mut std::io::StdoutLock<'static>) -> Result<(), trends_report::ReportError>,
+    render: impl FnOnce(bool) -> String,
+) -> anyhow::Result<Exit> {
+    let mut out = std::io::stdout().lock();
     match format {
-        ForecastFormat::Csv => trends_report::write_forecast_csv(&forecast, &mut out)?,
-        ForecastFormat::Table | ForecastFormat::Md => out.write_all(
-            trends_report::render_forecast(&forecast, format == ForecastFormat::Md).as_bytes(),
-        )?,
+        ForecastFormat::Csv => {
+            for note in notes {
+                eprintln!("note: {note}");
+            }
+            csv(&mut out)?;
+        }
+        ForecastFormat::Table | ForecastFormat::Md => {
+            out.write_all(render(format == ForecastFormat::Md).as_bytes())?
+        }
     }
     out.flush()?;
     Ok(Exit::Ok)

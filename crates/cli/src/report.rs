@@ -83,14 +83,7 @@ pub fn run(
         method: args.method,
         config: config.clone(),
     };
-    if !db.exists() {
-        bail!(
-            "database {} does not exist; run `trends collect` (or `trends demo`) first, or pass --db",
-            db.display()
-        );
-    }
-    let store = Store::open_read_only(db)
-        .with_context(|| format!("cannot open database {}", db.display()))?;
+    let store = crate::status::open_existing(db, true)?;
     let origin = origin(&store)?;
     if let Some(origin) = &origin {
         eprintln!("note: {} is {origin}", db.display());
@@ -99,13 +92,11 @@ pub fn run(
         return compare(&store, db, config, &merge);
     }
     if args.format == Some(Format::Html) {
-        return html(&store, db, &options, &merge, args);
+        return html(&store, db, &options, &merge, args, origin);
     }
     if args.all_years {
         let years = store.years()?;
-        let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
-            bail!("no data in {}; run `trends collect` first", db.display());
-        };
+        let (first, last) = crate::status::year_span(&years, db)?;
         let signals = merge(store.yearly_signals(first - 2, last)?);
         let ranking = trends_report::Ranking::concat(
             years
@@ -183,9 +174,7 @@ fn compare(
     merge: &dyn Fn(Vec<YearlySignal>) -> Vec<YearlySignal>,
 ) -> anyhow::Result<Exit> {
     let years = store.years()?;
-    let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
-        bail!("no data in {}; run `trends collect` first", db.display());
-    };
+    let (first, last) = crate::status::year_span(&years, db)?;
     let signals = merge(store.yearly_signals(first - 2, last)?);
     // Closed years only: a partial year's ranks move for want of data.
     let closed: Vec<i32> = years
@@ -222,18 +211,18 @@ fn compare(
 
 /// `--format html`: one page; the years up to the asked one feed the
 /// sparklines and bump charts, the asked year (or, with --all-years, every
-/// year) gets tables.
+/// year) gets tables. `origin`: where a demo database's numbers come from
+/// ([`origin`]), under the title.
 fn html(
     store: &Store,
     db: &Path,
     options: &trends_report::Options,
     merge: &dyn Fn(Vec<YearlySignal>) -> Vec<YearlySignal>,
     args: &ReportArgs,
+    origin: Option<String>,
 ) -> anyhow::Result<Exit> {
     let years = store.years()?;
-    let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
-        bail!("no data in {}; run `trends collect` first", db.display());
-    };
+    let (first, last) = crate::status::year_span(&years, db)?;
     let upto = if args.all_years {
         last
     } else {
@@ -278,7 +267,7 @@ fn html(
             database: db.display().to_string(),
             last_run,
             generated_at: Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
-            origin: origin(store)?,
+            origin,
         },
         extra,
     };

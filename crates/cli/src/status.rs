@@ -26,6 +26,15 @@ pub(crate) fn open_existing(db: &Path, read_only: bool) -> anyhow::Result<Store>
     store.with_context(|| format!("cannot open database {}", db.display()))
 }
 
+/// The first and last of `years` (`Store::years`, sorted); an error naming
+/// `db` and what to run when it has none.
+pub(crate) fn year_span(years: &[i32], db: &Path) -> anyhow::Result<(i32, i32)> {
+    match (years.first(), years.last()) {
+        (Some(&first), Some(&last)) => Ok((first, last)),
+        _ => bail!("no data in {}; run `trends collect` first", db.display()),
+    }
+}
+
 /// `trends sources`: what each source measures and how it is configured.
 pub fn sources(config: &trends_core::Config) {
     use trends_core::MetricKind;
