@@ -47,9 +47,18 @@ pub struct Page<'a> {
     pub categories: Vec<Category>,
     pub options: &'a Options,
     pub freshness: Freshness,
-    /// Extra sections (already HTML) appended before the method, e.g. a
-    /// forecast.
-    pub extra: Vec<String>,
+    /// Extra sections appended before the method, e.g. a forecast.
+    pub extra: Vec<Section>,
+}
+
+/// A section of the page beyond the rankings, linked from its navigation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// Its `id` (the `<section id="…">` its HTML opens with), and the
+    /// navigation link's text.
+    pub id: &'static str,
+    /// The whole `<section>`, already HTML.
+    pub html: String,
 }
 
 /// The whole page as one HTML document.
@@ -118,12 +127,8 @@ pub fn render_html(page: &Page) -> Result<String, ReportError> {
     for c in &categories {
         let _ = write!(out, "<a href=\"#{c}\">{}</a> ", plural(*c));
     }
-    // An extra section that opens with an id (the forecast's) gets a link.
-    for id in page.extra.iter().filter_map(|x| {
-        x.strip_prefix("<section id=\"")
-            .and_then(|rest| rest.split('"').next())
-    }) {
-        let _ = write!(out, "<a href=\"#{id}\">{id}</a> ");
+    for section in &page.extra {
+        let _ = write!(out, "<a href=\"#{0}\">{0}</a> ", section.id);
     }
     out.push_str(
         "<a href=\"#method\">method</a> <a href=\"#freshness\">data</a></nav>\n</header>\n<main>\n",
@@ -132,7 +137,7 @@ pub fn render_html(page: &Page) -> Result<String, ReportError> {
         category_section(&mut out, &shown, &history, *c)?;
     }
     for extra in &page.extra {
-        out.push_str(extra);
+        out.push_str(&extra.html);
     }
     method_section(&mut out, page.options, latest);
     freshness_section(&mut out, &page.freshness, latest, &categories);

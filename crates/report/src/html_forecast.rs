@@ -11,7 +11,10 @@ use crate::chart::{Ahead, bump};
 use crate::forecast::{DAMPING, INTERVAL, MIN_HISTORY, TREND_YEARS};
 use crate::forecast_write::{heading, rank_span};
 use crate::html_parts::esc;
-use crate::{Backtest, Forecast, Ranking, ReportError, plural};
+use crate::{Backtest, Forecast, Ranking, ReportError, Section, plural};
+
+/// The section's id, and its link's text in the page's navigation.
+const ID: &str = "forecast";
 
 /// The section, for the categories `history` has (a long table of the
 /// years the page shows, as `Ranking::concat` makes).
@@ -19,12 +22,12 @@ pub fn forecast_section(
     history: &Ranking,
     forecast: &Forecast,
     backtest: &Backtest,
-) -> Result<String, ReportError> {
+) -> Result<Section, ReportError> {
     let year = forecast.year;
     let mut out = String::new();
     let _ = write!(
         out,
-        "<section id=\"forecast\"><h2>Where each technology is heading: {year}</h2>\n\
+        "<section id=\"{ID}\"><h2>Where each technology is heading: {year}</h2>\n\
          <p class=\"lede\">A forecast, not a measurement: each signal's share of its category continued \
          by a damped trend (the mean of its last {TREND_YEARS} yearly changes, φ = {DAMPING} per year \
          ahead), fitted on closed years only, then ranked as above. The band is the {:.0}% interval of \
@@ -109,7 +112,7 @@ pub fn forecast_section(
         let _ = writeln!(out, "<p class=\"note backtest\">{}</p>", esc(&verdict));
     }
     out.push_str("</section>\n");
-    Ok(out)
+    Ok(Section { id: ID, html: out })
 }
 
 fn capitalised(s: &str) -> String {
@@ -135,7 +138,8 @@ mod tests {
             &forecast(&s, 2025, &options),
             &backtest(&s, &options),
         )
-        .expect("section");
+        .expect("section")
+        .html;
         assert!(
             html.starts_with("<section id=\"forecast\"><h2>Where each technology is heading: 2025")
         );
@@ -161,7 +165,8 @@ mod tests {
             &forecast(&short, 2024, &options),
             &backtest(&short, &options),
         )
-        .expect("section");
+        .expect("section")
+        .html;
         assert!(
             html.contains("No backtest: no year has 3 closed years"),
             "{html}"

@@ -83,7 +83,7 @@ pub use forecast_write::{
     FORECAST_COLUMNS, render_backtest, render_forecast, write_backtest_csv, write_forecast_csv,
 };
 pub use groups::group_signals;
-pub use html::{Freshness, Page, render_html};
+pub use html::{Freshness, Page, Section, render_html};
 pub use html_forecast::forecast_section;
 pub use method::{Method, Options};
 pub use rank::{MIN_TECHS_PER_SIGNAL, rank, rank_with};
