@@ -134,16 +134,7 @@ fn forecast_backtest_chart_and_page_on_the_demo() {
         assert!(svg.contains("80% band") && svg.contains("<rect"), "{c}");
     }
 
-    let page = dir.path().join("report.html");
-    let out = support::run(
-        support::trends_bin()
-            .args(["report", "--format", "html", "--db"])
-            .arg(&db)
-            .arg("--out")
-            .arg(&page),
-    );
-    assert_eq!(out.code, Some(0), "{}", out.all());
-    let html = std::fs::read_to_string(&page).expect("page");
+    let (_, html, _) = crate::page::html_report(dir.path(), &db, &[]);
     assert!(
         html.contains("<a href=\"#forecast\">forecast</a>"),
         "the page's navigation links the forecast"

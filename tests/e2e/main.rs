@@ -738,14 +738,7 @@ fn demo_fills_every_source_and_its_database_serves_the_analyst() {
             .is_some_and(|n| n <= trends_store::file::MAX_READABLE),
         "demo.duckdb is in a storage DuckDB 1.4 reads"
     );
-    let conn = duckdb::Connection::open_with_flags(
-        &db,
-        duckdb::Config::default()
-            .access_mode(duckdb::AccessMode::ReadOnly)
-            .expect("read-only"),
-    )
-    .expect("open demo.duckdb");
-    let db = support::Db::from(conn);
+    let db = support::Db::read_only(&db);
     let sources = db.strings("SELECT DISTINCT source FROM observations ORDER BY 1");
     let mut every: Vec<&str> = trends_sources::registry()
         .iter()

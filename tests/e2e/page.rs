@@ -103,21 +103,34 @@ pub(crate) fn demo(dir: &Path) -> PathBuf {
     db
 }
 
-#[test]
-fn the_html_report_opens_offline_in_chromium_with_every_category() {
-    let started = Instant::now();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = demo(dir.path());
-    let page = dir.path().join("report.html");
+/// `trends report --format html ARGS --db DB --out DIR/report.html`, which
+/// must succeed: the page's path, its text and what the command printed.
+pub(crate) fn html_report(
+    dir: &Path,
+    db: &Path,
+    args: &[&str],
+) -> (PathBuf, String, support::Output) {
+    let page = dir.join("report.html");
     let out = support::run(
         support::trends_bin()
-            .args(["report", "--all-years", "--format", "html", "--db"])
-            .arg(&db)
+            .args(["report", "--format", "html"])
+            .args(args)
+            .arg("--db")
+            .arg(db)
             .arg("--out")
             .arg(&page),
     );
     assert_eq!(out.code, Some(0), "{}", out.all());
     let html = std::fs::read_to_string(&page).expect("page written");
+    (page, html, out)
+}
+
+#[test]
+fn the_html_report_opens_offline_in_chromium_with_every_category() {
+    let started = Instant::now();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo(dir.path());
+    let (page, html, out) = html_report(dir.path(), &db, &["--all-years"]);
     // The reader is told the demo's numbers are made up, under the title.
     assert!(
         html.contains(
@@ -308,16 +321,7 @@ fn unescape(s: &str) -> String {
 fn the_pages_provenance_queries_find_the_shown_value_in_the_duckdb_cli() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = demo(dir.path());
-    let page = dir.path().join("report.html");
-    let out = support::run(
-        support::trends_bin()
-            .args(["report", "--format", "html", "--db"])
-            .arg(&db)
-            .arg("--out")
-            .arg(&page),
-    );
-    assert_eq!(out.code, Some(0), "{}", out.all());
-    let html = std::fs::read_to_string(&page).expect("page written");
+    let (_, html, _) = html_report(dir.path(), &db, &[]);
     // Each value cell: <td class="num" title="SQL">[≈]VALUE</td>; one per
     // signal is enough to cover every source's query shape.
     let mut seen = std::collections::BTreeSet::new();

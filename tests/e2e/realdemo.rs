@@ -132,14 +132,7 @@ fn a_demo_with_a_bundle_ranks_its_real_figures_and_says_where_they_come_from() {
     );
     assert!(out.stdout.contains("--year 2020 "), "{}", out.stdout);
 
-    let conn = duckdb::Connection::open_with_flags(
-        &db,
-        duckdb::Config::default()
-            .access_mode(duckdb::AccessMode::ReadOnly)
-            .expect("read-only"),
-    )
-    .expect("open demo.duckdb");
-    let store = support::Db::from(conn);
+    let store = support::Db::read_only(&db);
     // Only the sources with a dataset; no failure, no stand-in.
     assert_eq!(
         store.strings("SELECT DISTINCT source FROM observations ORDER BY 1"),
@@ -428,14 +421,7 @@ fn the_build_script_turns_raw_files_into_a_bundle_the_demo_reads() {
     );
     assert_eq!(demo.code, Some(0), "{}", demo.all());
     assert!(demo.stderr.contains("Ranking 2020"), "{}", demo.stderr);
-    let conn = duckdb::Connection::open_with_flags(
-        &db,
-        duckdb::Config::default()
-            .access_mode(duckdb::AccessMode::ReadOnly)
-            .expect("read-only"),
-    )
-    .expect("open demo.duckdb");
-    let store = support::Db::from(conn);
+    let store = support::Db::read_only(&db);
     assert_eq!(
         store.int(
             "SELECT value::BIGINT FROM yearly_signals WHERE tech_id = 'python' \

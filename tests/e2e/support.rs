@@ -828,6 +828,18 @@ impl From<duckdb::Connection> for Db {
 }
 
 impl Db {
+    /// Opens `path` read-only, as an analyst's notebook does.
+    pub fn read_only(path: &std::path::Path) -> Db {
+        let conn = duckdb::Connection::open_with_flags(
+            path,
+            duckdb::Config::default()
+                .access_mode(duckdb::AccessMode::ReadOnly)
+                .expect("read-only"),
+        )
+        .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+        Db(conn)
+    }
+
     pub fn strings(&self, sql: &str) -> Vec<String> {
         let mut stmt = self.0.prepare(sql).expect("prepare");
         stmt.query_map([], |r| r.get::<_, String>(0))
