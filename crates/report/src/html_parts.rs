@@ -55,7 +55,7 @@ pub(crate) fn signal_sql(tech: &str, year: i32, signal: &str) -> String {
         "SELECT {column}, coverage, exactness FROM yearly_signals WHERE tech_id = {tech} AND year = {year} \
          AND source = {source} AND metric = {metric};\n\
          -- the answers behind it (the run, the URL, the body):\n\
-         SELECT o.period_start, o.value, o.run_id, r.url, r.fetched_at, r.body FROM observations o \
+         SELECT o.period_start, o.value, o.run_id, r.url, r.fetched_at, try(decode(r.body)) AS body FROM observations o \
          JOIN raw_responses r ON r.id = o.raw_id WHERE o.tech_id = {tech} AND o.source = {source} \
          AND o.metric = {metric} AND year(o.period_start) = {year} ORDER BY o.period_start;"
     )
