@@ -20,7 +20,10 @@
 -- that of the year-end snapshot. (No
 -- current_date here: it needs the ICU extension, which the bundled engine
 -- lacks and an offline machine cannot download.)
-CREATE OR REPLACE VIEW yearly_signals AS
+--
+-- This file holds the view's query only: the store creates it as
+-- `CREATE OR REPLACE VIEW yearly_signals AS <this query>` (a TEMP VIEW on a
+-- read-only connection), so there is no statement text to rewrite.
 WITH flows AS (
     -- Quarterly counts (distinct developers) are averaged, the rest summed;
     -- they are grouped apart, so a metric is one or the other per year.

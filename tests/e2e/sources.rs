@@ -367,6 +367,66 @@ fn tiobe_index_good_changed_layout_and_error() {
     }
 }
 
+/// The recorded TIOBE page as a Latin-1 server sends it: its charset
+/// declared `iso-8859-1` and an `é` (byte 0xE9, not UTF-8) after it.
+fn latin1_tiobe_page() -> Vec<u8> {
+    let page = fixture("tiobe/index.html").replacen(
+        r#"<meta charset="utf-8">"#,
+        "<meta charset=\"iso-8859-1\"><!-- Caf\u{e9} -->",
+        1,
+    );
+    assert!(page.contains("iso-8859-1") && page.contains('\u{e9}'));
+    page.chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("Latin-1"))
+        .collect()
+}
+
+#[test]
+fn a_latin1_page_is_archived_byte_for_byte_and_renormalizes_as_collected() {
+    let catalog = "[[technology]]\nid = \"python\"\nname = \"Python\"\ncategory = \"language\"\ntiobe_language = \"Python\"\n\n\
+                   [[technology]]\nid = \"kotlin\"\nname = \"Kotlin\"\ncategory = \"language\"\ntiobe_language = \"Kotlin\"\n";
+    let page = latin1_tiobe_page();
+    assert!(std::str::from_utf8(&page).is_err(), "not UTF-8");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::path("/tiobe-index/"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(page.clone(), "text/html; charset=iso-8859-1"),
+            )
+            .mount(&server)
+            .await;
+        server
+    });
+    let this_year = chrono::Datelike::year(&Utc::now().date_naive());
+    let env = Env::one_source("tiobe", &server.uri(), this_year, catalog);
+    env.trends(&["collect"]);
+    let db = env.db();
+    assert_eq!(db.blobs("SELECT body FROM raw_responses"), [page]);
+    assert_eq!(
+        db.strings("SELECT (sha256(body) = sha256)::VARCHAR || ' ' || body_exact::VARCHAR FROM raw_responses"),
+        ["true true"],
+        "the body hashes to its sha256 and is marked exact"
+    );
+    let verdict =
+        "SELECT outcome || ' ' || coalesce(error, '') || ' ' || observations FROM raw_responses";
+    let observations = "SELECT tech_id || '=' || value FROM observations ORDER BY tech_id";
+    let collected = (db.strings(verdict), db.strings(observations));
+    drop(db);
+    let out = env.trends(&["renormalize"]);
+    assert!(out.code.is_some(), "{}", out.all());
+    let db = env.db();
+    assert_eq!((db.strings(verdict), db.strings(observations)), collected);
+    assert_eq!(
+        db.blobs("SELECT body FROM raw_responses"),
+        [latin1_tiobe_page()]
+    );
+}
+
 /// A recorded daily series moved to the last `days` days (so the asked
 /// window keeps it), each day a copy of the recorded first item.
 fn recent_days(body: &str, list: &str, date_field: &str, days: u64) -> String {

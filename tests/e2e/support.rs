@@ -852,6 +852,15 @@ impl Db {
         self.0.query_row(sql, [], |r| r.get(0)).expect("query")
     }
 
+    /// The first column of each row, as bytes (a BLOB).
+    pub fn blobs(&self, sql: &str) -> Vec<Vec<u8>> {
+        let mut stmt = self.0.prepare(sql).expect("prepare");
+        stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
     /// Runs a query and counts its rows.
     pub fn row_count(&self, sql: &str) -> Result<usize, duckdb::Error> {
         let mut stmt = self.0.prepare(sql)?;

@@ -26,7 +26,14 @@ const EDGES: &[(&str, &[&str])] = &[
     ("mockapi", &["core"]),
     (
         "pipeline",
-        &["core", "fetcher", "normalizer", "sources", "store"],
+        &[
+            "core",
+            "fetcher",
+            "normalizer",
+            "sources",
+            "store",
+            "report",
+        ],
     ),
     (
         "cli",

@@ -25,11 +25,13 @@ for technology, category, year, source, metric, value, coverage, partial in rows
     assert 0 < coverage <= 1, (technology, year, source, metric, coverage)
 
 # The documented provenance query: from a number to the response behind it.
+# Bodies are kept as the bytes the API sent (BLOB); decode() reads them as text.
 prov = con.sql(
-    "SELECT o.value, r.url, r.status, r.body FROM observations o "
+    "SELECT o.value, r.url, r.status, decode(r.body), r.body, r.body_exact FROM observations o "
     "JOIN raw_responses r ON r.id = o.raw_id LIMIT 5"
 ).fetchall()
 assert prov and all(p[1].startswith("http") and p[2] == 200 for p in prov), prov
+assert all(isinstance(p[3], str) and isinstance(p[4], bytes) and p[3].encode() == p[4] and p[5] for p in prov), prov
 
 # JSON text columns work with the JSON extension Python ships.
 keys = con.sql("SELECT json_extract_string(keys, '$.stackoverflow_tag') FROM technologies").fetchall()

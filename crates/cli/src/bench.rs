@@ -1,8 +1,8 @@
 //! `trends bench`: load figures for the normalize + store path, measured on
 //! this machine with realistic raw responses (Wikimedia monthly pageview
-//! bodies in the API's format, 120 months each), parsed on one thread and
-//! stored on another in batches through the pipeline's `Answer::parse` and
-//! `Ledger::record`, as `collect` does, into a scratch
+//! bodies in the API's format, 120 months each), parsed and stored through
+//! the loop `collect` runs (`trends_pipeline::store_fetched`: the relay
+//! task parsing on the runtime's threads, batches stored on this one), into a scratch
 //! database; then the engine's own pace for the final upsert, for
 //! comparison.
 //!
@@ -89,8 +89,9 @@ fn load(args: &BenchArgs, db: &std::path::Path) -> anyhow::Result<Exit> {
     let batch = args.batch.max(1);
     let mut ledger = trends_pipeline::Ledger::default();
     let t0 = Instant::now();
-    let (parse_secs, store_secs) = parse_and_store(answers, batch, &mut store, run, &mut ledger)?;
+    let times = trends_pipeline::store_fetched(&mut store, run, answers, batch, &mut ledger)?;
     let secs = t0.elapsed().as_secs_f64();
+    let (parse_secs, store_secs) = (times.parse.as_secs_f64(), times.store.as_secs_f64());
     let counts = ledger.counts;
     let written = counts.observations;
     if counts.responses_failed > 0 {
@@ -105,7 +106,7 @@ fn load(args: &BenchArgs, db: &std::path::Path) -> anyhow::Result<Exit> {
     println!("load: {responses} responses, {written} observations in {secs:.2}s");
     println!("  {:.0} observations/s overall", rate(secs));
     println!(
-        "  normalize {:.0} observations/s on its own thread ({parse_secs:.2}s busy); store {:.0} observations/s ({store_secs:.2}s)",
+        "  normalize {:.0} observations/s in the relay task ({parse_secs:.2}s busy); store {:.0} observations/s ({store_secs:.2}s)",
         rate(parse_secs),
         rate(store_secs),
     );
@@ -113,7 +114,7 @@ fn load(args: &BenchArgs, db: &std::path::Path) -> anyhow::Result<Exit> {
         println!("  peak RSS {:.1} MiB", kib as f64 / 1024.0);
     }
     println!(
-        "  path: {batch} answer(s) per transaction (archive rows + one upsert), as `collect` writes; {} cores",
+        "  path: collect's own loop (trends_pipeline::store_fetched), what has arrived up to {batch} answer(s) per transaction (archive rows + one upsert); {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     if !args.no_ceiling {
@@ -167,46 +168,6 @@ fn synthetic(responses: usize) -> anyhow::Result<(Catalog, Vec<trends_fetcher::F
         })
         .collect();
     Ok((catalog, answers))
-}
-
-/// As in `collect`: answers are parsed on another thread while this one
-/// stores the batch parsed before. Returns the seconds each side was busy.
-fn parse_and_store(
-    answers: Vec<trends_fetcher::Fetched>,
-    batch: usize,
-    store: &mut Store,
-    run: trends_store::RunId,
-    ledger: &mut trends_pipeline::Ledger,
-) -> anyhow::Result<(f64, f64)> {
-    std::thread::scope(|scope| -> anyhow::Result<(f64, f64)> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<trends_pipeline::Answer>>(2);
-        let parser = scope.spawn(move || {
-            let mut busy = 0.0;
-            let mut answers = answers.into_iter();
-            loop {
-                let p0 = Instant::now();
-                let parsed: Vec<_> = answers
-                    .by_ref()
-                    .take(batch)
-                    .map(trends_pipeline::Answer::parse)
-                    .collect();
-                busy += p0.elapsed().as_secs_f64();
-                if parsed.is_empty() || tx.send(parsed).is_err() {
-                    return busy;
-                }
-            }
-        });
-        let mut store_secs = 0.0;
-        for parsed in rx {
-            let s0 = Instant::now();
-            ledger.record(store, run, &parsed)?;
-            store_secs += s0.elapsed().as_secs_f64();
-        }
-        let parse_secs = parser
-            .join()
-            .map_err(|_| anyhow::anyhow!("the parsing thread panicked"))?;
-        Ok((parse_secs, store_secs))
-    })
 }
 
 const BENCH_TECHS: u32 = 1_000;
@@ -273,7 +234,7 @@ fn collect(
     }
     let _lock = crate::lock::acquire(db)?;
     let mut store = Store::open(db).with_context(|| format!("cannot create {}", db.display()))?;
-    let options = trends_pipeline::Options {
+    let options = trends_pipeline::RunOptions {
         command: "bench".into(),
         ..Default::default()
     };

@@ -11,7 +11,7 @@ use clap::Args;
 use tracing::warn;
 use trends_core::{Catalog, Config, SourceId};
 use trends_fetcher::SourcePlan;
-use trends_pipeline::{Options, RunStop, Signal, Summary, Tally};
+use trends_pipeline::{RunOptions, RunStop, StopSignal, Summary, Tally};
 use trends_store::{RunStatus, Store};
 
 use crate::exit::Exit;
@@ -41,7 +41,7 @@ pub struct CollectArgs {
 }
 
 impl CollectArgs {
-    fn options(&self) -> anyhow::Result<Options> {
+    fn options(&self) -> anyhow::Result<RunOptions> {
         let sources = self
             .sources
             .iter()
@@ -52,7 +52,7 @@ impl CollectArgs {
             })
             .collect::<anyhow::Result<Vec<_>>>()
             .context("--sources")?;
-        Ok(Options {
+        Ok(RunOptions {
             command: "collect".into(),
             since: self.since,
             sources,
@@ -93,8 +93,7 @@ pub fn run(
         Store::open_working(db).with_context(|| format!("cannot use database {}", db.display()))?;
     let summary = run_watched(config, catalog, &mut store, &options, &mut Bars::new())?;
     print_summary(&summary);
-    crate::rankings::store(&mut store, &config.report)?;
-    store.publish()?;
+    trends_pipeline::finish(store, &config.report, chrono::Utc::now())?;
     Ok(Exit::of_run(&summary))
 }
 
@@ -104,7 +103,7 @@ pub fn run_watched(
     config: &Config,
     catalog: &Catalog,
     store: &mut Store,
-    options: &Options,
+    options: &RunOptions,
     progress: &mut dyn trends_pipeline::Progress,
 ) -> anyhow::Result<Summary> {
     let stop = RunStop::new();
@@ -286,7 +285,7 @@ impl Signals {
 
     /// Waits for the next signal (one that came since the last call
     /// included).
-    fn next(&mut self) -> Signal {
+    fn next(&mut self) -> StopSignal {
         #[cfg(unix)]
         {
             let Signals {
@@ -296,15 +295,15 @@ impl Signals {
             } = self;
             runtime.block_on(async {
                 tokio::select! {
-                    _ = interrupt.recv() => Signal::Interrupt,
-                    _ = terminate.recv() => Signal::Terminate,
+                    _ = interrupt.recv() => StopSignal::Interrupt,
+                    _ = terminate.recv() => StopSignal::Terminate,
                 }
             })
         }
         #[cfg(not(unix))]
         {
             let _ = self.runtime.block_on(tokio::signal::ctrl_c());
-            Signal::Interrupt
+            StopSignal::Interrupt
         }
     }
 }

@@ -92,8 +92,7 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
         ..Default::default()
     };
     let ranking = trends_report::rank_with(&signals, year, None, &options);
-    crate::rankings::store(&mut store, &config.report)?;
-    store.publish()?;
+    trends_pipeline::finish(store, &config.report, Utc::now())?;
     println!();
     report::write(&ranking, Format::Table, std::io::stdout().lock())?;
     println!();
@@ -171,8 +170,8 @@ pub(crate) fn point_source(
 /// The demo's run: with real figures, from the first year they cover and
 /// only the requests they answer (a period without data is not asked, so
 /// its value stays NULL).
-fn collect_options(figures: &Figures) -> trends_pipeline::Options {
-    let mut options = trends_pipeline::Options {
+fn collect_options(figures: &Figures) -> trends_pipeline::RunOptions {
+    let mut options = trends_pipeline::RunOptions {
         command: "demo".into(),
         ..Default::default()
     };

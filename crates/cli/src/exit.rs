@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use trends_pipeline::{Signal, Summary};
+use trends_pipeline::{StopSignal, Summary};
 use trends_store::RunStatus;
 
 /// How `trends` exits. The values are kept for cron, systemd
@@ -51,10 +51,10 @@ impl Exit {
     }
 
     /// 128 + the signal's number, as shells report it.
-    pub fn of_signal(signal: Signal) -> Exit {
+    pub fn of_signal(signal: StopSignal) -> Exit {
         match signal {
-            Signal::Interrupt => Exit::Interrupted,
-            Signal::Terminate => Exit::Terminated,
+            StopSignal::Interrupt => Exit::Interrupted,
+            StopSignal::Terminate => Exit::Terminated,
         }
     }
 
@@ -85,6 +85,6 @@ mod tests {
         ]
         .map(Exit::code);
         assert_eq!(codes, [0, 1, 2, 3, 130, 143]);
-        assert_eq!(Exit::of_signal(Signal::Terminate).code(), 143);
+        assert_eq!(Exit::of_signal(StopSignal::Terminate).code(), 143);
     }
 }

@@ -15,7 +15,6 @@ mod explain;
 mod export;
 mod forecast;
 mod lock;
-mod rankings;
 mod report;
 mod status;
 

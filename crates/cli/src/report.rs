@@ -250,12 +250,16 @@ fn html(
         &history, &forecast, &backtest,
     )?];
     let last_run = store.recent_runs(1)?.into_iter().next().map(|r| {
-        let finished = r
-            .finished_at
-            .map_or_else(|| "not finished".to_owned(), |f| format!("finished {f}"));
+        let finished = r.finished_at.map_or_else(
+            || "not finished".to_owned(),
+            |f| format!("finished {}", f.format("%Y-%m-%d %H:%M:%S UTC")),
+        );
         format!(
             "#{} {}, started {}, {finished}: {}",
-            r.id, r.command, r.started_at, r.status
+            r.id,
+            r.command,
+            r.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            r.status.map_or("running", |s| s.as_str())
         )
     });
     let page = trends_report::Page {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use trends_store::Store;
+use trends_store::{RunStatus, Store};
 
 use crate::exit::Exit;
 
@@ -104,11 +104,12 @@ pub fn status(
             "  #{:<4} {:<11} {} -> {:<26} {:<8} {:>5} requests {:>4} failed {:>6} observations",
             r.id,
             r.command,
-            r.started_at.get(..19).unwrap_or(&r.started_at),
+            r.started_at.format("%Y-%m-%d %H:%M:%S"),
             r.finished_at
-                .as_deref()
-                .map_or("(not finished: killed?)", |f| f.get(..19).unwrap_or(f)),
-            r.status,
+                .map_or("(not finished: killed?)".to_owned(), |f| f
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()),
+            r.status.map_or("running", RunStatus::as_str),
             r.requests,
             r.responses_failed,
             r.observations
@@ -195,8 +196,7 @@ pub fn renormalize(db: &Path, report: &trends_core::ReportConfig) -> anyhow::Res
     let _lock = crate::lock::acquire(db)?;
     let mut store = open_existing(db, false)?;
     let done = trends_pipeline::renormalize(&mut store)?;
-    crate::rankings::store(&mut store, report)?;
-    store.publish()?;
+    trends_pipeline::finish(store, report, chrono::Utc::now())?;
     println!(
         "renormalized {} archived responses without the network: {} observations written, {} verdicts changed",
         done.responses, done.observations, done.verdicts_changed

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod config;
 pub mod model;
+mod names;
 pub mod signals;
 
 pub use catalog::{Catalog, CatalogError, Group, SourceKey, Technology};

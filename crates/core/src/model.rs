@@ -1,46 +1,19 @@
 //! Plain data types shared by every crate.
 
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-/// What kind of technology an entry of the catalog is. Rankings are computed
-/// within one category, never across.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    Language,
-    Framework,
-    Practice,
-}
-
-impl Category {
-    pub const ALL: [Category; 3] = [Category::Language, Category::Framework, Category::Practice];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Language => "language",
-            Category::Framework => "framework",
-            Category::Practice => "practice",
-        }
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Category {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Category::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("unknown category `{s}` (known: language, framework, practice)"))
+crate::string_enum! {
+    /// What kind of technology an entry of the catalog is. Rankings are computed
+    /// within one category, never across.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Category("category") {
+        Language => "language",
+        Framework => "framework",
+        Practice => "practice",
     }
 }
 
@@ -135,33 +108,15 @@ pub struct WithoutToken {
     pub per_day: Option<u32>,
 }
 
-/// Whether a metric counts events in a period (flow: summed over a year) or
-/// is a level read at one instant (stock: its year-end value is used).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MetricKind {
-    Flow,
-    Stock,
-}
-
-impl MetricKind {
-    /// The name in the `metrics` table.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MetricKind::Flow => "flow",
-            MetricKind::Stock => "stock",
-        }
-    }
-}
-
-impl FromStr for MetricKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "flow" => Ok(MetricKind::Flow),
-            "stock" => Ok(MetricKind::Stock),
-            _ => Err(format!("unknown metric kind `{s}` (known: flow, stock)")),
-        }
+crate::string_enum! {
+    /// Whether a metric counts events in a period (flow: summed over a year) or
+    /// is a level read at one instant (stock: its year-end value is used).
+    /// Its name is the one in the `metrics` table.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum MetricKind("metric kind") {
+        Flow => "flow",
+        Stock => "stock",
     }
 }
 
@@ -236,51 +191,19 @@ pub struct MetricDef {
     pub metric: Metric,
     pub description: &'static str,
 }
-/// The time resolution of an observation. A snapshot is a stock read on one
-/// day; day, month and year are flows summed over the period; a quarter is a
-/// count over the quarter that does not add up across quarters (distinct
-/// developers), so the yearly roll-up takes the mean of a year's quarters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Grain {
-    Day,
-    Month,
-    Quarter,
-    Year,
-    Snapshot,
-}
-
-impl Grain {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grain::Day => "day",
-            Grain::Month => "month",
-            Grain::Quarter => "quarter",
-            Grain::Year => "year",
-            Grain::Snapshot => "snapshot",
-        }
-    }
-}
-
-impl fmt::Display for Grain {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Grain {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Grain::Day,
-            Grain::Month,
-            Grain::Quarter,
-            Grain::Year,
-            Grain::Snapshot,
-        ]
-        .into_iter()
-        .find(|g| g.as_str() == s)
-        .ok_or_else(|| format!("unknown grain `{s}`"))
+crate::string_enum! {
+    /// The time resolution of an observation. A snapshot is a stock read on one
+    /// day; day, month and year are flows summed over the period; a quarter is a
+    /// count over the quarter that does not add up across quarters (distinct
+    /// developers), so the yearly roll-up takes the mean of a year's quarters.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Grain("grain") {
+        Day => "day",
+        Month => "month",
+        Quarter => "quarter",
+        Year => "year",
+        Snapshot => "snapshot",
     }
 }
 
@@ -402,35 +325,27 @@ impl RequestSpec {
     }
 }
 
-/// What became of one request. Only `Ok` and `NoData` are successes; the
-/// others are archived with their reason and never produce observations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The body parsed into observations.
-    Ok,
-    /// The API answered that it has no data for this (e.g. Wikimedia's 404
-    /// for an article without views): a success with no observations.
-    NoData,
-    /// The API answered with an error status.
-    HttpError,
-    /// No response: timeout, reset, refused connection, oversized body.
-    TransportError,
-    /// A response came but its body was not what the source sends.
-    ParseError,
+crate::string_enum! {
+    /// What became of one request. Only `Ok` and `NoData` are successes; the
+    /// others are archived with their reason and never produce observations.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Outcome("outcome") {
+        /// The body parsed into observations.
+        Ok => "ok",
+        /// The API answered that it has no data for this (e.g. Wikimedia's 404
+        /// for an article without views): a success with no observations.
+        NoData => "no_data",
+        /// The API answered with an error status.
+        HttpError => "http_error",
+        /// No response: timeout, reset, refused connection, oversized body.
+        TransportError => "transport_error",
+        /// A response came but its body was not what the source sends.
+        ParseError => "parse_error",
+    }
 }
 
 impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::NoData => "no_data",
-            Outcome::HttpError => "http_error",
-            Outcome::TransportError => "transport_error",
-            Outcome::ParseError => "parse_error",
-        }
-    }
-
     pub fn is_success(self) -> bool {
         matches!(self, Outcome::Ok | Outcome::NoData)
     }
@@ -471,41 +386,19 @@ pub struct Observation {
     pub exactness: Exactness,
 }
 
-/// How exact an observation's value is (`observations.exactness`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub enum Exactness {
-    /// The API's own count.
-    #[default]
-    Exact,
-    /// The API said its count is approximate (Hacker News answers
-    /// `exhaustive.nbHits: false`).
-    Approximate,
-    /// trends estimated it between points the API gave (year-end stars
-    /// interpolated between known points of a repository's star history).
-    Estimated,
-}
-
-impl Exactness {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Exactness::Exact => "exact",
-            Exactness::Approximate => "approximate",
-            Exactness::Estimated => "estimated",
-        }
-    }
-}
-
-impl std::str::FromStr for Exactness {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "exact" => Ok(Exactness::Exact),
-            "approximate" => Ok(Exactness::Approximate),
-            "estimated" => Ok(Exactness::Estimated),
-            other => Err(format!(
-                "unknown exactness `{other}` (known: exact, approximate, estimated)"
-            )),
-        }
+crate::string_enum! {
+    /// How exact an observation's value is (`observations.exactness`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+    pub enum Exactness("exactness") {
+        /// The API's own count.
+        #[default]
+        Exact => "exact",
+        /// The API said its count is approximate (Hacker News answers
+        /// `exhaustive.nbHits: false`).
+        Approximate => "approximate",
+        /// trends estimated it between points the API gave (year-end stars
+        /// interpolated between known points of a repository's star history).
+        Estimated => "estimated",
     }
 }
 

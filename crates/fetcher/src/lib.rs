@@ -23,20 +23,13 @@ use url::Url;
 pub use client::{Event, HttpClient, SourceSummary, Stop, collect};
 pub use pace::{Answer, NoPacing, Pace, Pacer};
 
-/// Which limiter a request counts against. A search API may have its own,
-/// much lower limit than the rest of its API (`search_requests_per_minute`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lane {
-    Core,
-    Search,
-}
-
-impl Lane {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lane::Core => "core",
-            Lane::Search => "search",
-        }
+trends_core::string_enum! {
+    /// Which limiter a request counts against. A search API may have its own,
+    /// much lower limit than the rest of its API (`search_requests_per_minute`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Lane("lane") {
+        Core => "core",
+        Search => "search",
     }
 }
 

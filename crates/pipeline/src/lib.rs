@@ -9,6 +9,8 @@
 //! for, then `ok`, `partial`, `failed` or `interrupted` (`verdict.rs`).
 //! [`renormalize`] rebuilds the observations from the archive. After both,
 //! what several stored answers give together is combined (`combine.rs`).
+//! [`finish`] then stores the report's ranking and publishes the working
+//! copy: the last step of every writing command.
 //!
 //! It owns the run-status policy and the tracing spans per run; it does not
 //! print, draw progress bars (a [`Progress`] observer does), parse a command
@@ -16,6 +18,7 @@
 //! run lock or choose exit codes: those are the binary's.
 
 mod combine;
+mod finish;
 mod parse;
 mod plan;
 mod record;
@@ -24,11 +27,12 @@ mod verdict;
 
 use trends_core::SourceId;
 
-pub use parse::{Answer, renormalize};
-pub use plan::{Keep, KeepFn, Options, Scoped, plan};
+pub use finish::finish;
+pub use parse::{ParsedAnswer, renormalize};
+pub use plan::{Keep, KeepFn, RunOptions, Scoped, plan};
 pub use record::{Ledger, Tally};
-pub use run::{Summary, collect};
-pub use verdict::{RunStop, Signal, Stopped};
+pub use run::{LoopTimes, Summary, collect, store_fetched};
+pub use verdict::{RunStop, StopSignal, Stopped};
 
 /// Why a run (or its set-up) failed. What was stored before a failure
 /// stays stored.
@@ -53,6 +57,9 @@ pub enum Error {
         #[source]
         source: Box<trends_store::StoreError>,
     },
+    /// A task of the loop panicked or was lost.
+    #[error("{0}")]
+    Lost(String),
     /// A store error ended the run after it was recorded `failed`.
     #[error("the run stopped; what was stored before stays")]
     Stopped(#[source] Box<Error>),

@@ -2,6 +2,8 @@
 //! relay task that parses a run's answers as they arrive, and renormalizing
 //! the archive.
 
+use std::time::{Duration, Instant};
+
 use tokio::sync::mpsc;
 use trends_core::{Outcome, RequestSpec};
 use trends_fetcher::{Event, Fetched};
@@ -12,14 +14,14 @@ use crate::Error;
 
 /// An answer with its parser's verdict.
 #[derive(Debug)]
-pub struct Answer {
+pub struct ParsedAnswer {
     pub fetched: Fetched,
     pub normalized: Normalized,
 }
 
-impl Answer {
+impl ParsedAnswer {
     /// Parses what came back; a transport error is recorded as such.
-    pub fn parse(fetched: Fetched) -> Answer {
+    pub fn parse(fetched: Fetched) -> ParsedAnswer {
         let normalized = match &fetched.result {
             Ok(response) => normalize(&fetched.spec, response.status, &response.body),
             Err(e) => Normalized {
@@ -28,7 +30,7 @@ impl Answer {
                 error: Some(e.0.clone()),
             },
         };
-        Answer {
+        ParsedAnswer {
             fetched,
             normalized,
         }
@@ -44,22 +46,32 @@ fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
 /// on in its place in the stream.
 #[derive(Debug)]
 pub(crate) enum Arrived {
-    Answer(Box<Answer>),
+    Answer(Box<ParsedAnswer>),
     Other(Event),
 }
 
 /// The relay task: parses each fetched answer as it comes and passes
-/// everything on in order.
-pub(crate) async fn relay(mut fetched: mpsc::Receiver<Event>, parsed: mpsc::Sender<Arrived>) {
+/// everything on in order. Returns the time it spent parsing.
+pub(crate) async fn relay(
+    mut fetched: mpsc::Receiver<Event>,
+    parsed: mpsc::Sender<Arrived>,
+) -> Duration {
+    let mut busy = Duration::ZERO;
     while let Some(event) = fetched.recv().await {
         let arrived = match event {
-            Event::Fetched(f) => Arrived::Answer(Box::new(Answer::parse(*f))),
+            Event::Fetched(f) => {
+                let t0 = Instant::now();
+                let answer = ParsedAnswer::parse(*f);
+                busy += t0.elapsed();
+                Arrived::Answer(Box::new(answer))
+            }
             other => Arrived::Other(other),
         };
         if parsed.send(arrived).await.is_err() {
             break;
         }
     }
+    busy
 }
 
 /// Rebuilds every observation from the archived raw responses, without the

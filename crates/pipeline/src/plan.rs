@@ -14,7 +14,7 @@ use crate::Error;
 
 /// How one run is narrowed and recorded (the options of `trends collect`).
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub struct RunOptions {
     /// What `runs.command` records (`collect`, `demo`, `bench`).
     pub command: String,
     /// First year to collect, instead of the config's `first_year`.
@@ -58,14 +58,14 @@ impl Keep {
     }
 }
 
-/// The config and catalog as [`Options`] narrow them.
+/// The config and catalog as [`RunOptions`] narrow them.
 #[derive(Debug, Clone)]
 pub struct Scoped {
     pub config: Config,
     pub catalog: Catalog,
 }
 
-impl Options {
+impl RunOptions {
     /// Applies the options to a copy of the config and catalog; refuses a
     /// year out of range, a source that is not enabled and an unknown
     /// technology before anything runs.

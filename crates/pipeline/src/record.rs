@@ -6,7 +6,7 @@ use tracing::warn;
 use trends_core::{Outcome, SourceId};
 use trends_store::{AnswerRecord, RawResponse, RunCounts, RunId, Store};
 
-use crate::{Answer, Error};
+use crate::{Error, ParsedAnswer};
 
 /// What one source did in a run.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -41,14 +41,19 @@ impl Ledger {
     /// Stores a batch of parsed answers in one transaction, then counts
     /// them per source; on an error nothing of the batch is stored or
     /// counted.
-    pub fn record(&mut self, store: &mut Store, run: RunId, batch: &[Answer]) -> Result<(), Error> {
+    pub fn record(
+        &mut self,
+        store: &mut Store,
+        run: RunId,
+        batch: &[ParsedAnswer],
+    ) -> Result<(), Error> {
         let Some(first) = batch.first() else {
             return Ok(());
         };
         let answers: Vec<AnswerRecord<'_>> = batch
             .iter()
             .map(
-                |Answer {
+                |ParsedAnswer {
                      fetched,
                      normalized,
                  }| {
@@ -83,10 +88,10 @@ impl Ledger {
 
     fn count(
         &mut self,
-        Answer {
+        ParsedAnswer {
             fetched,
             normalized,
-        }: &Answer,
+        }: &ParsedAnswer,
     ) {
         let tally = self.sources.entry(fetched.spec.source).or_default();
         let counts = &mut self.counts;

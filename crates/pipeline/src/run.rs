@@ -11,13 +11,13 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{Instrument, Span, info, info_span, warn};
 use trends_core::{Catalog, Config, SourceId};
-use trends_fetcher::{Event, HttpClient, SourcePlan};
+use trends_fetcher::{Event, Fetched, HttpClient, SourcePlan};
 use trends_store::{RunCounts, RunId, RunStatus, Store};
 
 use crate::combine::combine;
 use crate::parse::{Arrived, relay};
 use crate::verdict::{join_failure, unaccounted, verdict};
-use crate::{Error, Ledger, Options, Progress, RunStop, Scoped, Stopped, Tally, plan};
+use crate::{Error, Ledger, Progress, RunOptions, RunStop, Scoped, Stopped, Tally, plan};
 
 #[cfg(test)]
 mod tests;
@@ -52,7 +52,7 @@ pub fn collect(
     config: &Config,
     catalog: &Catalog,
     store: &mut Store,
-    options: &Options,
+    options: &RunOptions,
     stop: &RunStop,
     progress: &mut dyn Progress,
 ) -> Result<Summary, Error> {
@@ -99,10 +99,18 @@ pub fn collect(
         run,
         &mut ledger,
         progress,
+        BATCH,
     );
-    let mut lost = stages.end(&runtime, stop);
+    let (mut lost, parse_busy) = stages.end(&runtime, stop);
+    if let Ok(store_busy) = &stored {
+        info!(
+            parse_secs = parse_busy.as_secs_f64(),
+            store_secs = store_busy.as_secs_f64(),
+            "answers parsed and stored"
+        );
+    }
     // What several stored answers give together (GitHub's past year-end stars).
-    let stored = stored.and_then(|()| combine_into(store, &mut ledger));
+    let stored = stored.and_then(|_| combine_into(store, &mut ledger));
     let stopped = stop.stopped();
     lost.extend(unaccounted(&ledger.sources));
     let v = verdict(
@@ -148,7 +156,7 @@ fn combine_into(store: &mut Store, ledger: &mut Ledger) -> Result<(), Error> {
 /// The tasks of a run on its runtime, and the end of their stream.
 struct Stages {
     fetch: JoinHandle<()>,
-    parse: JoinHandle<()>,
+    parse: JoinHandle<Duration>,
     deadline: JoinHandle<()>,
     arrived: mpsc::Receiver<Arrived>,
 }
@@ -184,18 +192,21 @@ impl Stages {
 
     /// Stops what is still sending and waits for the tasks: a task that
     /// panicked (or was lost) is a failure of the run, never silence.
-    fn end(self, runtime: &Runtime, stop: &RunStop) -> Vec<String> {
+    /// Returns those failures and the time the relay spent parsing.
+    fn end(self, runtime: &Runtime, stop: &RunStop) -> (Vec<String>, Duration) {
         // After a store error nothing more should be sent.
         stop.fetcher().stop();
         drop(self.arrived);
         let mut lost = Vec::new();
-        for (task, handle) in [("parse", self.parse), ("fetch", self.fetch)] {
-            if let Err(e) = runtime.block_on(handle) {
-                lost.push(join_failure(task, &e));
-            }
+        let parse_busy = runtime.block_on(self.parse).unwrap_or_else(|e| {
+            lost.push(join_failure("parse", &e));
+            Duration::ZERO
+        });
+        if let Err(e) = runtime.block_on(self.fetch) {
+            lost.push(join_failure("fetch", &e));
         }
         self.deadline.abort();
-        lost
+        (lost, parse_busy)
     }
 }
 
@@ -220,7 +231,7 @@ async fn watch_deadline(stop: RunStop, max_run: Duration) {
 /// transaction): under load that keeps storing from being the bottleneck;
 /// when answers trickle in, each is stored as it comes. Other events wait
 /// until the answers before them are stored, so a source finishes after
-/// its last answer.
+/// its last answer. Returns the time spent storing.
 fn store_arrivals(
     runtime: &Runtime,
     arrived: &mut mpsc::Receiver<Arrived>,
@@ -228,7 +239,9 @@ fn store_arrivals(
     run: RunId,
     ledger: &mut Ledger,
     progress: &mut dyn Progress,
-) -> Result<(), Error> {
+    max_batch: usize,
+) -> Result<Duration, Error> {
+    let mut busy = Duration::ZERO;
     let mut batch = Vec::new();
     let mut after = Vec::new();
     while let Some(first) = runtime.block_on(arrived.recv()) {
@@ -241,11 +254,13 @@ fn store_arrivals(
                 }
                 Arrived::Other(other) => after.push(other),
             }
-            if batch.len() < BATCH {
+            if batch.len() < max_batch {
                 next = arrived.try_recv().ok();
             }
         }
+        let t0 = Instant::now();
         ledger.record(store, run, &batch)?;
+        busy += t0.elapsed();
         for answer in batch.drain(..) {
             let source = answer.fetched.spec.source;
             if let Some(tally) = ledger.sources.get(&source) {
@@ -253,14 +268,67 @@ fn store_arrivals(
             }
         }
         for event in after.drain(..) {
-            settle(ledger, event, progress);
+            close_source(ledger, event, progress);
         }
     }
-    Ok(())
+    Ok(busy)
+}
+
+/// The time a run's two loops were busy: the relay parsing, the caller's
+/// thread storing.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LoopTimes {
+    pub parse: Duration,
+    pub store: Duration,
+}
+
+/// Stores answers that were fetched before through the loop a collect
+/// runs: the relay task parses them on the runtime's threads while this
+/// thread stores what has arrived in batches of one transaction (up to
+/// `max_batch` answers; a collect stores up to 256). `trends bench`
+/// measures the load path with it.
+pub fn store_fetched(
+    store: &mut Store,
+    run: RunId,
+    answers: Vec<Fetched>,
+    max_batch: usize,
+    ledger: &mut Ledger,
+) -> Result<LoopTimes, Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)?;
+    let (tx, fetched) = mpsc::channel::<Event>(64);
+    let feed = runtime.spawn(async move {
+        for answer in answers {
+            if tx.send(Event::Fetched(Box::new(answer))).await.is_err() {
+                break;
+            }
+        }
+    });
+    let (parsed, mut arrived) = mpsc::channel::<Arrived>(64);
+    let parse = runtime.spawn(relay(fetched, parsed));
+    let stored = store_arrivals(
+        &runtime,
+        &mut arrived,
+        store,
+        run,
+        ledger,
+        &mut crate::Quiet,
+        max_batch.max(1),
+    );
+    drop(arrived);
+    let parse = runtime.block_on(parse);
+    let fed = runtime.block_on(feed);
+    let store = stored?;
+    let parse = parse.map_err(|e| Error::Lost(join_failure("parse", &e)))?;
+    fed.map_err(|e| Error::Lost(join_failure("feed", &e)))?;
+    Ok(LoopTimes { parse, store })
 }
 
 /// A source halted or finished.
-fn settle(ledger: &mut Ledger, event: Event, progress: &mut dyn Progress) {
+fn close_source(ledger: &mut Ledger, event: Event, progress: &mut dyn Progress) {
     match event {
         Event::Halted { source, reason } => {
             ledger.sources.entry(source).or_default().halted = Some(reason);

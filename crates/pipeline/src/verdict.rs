@@ -18,21 +18,21 @@ pub enum Stopped {
     /// The run's deadline (`max_run_secs`) passed.
     Deadline(Duration),
     /// SIGINT (Ctrl-C) or SIGTERM (systemd stopping the unit, `kill`).
-    Signal(Signal),
+    Signal(StopSignal),
 }
 
 /// The signals that stop a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
+pub enum StopSignal {
     Interrupt,
     Terminate,
 }
 
-impl Signal {
+impl StopSignal {
     pub fn name(self) -> &'static str {
         match self {
-            Signal::Interrupt => "SIGINT (Ctrl-C)",
-            Signal::Terminate => "SIGTERM",
+            StopSignal::Interrupt => "SIGINT (Ctrl-C)",
+            StopSignal::Terminate => "SIGTERM",
         }
     }
 }
@@ -53,7 +53,7 @@ impl RunStop {
 
     /// A signal came: no new request is sent, what has arrived is stored.
     /// It replaces a deadline that passed before as the reason.
-    pub fn signal(&self, signal: Signal) {
+    pub fn signal(&self, signal: StopSignal) {
         self.say(|_| Some(Stopped::Signal(signal)));
         self.stop.stop();
     }
@@ -273,7 +273,7 @@ mod tests {
                 "run deadline passed (max_run_secs = 2): 6 of 10 planned requests left for the next run"
             )
         );
-        let signal = Some(Stopped::Signal(Signal::Terminate));
+        let signal = Some(Stopped::Signal(StopSignal::Terminate));
         let v = verdict(&sources, &counts(4), false, &[], signal);
         assert_eq!(v.status, RunStatus::Interrupted);
         assert!(
@@ -304,9 +304,9 @@ mod tests {
             stop.stopped(),
             Some(Stopped::Deadline(Duration::from_secs(5)))
         );
-        stop.signal(Signal::Interrupt);
-        assert_eq!(stop.stopped(), Some(Stopped::Signal(Signal::Interrupt)));
+        stop.signal(StopSignal::Interrupt);
+        assert_eq!(stop.stopped(), Some(Stopped::Signal(StopSignal::Interrupt)));
         stop.deadline(Duration::from_secs(5));
-        assert_eq!(stop.stopped(), Some(Stopped::Signal(Signal::Interrupt)));
+        assert_eq!(stop.stopped(), Some(Stopped::Signal(StopSignal::Interrupt)));
     }
 }

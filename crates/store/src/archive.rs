@@ -1,6 +1,8 @@
 //! The raw archive, `raw_responses`: every answer (and failed attempt) is
 //! appended by the load path in the transaction that stores its
 //! observations, and read back a page at a time by `trends renormalize`.
+//! A body is kept as the bytes the API sent (BLOB, since migration 0011),
+//! so it matches its `sha256` and renormalize parses what collect parsed.
 
 use chrono::{DateTime, Utc};
 use duckdb::{Connection, params};
@@ -19,7 +21,13 @@ pub struct Archived {
     pub url: String,
     pub status: Option<u16>,
     pub fetched_at: DateTime<Utc>,
+    /// The body's bytes as archived.
     pub body: Option<Vec<u8>>,
+    /// Whether `body` is the answer's bytes exactly: always, for a body
+    /// archived since migration 0011; for one archived before as text, only
+    /// when that text was the body (it hashes to the row's `sha256`);
+    /// `None` when no body came.
+    pub body_exact: Option<bool>,
     pub outcome: Outcome,
     pub error: Option<String>,
 }
@@ -52,22 +60,23 @@ pub(crate) fn append(
         );
         let request = serde_json::to_string(raw.spec)
             .map_err(|e| StoreError::Corrupt(format!("request spec: {e}")))?;
-        let body = raw.body.map(String::from_utf8_lossy);
         let sha = raw.body.map(|b| hex(&Sha256::digest(b)));
         app.append_row(params![
             raw_id,
             run.0,
             raw.spec.source.as_str(),
+            raw.spec.endpoint,
             raw.spec.request_key(),
             request,
             raw.url,
             raw.status.map(i32::from),
             crate::ts(raw.fetched_at),
-            body.as_deref(),
+            raw.body,
             sha,
             raw.outcome.as_str(),
             raw.error,
             answer.observations.len() as i64,
+            raw.body.map(|_| true),
         ])
         .map_err(q("archiving a response"))?;
     }
@@ -82,20 +91,24 @@ struct Row {
     request: String,
     url: String,
     status: Option<i32>,
-    fetched_at: String,
-    body: Option<String>,
+    fetched_at: DateTime<Utc>,
+    body: Option<Vec<u8>>,
+    body_exact: Option<bool>,
     outcome: String,
     error: Option<String>,
 }
+
+/// The columns [`row`] reads, in its order.
+const COLUMNS: &str =
+    "id, run_id, request, url, status, fetched_at, body, body_exact, outcome, error";
 
 /// Archived responses with an id above `after`, in id order, at most
 /// `limit` of them.
 pub(crate) fn read(conn: &Connection, after: i64, limit: i64) -> Result<Vec<Archived>> {
     let mut stmt = conn
-        .prepare(
-            "SELECT id, run_id, request, url, status, CAST(fetched_at AS VARCHAR), body, outcome, error
-             FROM raw_responses WHERE id > ? ORDER BY id LIMIT ?",
-        )
+        .prepare(&format!(
+            "SELECT {COLUMNS} FROM raw_responses WHERE id > ? ORDER BY id LIMIT ?"
+        ))
         .map_err(q("reading the archive"))?;
     let rows = stmt
         .query_map(params![after, limit], row)
@@ -116,8 +129,9 @@ fn row(r: &duckdb::Row<'_>) -> duckdb::Result<Row> {
         status: r.get(4)?,
         fetched_at: r.get(5)?,
         body: r.get(6)?,
-        outcome: r.get(7)?,
-        error: r.get(8)?,
+        body_exact: r.get(7)?,
+        outcome: r.get(8)?,
+        error: r.get(9)?,
     })
 }
 
@@ -130,19 +144,17 @@ pub(crate) fn latest_successes(
 ) -> Result<Vec<Archived>> {
     let doing = "reading the archive";
     let mut stmt = conn
-        .prepare(
-            "SELECT id, run_id, request, url, status, CAST(fetched_at AS VARCHAR), body, outcome, error
-             FROM raw_responses
-             WHERE source = ? AND starts_with(request_key, ?) AND outcome IN ('ok', 'no_data')
+        .prepare(&format!(
+            "SELECT {COLUMNS} FROM raw_responses
+             WHERE source = ? AND endpoint = ? AND outcome IN ('ok', 'no_data')
              QUALIFY row_number() OVER (PARTITION BY request_key ORDER BY id DESC) = 1
-             ORDER BY id",
-        )
+             ORDER BY id"
+        ))
         .map_err(q(doing))?;
     let mut out = Vec::new();
     for endpoint in endpoints {
-        let prefix = format!("{source}/{endpoint}/");
         let rows = stmt
-            .query_map(params![source, prefix], row)
+            .query_map(params![source, endpoint], row)
             .map_err(q(doing))?;
         for r in rows {
             out.push(parse(r.map_err(q(doing))?)?);
@@ -156,38 +168,22 @@ fn parse(row: Row) -> Result<Archived> {
     let id = row.id;
     let spec: RequestSpec = serde_json::from_str(&row.request)
         .map_err(|e| StoreError::Corrupt(format!("raw_responses {id}: request: {e}")))?;
-    let fetched_at = chrono::NaiveDateTime::parse_from_str(&row.fetched_at, "%Y-%m-%d %H:%M:%S%.f")
-        .map_err(|e| {
-            StoreError::Corrupt(format!(
-                "raw_responses {id}: fetched_at {}: {e}",
-                row.fetched_at
-            ))
-        })?
-        .and_utc();
     Ok(Archived {
         id,
         run_id: RunId(row.run_id),
         spec,
         url: row.url,
         status: row.status.and_then(|s| u16::try_from(s).ok()),
-        fetched_at,
-        body: row.body.map(String::into_bytes),
+        fetched_at: row.fetched_at,
+        body: row.body,
+        body_exact: row.body_exact,
         outcome: parse_outcome(&row.outcome)?,
         error: row.error,
     })
 }
 
 fn parse_outcome(s: &str) -> Result<Outcome> {
-    [
-        Outcome::Ok,
-        Outcome::NoData,
-        Outcome::HttpError,
-        Outcome::TransportError,
-        Outcome::ParseError,
-    ]
-    .into_iter()
-    .find(|o| o.as_str() == s)
-    .ok_or_else(|| StoreError::Corrupt(format!("outcome {s}")))
+    crate::parse_known(s)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -226,5 +222,35 @@ mod tests {
         assert_eq!(a.body.as_deref(), Some(&b"{\"tot"[..]));
         assert_eq!((a.status, a.outcome), (None, Outcome::ParseError));
         assert_eq!(a.error.as_deref(), Some("malformed JSON"));
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_archived_byte_for_byte_and_matches_its_hash() {
+        let mut s = Store::open_in_memory().expect("open");
+        s.sync_catalog(&catalog(), &metrics()).expect("sync");
+        let run = s.begin_run("collect", at()).expect("run");
+        let latin1 = b"<p>caf\xe9 \xff\xfe</p>";
+        let sp = spec("python", 2023);
+        s.record(run, &raw(&sp, latin1, Outcome::ParseError), &[])
+            .expect("archive");
+        let mut lost = raw(&sp, b"", Outcome::TransportError);
+        lost.body = None;
+        s.record(run, &lost, &[]).expect("archive");
+        let archived = s.archived().expect("archive");
+        assert_eq!(archived[0].body.as_deref(), Some(&latin1[..]));
+        assert_eq!(archived[0].body_exact, Some(true));
+        assert_eq!(
+            (archived[1].body.as_deref(), archived[1].body_exact),
+            (None, None)
+        );
+        let hashed: bool = s
+            .conn
+            .query_row(
+                "SELECT sha256(body) = sha256 FROM raw_responses WHERE id = ?",
+                [archived[0].id],
+                |r| r.get(0),
+            )
+            .expect("hash");
+        assert!(hashed, "the archived bytes are the hashed bytes");
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use duckdb::params;
 use trends_core::Metric;
 
-use crate::load::{OBSERVATION_COLUMNS, ON_KEY_UPDATE};
+use crate::load::{ON_KEY_UPDATE, observation_columns};
 use crate::{Result, Store, q};
 
 /// What [`upsert_ceiling`] measured: the time to move the rows by
@@ -64,12 +64,13 @@ pub fn upsert_ceiling(store: &mut Store, rows: u64, batch: u64) -> Result<Ceilin
         }
         Ok(t0.elapsed())
     };
+    let cols = observation_columns();
     let upsert = time(&format!(
-        "INSERT INTO bench_keyed ({OBSERVATION_COLUMNS}) SELECT {OBSERVATION_COLUMNS} FROM bench_rows
+        "INSERT INTO bench_keyed ({cols}) SELECT {cols} FROM bench_rows
          WHERE i >= ? AND i < ? {ON_KEY_UPDATE}"
     ))?;
     let unkeyed = time(&format!(
-        "INSERT INTO bench_unkeyed ({OBSERVATION_COLUMNS}) SELECT {OBSERVATION_COLUMNS} FROM bench_rows
+        "INSERT INTO bench_unkeyed ({cols}) SELECT {cols} FROM bench_rows
          WHERE i >= ? AND i < ?"
     ))?;
     store
@@ -98,8 +99,8 @@ pub fn fill_synthetic(store: &mut Store, techs: u32, metrics: &[Metric], days: u
     )
     .map_err(q("filling technologies"))?;
     tx.execute(
-        "INSERT INTO raw_responses (run_id, source, request_key, request, url, fetched_at, outcome)
-         VALUES (0, 'bench', 'bench', '{}', 'http://bench.invalid/', TIMESTAMP '2024-01-01', 'ok')",
+        "INSERT INTO raw_responses (run_id, source, endpoint, request_key, request, url, fetched_at, outcome)
+         VALUES (0, 'bench', 'bench', 'bench', '{}', 'http://bench.invalid/', TIMESTAMP '2024-01-01', 'ok')",
         [],
     )
     .map_err(q("filling the archive"))?;

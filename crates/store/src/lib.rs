@@ -233,7 +233,9 @@ fn parse_known<T: FromStr<Err = String>>(s: &str) -> Result<T> {
     s.parse().map_err(StoreError::Corrupt)
 }
 
-/// A time as DuckDB's `TIMESTAMP` text (UTC, microseconds).
-fn ts(t: DateTime<Utc>) -> String {
-    t.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+/// A time as DuckDB's `TIMESTAMP` value (UTC, microseconds): a typed
+/// value, not a text to be cast (reads get `DateTime<Utc>` back through
+/// duckdb's `chrono` feature).
+fn ts(t: DateTime<Utc>) -> duckdb::types::Value {
+    duckdb::types::Value::Timestamp(duckdb::types::TimeUnit::Microsecond, t.timestamp_micros())
 }

@@ -110,8 +110,33 @@ struct Row<'s, 'a> {
 /// The per-connection staging table observations are appended to.
 const STAGE: &str = "observation_stage";
 
-/// The columns of `observations` (and of its staging table), in order.
-pub(crate) const OBSERVATION_COLUMNS: &str = "tech_id, source, metric, grain, period_start, period_end, value, observed_at, run_id, raw_id, exactness";
+/// The columns of `observations`, in order, each with its DuckDB and its
+/// Arrow type: the one definition the staging table, its Arrow schema and
+/// every column list are made from (a test holds it to the table the
+/// migrations made).
+const COLUMNS: [(&str, &str, DataType); 11] = [
+    ("tech_id", "VARCHAR", DataType::Utf8),
+    ("source", "VARCHAR", DataType::Utf8),
+    ("metric", "VARCHAR", DataType::Utf8),
+    ("grain", "VARCHAR", DataType::Utf8),
+    ("period_start", "DATE", DataType::Date32),
+    ("period_end", "DATE", DataType::Date32),
+    ("value", "DOUBLE", DataType::Float64),
+    (
+        "observed_at",
+        "TIMESTAMP",
+        DataType::Timestamp(TimeUnit::Microsecond, None),
+    ),
+    ("run_id", "BIGINT", DataType::Int64),
+    ("raw_id", "BIGINT", DataType::Int64),
+    ("exactness", "VARCHAR", DataType::Utf8),
+];
+
+/// The columns of `observations` (and of its staging table), in order, as
+/// an SQL column list.
+pub(crate) fn observation_columns() -> String {
+    COLUMNS.map(|(name, _, _)| name).join(", ")
+}
 
 /// The upsert of an observation by its natural key: a later answer for the
 /// same key replaces everything but the key. Shared by the load path and
@@ -123,11 +148,11 @@ pub(crate) const ON_KEY_UPDATE: &str =
 
 /// Creates the connection's staging table (a writable open does this once).
 pub(crate) fn create_stage(conn: &Connection) -> Result<()> {
+    let columns = COLUMNS
+        .map(|(name, ty, _)| format!("{name} {ty}"))
+        .join(", ");
     conn.execute_batch(&format!(
-        "CREATE TEMP TABLE IF NOT EXISTS {STAGE} (
-            tech_id VARCHAR, source VARCHAR, metric VARCHAR, grain VARCHAR,
-            period_start DATE, period_end DATE, value DOUBLE,
-            observed_at TIMESTAMP, run_id BIGINT, raw_id BIGINT, exactness VARCHAR)"
+        "CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({columns})"
     ))
     .map_err(q("creating the staging table"))
 }
@@ -153,8 +178,9 @@ pub(crate) fn upsert_observations(
             .map_err(q("staging observations"))?;
         app.flush().map_err(q("staging observations"))?;
     }
+    let cols = observation_columns();
     tx.execute_batch(&format!(
-        "INSERT INTO observations ({OBSERVATION_COLUMNS}) SELECT {OBSERVATION_COLUMNS} FROM temp.main.{STAGE}
+        "INSERT INTO observations ({cols}) SELECT {cols} FROM temp.main.{STAGE}
          {ON_KEY_UPDATE};
          DELETE FROM temp.main.{STAGE};"
     ))
@@ -230,26 +256,11 @@ fn columns(rows: &[Row<'_, '_>]) -> Vec<ArrayRef> {
 
 /// The Arrow schema of the staging table's columns, in its order.
 fn stage_schema() -> Arc<Schema> {
-    let text = |name| Field::new(name, DataType::Utf8, false);
-    let date = |name| Field::new(name, DataType::Date32, false);
-    let int = |name| Field::new(name, DataType::Int64, false);
-    Arc::new(Schema::new(vec![
-        text("tech_id"),
-        text("source"),
-        text("metric"),
-        text("grain"),
-        date("period_start"),
-        date("period_end"),
-        Field::new("value", DataType::Float64, false),
-        Field::new(
-            "observed_at",
-            DataType::Timestamp(TimeUnit::Microsecond, None),
-            false,
-        ),
-        int("run_id"),
-        int("raw_id"),
-        text("exactness"),
-    ]))
+    Arc::new(Schema::new(
+        COLUMNS
+            .map(|(name, _, ty)| Field::new(name, ty, false))
+            .to_vec(),
+    ))
 }
 
 /// Days since 1970-01-01, DuckDB's DATE.

@@ -168,3 +168,24 @@ fn quarters_are_stored_and_a_year_is_the_mean_of_its_quarters() {
         .expect("grain");
     assert_eq!(grain, "quarter");
 }
+
+#[test]
+fn the_staging_columns_are_the_observations_table_of_the_migrations() {
+    let s = Store::open_in_memory().expect("open");
+    let described = |table: &str| -> Vec<(String, String)> {
+        s.conn
+            .prepare(&format!(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '{table}' ORDER BY column_index"
+            ))
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("columns")
+    };
+    let table = described("observations");
+    assert_eq!(table.len(), 11, "{table:?}");
+    assert_eq!(described("observation_stage"), table);
+    let names: Vec<&str> = table.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(crate::load::observation_columns(), names.join(", "));
+}

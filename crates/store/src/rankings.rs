@@ -63,7 +63,7 @@ impl Store {
                         driver, signal_rank_best, signal_rank_worst, disputed, low_coverage,
                         unranked_reason, method, weights, min_signals, low_coverage_below,
                         computed_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP))",
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 )
                 .map_err(q(doing))?;
             let at = ts(settings.computed_at);

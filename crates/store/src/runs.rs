@@ -10,27 +10,19 @@ use crate::{Result, Store, q, ts};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RunId(pub i64);
 
-/// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunStatus {
-    /// Every request succeeded.
-    Ok,
-    /// Some failed, others landed.
-    Partial,
-    /// Nothing landed.
-    Failed,
-    /// Stopped by SIGTERM or Ctrl-C: what had arrived is stored.
-    Interrupted,
-}
-
-impl RunStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunStatus::Ok => "ok",
-            RunStatus::Partial => "partial",
-            RunStatus::Failed => "failed",
-            RunStatus::Interrupted => "interrupted",
-        }
+trends_core::string_enum! {
+    /// How a run ended (`runs.status`; a run still going, or killed, is
+    /// `running` there).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum RunStatus("run status") {
+        /// Every request succeeded.
+        Ok => "ok",
+        /// Some failed, others landed.
+        Partial => "partial",
+        /// Nothing landed.
+        Failed => "failed",
+        /// Stopped by SIGTERM or Ctrl-C: what had arrived is stored.
+        Interrupted => "interrupted",
     }
 }
 
@@ -48,9 +40,10 @@ pub struct RunCounts {
 pub struct RunRow {
     pub id: i64,
     pub command: String,
-    pub started_at: String,
-    pub finished_at: Option<String>,
-    pub status: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// How it ended; `None` while it runs (or when it was killed).
+    pub status: Option<RunStatus>,
     pub requests: i64,
     pub responses_failed: i64,
     pub observations: i64,
@@ -63,7 +56,7 @@ impl Store {
         let id: i64 = self
             .conn
             .query_row(
-                "INSERT INTO runs (command, started_at, status) VALUES (?, CAST(? AS TIMESTAMP), 'running') RETURNING id",
+                "INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running') RETURNING id",
                 params![command, ts(started_at)],
                 |r| r.get(0),
             )
@@ -82,7 +75,7 @@ impl Store {
     ) -> Result<()> {
         self.conn
             .execute(
-                "UPDATE runs SET finished_at = CAST(? AS TIMESTAMP), status = ?, requests = ?, responses_ok = ?,
+                "UPDATE runs SET finished_at = ?, status = ?, requests = ?, responses_ok = ?,
                  responses_failed = ?, observations = ?, error = ? WHERE id = ?",
                 params![
                     ts(finished_at),
@@ -104,27 +97,39 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, command, CAST(started_at AS VARCHAR), CAST(finished_at AS VARCHAR), status,
+                "SELECT id, command, started_at, finished_at, status,
                         requests, responses_failed, observations, error
                  FROM runs ORDER BY id DESC LIMIT ?",
             )
             .map_err(q("reading runs"))?;
         let rows = stmt
             .query_map(params![limit as i64], |r| {
-                Ok(RunRow {
-                    id: r.get(0)?,
-                    command: r.get(1)?,
-                    started_at: r.get(2)?,
-                    finished_at: r.get(3)?,
-                    status: r.get(4)?,
-                    requests: r.get(5)?,
-                    responses_failed: r.get(6)?,
-                    observations: r.get(7)?,
-                    error: r.get(8)?,
-                })
+                let status: String = r.get(4)?;
+                Ok((
+                    RunRow {
+                        id: r.get(0)?,
+                        command: r.get(1)?,
+                        started_at: r.get(2)?,
+                        finished_at: r.get(3)?,
+                        status: None,
+                        requests: r.get(5)?,
+                        responses_failed: r.get(6)?,
+                        observations: r.get(7)?,
+                        error: r.get(8)?,
+                    },
+                    status,
+                ))
             })
             .map_err(q("reading runs"))?;
-        rows.collect::<Result<_, _>>().map_err(q("reading runs"))
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut run, status) = row.map_err(q("reading runs"))?;
+            if status != "running" {
+                run.status = Some(crate::parse_known(&status)?);
+            }
+            out.push(run);
+        }
+        Ok(out)
     }
 
     /// The status of the most recent run, if any (tests and `trends status`).

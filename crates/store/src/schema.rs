@@ -7,9 +7,11 @@
 //! `schema_migrations` records a migration's version, name and time, not a
 //! checksum of its text: what a database has applied is its version number.
 //! That is why the view statements could be taken out of released
-//! migrations (0001 and 0003 created and replaced `yearly_signals`): a
-//! database that ran them has its views replaced on its next writable open,
-//! and a new one gets the views from `sql/views/`.
+//! migrations (0001 and 0003 created and replaced `yearly_signals`, 0002
+//! and 0004 the old `rankings` view that 0006 drops): a database that ran
+//! them has its views replaced on its next writable open, and a new one
+//! gets the views from `sql/views/`. No migration reads a view, so each
+//! runs as written, and a view file holds its query, never rewritten.
 
 use chrono::Utc;
 use duckdb::{Connection, params};
@@ -21,10 +23,6 @@ pub(crate) struct Migration {
     pub(crate) version: i32,
     pub(crate) name: &'static str,
     pub(crate) sql: &'static str,
-    /// Views (of [`VIEWS`]) created, with their current definitions, just
-    /// before this migration runs: 0002 and 0004 create the old `rankings`
-    /// view, which DuckDB binds against `yearly_signals` when it is created.
-    pub(crate) views_first: &'static [&'static str],
 }
 
 /// The migrations, in order. Append only: a released migration never
@@ -34,86 +32,78 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "0001_init",
         sql: include_str!("../../../sql/migrations/0001_init.sql"),
-        views_first: &[],
     },
     Migration {
         version: 2,
         name: "0002_rankings",
         sql: include_str!("../../../sql/migrations/0002_rankings.sql"),
-        views_first: &["yearly_signals"],
     },
     Migration {
         version: 3,
         name: "0003_stock_delta",
         sql: include_str!("../../../sql/migrations/0003_stock_delta.sql"),
-        views_first: &[],
     },
     Migration {
         version: 4,
         name: "0004_rankings_gain",
         sql: include_str!("../../../sql/migrations/0004_rankings_gain.sql"),
-        views_first: &["yearly_signals"],
     },
     Migration {
         version: 5,
         name: "0005_run_interrupted",
         sql: include_str!("../../../sql/migrations/0005_run_interrupted.sql"),
-        views_first: &[],
     },
     Migration {
         version: 6,
         name: "0006_rankings_table",
         sql: include_str!("../../../sql/migrations/0006_rankings_table.sql"),
-        views_first: &[],
     },
     Migration {
         version: 7,
         name: "0007_observation_exactness",
         sql: include_str!("../../../sql/migrations/0007_observation_exactness.sql"),
-        views_first: &[],
     },
     Migration {
         version: 8,
         name: "0008_quarter_grain",
         sql: include_str!("../../../sql/migrations/0008_quarter_grain.sql"),
-        views_first: &[],
     },
     Migration {
         version: 9,
         name: "0009_rankings_driver",
         sql: include_str!("../../../sql/migrations/0009_rankings_driver.sql"),
-        views_first: &[],
     },
     Migration {
         version: 10,
         name: "0010_demo_provenance",
         sql: include_str!("../../../sql/migrations/0010_demo_provenance.sql"),
-        views_first: &[],
+    },
+    Migration {
+        version: 11,
+        name: "0011_raw_bytes",
+        sql: include_str!("../../../sql/migrations/0011_raw_bytes.sql"),
     },
 ];
 
-/// One view: `sql/views/<name>.sql`, a single `CREATE OR REPLACE VIEW
-/// <name> AS ..` statement.
+/// One view: `sql/views/<name>.sql` holds its query (one `SELECT` or
+/// `WITH .. SELECT`, comments above it), created under `name`.
 pub(crate) struct View {
     pub(crate) name: &'static str,
-    pub(crate) sql: &'static str,
-    /// Columns the view reads that a migration added, as (that migration's
-    /// version, the column as the view names it, the value the rows had
-    /// before): created ahead of an older migration (`views_first`), the
-    /// view reads the value instead, since the column is not there yet.
-    pub(crate) added_later: &'static [(i32, &'static str, &'static str)],
+    pub(crate) query: &'static str,
 }
 
 impl View {
-    /// The view's statement as a database before migration `version` can
-    /// bind it.
-    pub(crate) fn before(&self, version: i32) -> String {
-        self.added_later
-            .iter()
-            .filter(|(added, _, _)| *added >= version)
-            .fold(self.sql.to_owned(), |sql, (_, column, was)| {
-                sql.replace(column, was)
-            })
+    /// The statement that creates (or replaces) the view in the database.
+    pub(crate) fn create(&self) -> String {
+        format!("CREATE OR REPLACE VIEW {} AS\n{}", self.name, self.query)
+    }
+
+    /// The statement that creates it as a temporary view of one connection.
+    pub(crate) fn create_temp(&self) -> String {
+        format!(
+            "CREATE OR REPLACE TEMP VIEW {} AS\n{}",
+            self.name, self.query
+        )
     }
 }
 
@@ -121,8 +111,7 @@ impl View {
 /// is created, so a view listed before one it reads fails to create).
 pub(crate) const VIEWS: &[View] = &[View {
     name: "yearly_signals",
-    sql: include_str!("../../../sql/views/yearly_signals.sql"),
-    added_later: &[(7, "o.exactness", "'exact'")],
+    query: include_str!("../../../sql/views/yearly_signals.sql"),
 }];
 
 /// The schema version this trends writes and reads.
@@ -176,14 +165,11 @@ pub(crate) fn apply(conn: &mut Connection, m: &Migration) -> Result<()> {
     let name = m.name;
     let err = |source| StoreError::Migrate { name, source };
     let tx = conn.transaction().map_err(err)?;
-    for view in VIEWS.iter().filter(|v| m.views_first.contains(&v.name)) {
-        tx.execute_batch(&view.before(m.version)).map_err(err)?;
-    }
     if has_statement(m.sql) {
         tx.execute_batch(m.sql).map_err(err)?;
     }
     tx.execute(
-        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, CAST(? AS TIMESTAMP))",
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
         params![m.version, name, ts(Utc::now())],
     )
     .map_err(err)?;
@@ -204,7 +190,7 @@ fn has_statement(sql: &str) -> bool {
 pub(crate) fn recreate_views(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction().map_err(q("recreating the views"))?;
     for view in VIEWS {
-        tx.execute_batch(view.sql)
+        tx.execute_batch(&view.create())
             .map_err(|source| StoreError::View {
                 name: view.name,
                 source,
@@ -233,22 +219,13 @@ pub(crate) fn check_current(conn: &Connection, path: &str) -> Result<()> {
 /// not written; its views may be those of the trends that last wrote it.
 pub(crate) fn create_temp_views(conn: &Connection) -> Result<()> {
     for view in VIEWS {
-        conn.execute_batch(&temp_statement(view))
+        conn.execute_batch(&view.create_temp())
             .map_err(|source| StoreError::View {
                 name: view.name,
                 source,
             })?;
     }
     Ok(())
-}
-
-/// The statement that makes `view` a temporary view.
-fn temp_statement(view: &View) -> String {
-    view.sql.replacen(
-        &format!("CREATE OR REPLACE VIEW {} AS", view.name),
-        &format!("CREATE OR REPLACE TEMP VIEW {} AS", view.name),
-        1,
-    )
 }
 
 #[cfg(test)]

@@ -20,6 +20,12 @@ const OLD_YEARLY_SIGNALS: &str = "CREATE OR REPLACE VIEW yearly_signals AS
     FROM observations o JOIN technologies t ON t.id = o.tech_id
     GROUP BY ALL";
 
+/// The `rankings` view as migration 0002 of trends 0.2 created it (taken
+/// out of that migration since; 0006 drops it).
+const OLD_RANKINGS: &str = "CREATE VIEW rankings AS
+    SELECT year, category, tech_id, 100 * avg(value) AS score
+    FROM yearly_signals GROUP BY ALL";
+
 /// Whether `conn`'s `yearly_signals` has a `delta` column.
 fn has_delta(conn: &Connection) -> bool {
     conn.prepare("SELECT delta FROM yearly_signals").is_ok()
@@ -42,41 +48,37 @@ fn file_with_old_views(path: &Path) {
 }
 
 #[test]
-fn migrations_hold_tables_and_every_view_file_one_view() {
+fn migrations_hold_tables_and_every_view_file_one_query() {
     for m in MIGRATIONS {
         let sql = m.sql.to_lowercase();
-        let creates_view = sql.contains("create view") || sql.contains("create or replace view");
-        // 0002 and 0004 keep the old `rankings` view, which a later
-        // migration replaces by a table.
-        assert_eq!(creates_view, [2, 4].contains(&m.version), "{}", m.name);
-        for name in m.views_first {
-            assert!(VIEWS.iter().any(|v| v.name == *name), "{}: {name}", m.name);
-        }
-    }
-    for view in VIEWS {
-        let head = format!("CREATE OR REPLACE VIEW {} AS", view.name);
-        assert_eq!(view.sql.matches(&head).count(), 1, "{}", view.name);
-        let code: String = view
-            .sql
-            .lines()
-            .filter(|l| !l.trim_start().starts_with("--"))
-            .collect();
-        assert_eq!(code.matches(';').count(), 1, "{}: one statement", view.name);
-        assert!(code.trim_end().ends_with(';'), "{}", view.name);
         assert!(
-            temp_statement(view).contains(&format!("CREATE OR REPLACE TEMP VIEW {} AS", view.name))
+            !sql.contains("create view") && !sql.contains("create or replace view"),
+            "{}: views live in sql/views/",
+            m.name
         );
     }
-    assert!(
-        !has_statement(MIGRATIONS[2].sql),
-        "0003 has only comments left"
-    );
-    assert!(
-        MIGRATIONS
-            .iter()
-            .filter(|m| m.version != 3)
-            .all(|m| has_statement(m.sql))
-    );
+    for view in VIEWS {
+        let code: String = view
+            .query
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let code = code.trim();
+        assert!(
+            code.starts_with("WITH ") || code.starts_with("SELECT "),
+            "{}: a query, not a statement: {}",
+            view.name,
+            &code[..40.min(code.len())]
+        );
+        assert!(!code.to_lowercase().contains("create "), "{}", view.name);
+        assert_eq!(code.matches(';').count(), 1, "{}: one query", view.name);
+        assert!(code.ends_with(';'), "{}", view.name);
+    }
+    // 0002, 0003 and 0004 created views only: nothing of them is left.
+    for (i, m) in MIGRATIONS.iter().enumerate() {
+        assert_eq!(has_statement(m.sql), ![1, 2, 3].contains(&i), "{}", m.name);
+    }
 }
 
 #[test]
@@ -107,8 +109,8 @@ fn a_version_2_database_with_the_old_view_is_upgraded_and_gets_the_new_one() {
     let conn = Connection::open_in_memory().expect("open");
     let conn = database_at(conn, 1);
     conn.execute_batch(OLD_YEARLY_SIGNALS).expect("old view");
-    conn.execute_batch(MIGRATIONS[1].sql)
-        .expect("0002 over the old view");
+    conn.execute_batch(OLD_RANKINGS)
+        .expect("0002's view over the old view");
     conn.execute(
         "INSERT INTO schema_migrations VALUES (2, '0002_rankings', TIMESTAMP '2024-01-01')",
         [],
@@ -298,6 +300,66 @@ fn migration_8_keeps_the_observations_of_a_version_7_database_and_takes_quarters
         s.conn
             .execute_batch(
                 "INSERT INTO observations VALUES ('go', 'github', 'stars', 'snapshot', DATE '2023-12-31', DATE '2023-12-31', 71, TIMESTAMP '2024-01-01', 1, 5, 'exact')"
+            )
+            .is_err(),
+        "the primary key is still there"
+    );
+}
+
+#[test]
+fn migration_11_keeps_text_bodies_as_bytes_and_marks_the_lossy_ones() {
+    let mut conn = database_at(Connection::open_in_memory().expect("open"), 10);
+    recreate_views(&mut conn).expect("views of version 10");
+    // As trends 0.10 archived them: a UTF-8 body (its text hashes to its
+    // sha256), a body that was not UTF-8 (its text has U+FFFD where the
+    // byte was; the sha256 is of the original bytes), and no body.
+    let request = serde_json::to_string(&spec("go", 2023)).expect("spec");
+    conn.execute_batch(&format!(
+        "INSERT INTO raw_responses (run_id, source, request_key, request, url, status, fetched_at, body, sha256, outcome, observations) VALUES
+            (1, 'x', 'x/a/k/2023', '{request}', 'http://x/a', 200, TIMESTAMP '2024-01-01', '{{\"n\": \"é\"}}', sha256('{{\"n\": \"é\"}}'), 'ok', 1),
+            (1, 'x', 'x/b/k/2023', '{request}', 'http://x/b', 200, TIMESTAMP '2024-01-01', 'caf\u{fffd}', sha256('caf\\xE9'::BLOB), 'parse_error', 0),
+            (1, 'x', 'x/c/k/2023', '{request}', 'http://x/c', NULL, TIMESTAMP '2024-01-01', NULL, NULL, 'transport_error', 0)",
+    ))
+    .expect("old archive");
+    let mut s = Store::init(conn, ":memory:".into()).expect("migrate to 11");
+    let archived = s.archived().expect("archive");
+    let kept: Vec<(i64, Option<Vec<u8>>, Option<bool>)> = archived
+        .iter()
+        .map(|a| (a.id, a.body.clone(), a.body_exact))
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            (1, Some("{\"n\": \"é\"}".as_bytes().to_vec()), Some(true)),
+            (2, Some("caf\u{fffd}".as_bytes().to_vec()), Some(false)),
+            (3, None, None),
+        ]
+    );
+    assert_eq!(archived[0].outcome, Outcome::Ok);
+    let endpoints: Vec<String> = s
+        .conn
+        .prepare("SELECT endpoint FROM raw_responses ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("endpoints");
+    assert_eq!(endpoints, ["a", "b", "c"], "from the request keys");
+    // New rows go on from the same sequence, as bytes.
+    s.sync_catalog(&catalog(), &metrics()).expect("sync");
+    let run = s.begin_run("collect", at()).expect("run");
+    let id = s
+        .record(
+            run,
+            &raw(&spec("go", 2023), b"\xe9", Outcome::ParseError),
+            &[],
+        )
+        .expect("record");
+    assert_eq!(id, 4);
+    assert!(
+        s.conn
+            .execute_batch(
+                "INSERT INTO raw_responses (id, run_id, source, endpoint, request_key, request, url, fetched_at, outcome) VALUES (4, 1, 'x', 'a', 'x', '{}', 'u', TIMESTAMP '2024-01-01', 'ok')"
             )
             .is_err(),
         "the primary key is still there"

@@ -12,7 +12,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 use tokio::runtime::Runtime;
 
 use super::*;
-use crate::{Quiet, Signal, renormalize};
+use crate::{Quiet, StopSignal, renormalize};
 
 fn fixture(rel: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -143,14 +143,14 @@ fn catalog() -> Catalog {
     Catalog::parse(&text, Path::new("catalog.toml")).expect("catalog parses")
 }
 
-fn options() -> Options {
-    Options {
+fn options() -> RunOptions {
+    RunOptions {
         command: "collect".into(),
-        ..Options::default()
+        ..RunOptions::default()
     }
 }
 
-fn run(config: &Config, store: &mut Store, options: &Options) -> Summary {
+fn run(config: &Config, store: &mut Store, options: &RunOptions) -> Summary {
     collect(
         config,
         &catalog(),
@@ -255,7 +255,7 @@ fn a_second_run_does_not_ask_again_for_stored_periods_and_refresh_does() {
     let apis = Apis::start(&[]);
     let config = config(&apis.server);
     let mut store = Store::open_in_memory().expect("store");
-    let python = Options {
+    let python = RunOptions {
         techs: vec!["python".into()],
         ..options()
     };
@@ -284,7 +284,7 @@ fn a_second_run_does_not_ask_again_for_stored_periods_and_refresh_does() {
     let third = run(
         &config,
         &mut store,
-        &Options {
+        &RunOptions {
             refresh: true,
             ..options()
         },
@@ -305,7 +305,7 @@ struct StopAfterFirst(RunStop);
 
 impl Progress for StopAfterFirst {
     fn stored(&mut self, _source: SourceId, _tally: &Tally) {
-        self.0.signal(Signal::Terminate);
+        self.0.signal(StopSignal::Terminate);
     }
 }
 
@@ -327,7 +327,10 @@ fn a_stop_mid_run_is_interrupted_with_what_arrived_stored() {
     )
     .expect("run");
     assert_eq!(summary.status, RunStatus::Interrupted);
-    assert_eq!(summary.stopped, Some(Stopped::Signal(Signal::Terminate)));
+    assert_eq!(
+        summary.stopped,
+        Some(Stopped::Signal(StopSignal::Terminate))
+    );
     let se = tally(&summary, "stackexchange").clone();
     assert!(se.ok >= 1 && se.skipped >= 1, "{se:?}");
     assert_eq!(se.ok as usize + se.skipped, se.planned, "{se:?}");
@@ -368,7 +371,7 @@ fn the_deadline_stops_sending_and_the_run_is_partial() {
     let mut config = config(&apis.server);
     config.sources.retain(|s, _| s.as_str() == "stackexchange");
     let mut store = Store::open_in_memory().expect("store");
-    let options = Options {
+    let options = RunOptions {
         max_run: Some(Duration::from_millis(150)),
         ..options()
     };
@@ -521,7 +524,7 @@ fn a_keep_filter_leaves_requests_out_of_the_plan_and_the_run_stays_ok() {
     let keep = crate::Keep(std::sync::Arc::new(|source: SourceId, url: &str| {
         source.as_str() == "stackexchange" && url.contains("/questions?tagged=python&")
     }));
-    let options = Options {
+    let options = RunOptions {
         keep: Some(keep),
         ..options()
     };

@@ -1,14 +1,31 @@
-//! The `rankings` table: before a writing command publishes, it stores the
-//! default `trends report --all-years` ranking (method share, the config's
-//! `[report]`, no groups), so the SQL an analyst queries is the report's.
+//! What every writing command does last, once its answers are stored (and
+//! combined: [`crate::collect`] and [`crate::renormalize`] combine what
+//! several answers give together before they return): the report's own
+//! ranking stored as the `rankings` table, then the working copy published
+//! over the analysts' file. `trends collect`, `trends demo` and
+//! `trends renormalize` call [`finish`], so the three cannot drift apart.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use trends_core::ReportConfig;
 use trends_store::{RankingRow, RankingSettings, Store};
 
-/// Ranks every year with data as `trends report --all-years` does and
-/// replaces the `rankings` table with it.
-pub fn store(store: &mut Store, config: &ReportConfig) -> anyhow::Result<()> {
+use crate::Error;
+
+/// Ranks every year with data as `trends report --all-years` does (method
+/// share, the config's `[report]`, no groups), replaces the `rankings`
+/// table with it (`computed_at` = `now`), and publishes the working copy.
+pub fn finish(mut store: Store, report: &ReportConfig, now: DateTime<Utc>) -> Result<(), Error> {
+    store_rankings(&mut store, report, now)?;
+    store.publish()?;
+    Ok(())
+}
+
+/// The `rankings` table from the report's ranking of every year with data.
+fn store_rankings(
+    store: &mut Store,
+    config: &ReportConfig,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
     let options = trends_report::Options {
         method: trends_report::Method::default(),
         config: config.clone(),
@@ -35,7 +52,7 @@ pub fn store(store: &mut Store, config: &ReportConfig) -> anyhow::Result<()> {
         weights: weights.join(","),
         min_signals: config.min_signals,
         low_coverage: config.low_coverage,
-        computed_at: Utc::now(),
+        computed_at: now,
     };
     store.replace_rankings(&rows, &settings)?;
     Ok(())
