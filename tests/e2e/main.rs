@@ -13,7 +13,6 @@ mod realdemo;
 mod sources;
 mod stars;
 mod support;
-mod tidy;
 
 use support::{Apis, Env, read_csv};
 

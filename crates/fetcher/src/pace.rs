@@ -3,18 +3,25 @@
 //! the body (Stack Exchange's `backoff`), a refusal for the rest of the run
 //! (a throttle or a spent quota). The fetch loop acts on a [`Pace`] the same
 //! way whichever source gave it; `Retry-After` it reads itself (RFC 9110).
+//! A source reads no clock: the instant the answer arrived comes with it.
 
 use std::fmt::Debug;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use reqwest::header::HeaderMap;
 
-/// One answer as a [`Pacer`] sees it: status, headers and body.
+/// One answer as a [`Pacer`] sees it: status, headers, body, and when it
+/// arrived.
 #[derive(Debug, Clone, Copy)]
 pub struct Answer<'a> {
     pub status: u16,
     headers: Headers<'a>,
     pub body: &'a [u8],
+    /// When the fetch loop received it, by its clock: a reset instant an
+    /// API sends (GitHub's `x-ratelimit-reset`, GraphQL's `resetAt`) is a
+    /// wait from this instant.
+    pub received_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -24,24 +31,33 @@ enum Headers<'a> {
 }
 
 impl<'a> Answer<'a> {
-    pub(crate) fn new(status: u16, headers: &'a HeaderMap, body: &'a [u8]) -> Answer<'a> {
+    pub(crate) fn new(
+        status: u16,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+        received_at: DateTime<Utc>,
+    ) -> Answer<'a> {
         Answer {
             status,
             headers: Headers::Received(headers),
             body,
+            received_at,
         }
     }
 
-    /// An answer with these headers, for a source's tests of its pacing.
+    /// An answer with these headers, received at `received_at`, for a
+    /// source's tests of its pacing.
     pub fn with_headers(
         status: u16,
         headers: &'a [(&'a str, &'a str)],
         body: &'a [u8],
+        received_at: DateTime<Utc>,
     ) -> Answer<'a> {
         Answer {
             status,
             headers: Headers::Given(headers),
             body,
+            received_at,
         }
     }
 

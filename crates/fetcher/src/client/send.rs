@@ -76,8 +76,13 @@ pub(super) fn classify(
     headers: &HeaderMap,
     body: Vec<u8>,
 ) -> Result<HttpResponse, AttemptError> {
+    // The one reading of the clock for this answer: the source's pacing
+    // and Retry-After are waits from it.
+    let received_at = chrono::Utc::now();
     // The API's own pacing signals, read from every answer by its source.
-    let pace = state.pacer.pace(&Answer::new(status, headers, &body));
+    let pace = state
+        .pacer
+        .pace(&Answer::new(status, headers, &body, received_at));
     let max_wait = client.http.max_retry_wait;
     if let Some(wait) = pace.spent_for {
         if wait > max_wait {
@@ -101,7 +106,7 @@ pub(super) fn classify(
     let rate_limit_wait = pace.spent_for;
 
     let response = HttpResponse { status, body };
-    let retry_after = retry_after(headers);
+    let retry_after = retry_after(headers, received_at);
     match status {
         429 => Err(AttemptError::Status {
             response,
@@ -135,10 +140,13 @@ pub(super) fn first_line(body: &[u8]) -> String {
     }
 }
 
-/// `Retry-After` in seconds (the form these APIs send).
-pub(super) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+/// `Retry-After` of an answer received at `now`.
+pub(super) fn retry_after(
+    headers: &HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    retry_after_at(value, chrono::Utc::now())
+    retry_after_at(value, now)
 }
 
 /// `Retry-After` read at `now`: delay-seconds, an HTTP-date (RFC 9110), or,

@@ -137,12 +137,12 @@ impl Parser for GitHub {
 /// `x-ratelimit-remaining: 0` means the request's limit (core or search)
 /// is spent until `x-ratelimit-reset`; a 403 or 429 with it is retried then.
 /// A GraphQL answer's own `rateLimit { cost remaining resetAt }` says the
-/// same of the GraphQL points.
+/// same of the GraphQL points. Both are waits from when the answer arrived
+/// (`Answer::received_at`, the fetch loop's clock).
 impl Pacer for GitHub {
     fn pace(&self, answer: &Answer<'_>) -> Pace {
         Pace {
-            spent_for: plan::rate_limit_wait(answer)
-                .or_else(|| search::graphql_wait(answer, chrono::Utc::now())),
+            spent_for: plan::rate_limit_wait(answer).or_else(|| search::graphql_wait(answer)),
             ..Pace::default()
         }
     }

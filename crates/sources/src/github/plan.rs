@@ -18,7 +18,7 @@
 //! `X-GitHub-Api-Version: 2022-11-28`; the token (if any) goes in
 //! `Authorization` at send time.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use super::Endpoint;
 use trends_core::{Catalog, Period, RequestSpec, SourceKey, Subject};
@@ -185,17 +185,15 @@ pub(super) fn quote(value: &str) -> String {
 }
 
 /// How long GitHub asks us to wait, from an answer's headers: when
-/// `x-ratelimit-remaining` is 0, until `x-ratelimit-reset` (Unix seconds).
+/// `x-ratelimit-remaining` is 0, until `x-ratelimit-reset` (Unix seconds),
+/// counted from when the answer arrived.
 pub fn rate_limit_wait(answer: &Answer<'_>) -> Option<Duration> {
     let remaining: u64 = header_num(answer, "x-ratelimit-remaining")?;
     if remaining > 0 {
         return None;
     }
     let reset = header_num(answer, "x-ratelimit-reset")?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let now = u64::try_from(answer.received_at.timestamp()).unwrap_or(0);
     // One second of margin: the reset instant is rounded down.
     Some(Duration::from_secs(reset.saturating_sub(now) + 1))
 }
@@ -296,27 +294,25 @@ github_language = "C#"
 
     #[test]
     fn exhausted_limit_means_wait_until_reset() {
+        let at = chrono::DateTime::from_timestamp(1_707_566_400, 0).expect("time");
         let left = [("x-ratelimit-remaining", "5"), ("x-ratelimit-reset", "0")];
         assert_eq!(
-            rate_limit_wait(&Answer::with_headers(200, &left, b"")),
+            rate_limit_wait(&Answer::with_headers(200, &left, b"", at)),
             None
         );
+        // A reset already past: the one second of margin.
         let spent = [("X-RateLimit-Remaining", "0"), ("x-ratelimit-reset", "0")];
         assert_eq!(
-            rate_limit_wait(&Answer::with_headers(403, &spent, b"")),
+            rate_limit_wait(&Answer::with_headers(403, &spent, b"", at)),
             Some(Duration::from_secs(1))
         );
-        let reset = (SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("clock")
-            .as_secs()
-            + 60)
-            .to_string();
         let later = [
             ("x-ratelimit-remaining", "0"),
-            ("x-ratelimit-reset", reset.as_str()),
+            ("x-ratelimit-reset", "1707566460"),
         ];
-        let wait = rate_limit_wait(&Answer::with_headers(403, &later, b"")).expect("a wait");
-        assert!((59..=61).contains(&wait.as_secs()), "{wait:?}");
+        assert_eq!(
+            rate_limit_wait(&Answer::with_headers(403, &later, b"", at)),
+            Some(Duration::from_secs(61))
+        );
     }
 }

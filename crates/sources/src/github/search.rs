@@ -182,9 +182,10 @@ pub fn graphql_errors(answer: &serde_json::Map<String, Value>) -> Vec<String> {
 }
 
 /// How long a GraphQL answer's own `rateLimit` asks us to wait: when its
-/// `remaining` points are spent, until `resetAt`. Only a body that carries
-/// `rateLimit` is read (REST answers never do).
-pub fn graphql_wait(answer: &Answer<'_>, now: DateTime<Utc>) -> Option<std::time::Duration> {
+/// `remaining` points are spent, until `resetAt`, counted from when the
+/// answer arrived. Only a body that carries `rateLimit` is read (REST
+/// answers never do).
+pub fn graphql_wait(answer: &Answer<'_>) -> Option<std::time::Duration> {
     const KEY: &[u8] = b"\"rateLimit\"";
     if !answer.body.windows(KEY.len()).any(|w| w == KEY) {
         return None;
@@ -201,7 +202,7 @@ pub fn graphql_wait(answer: &Answer<'_>, now: DateTime<Utc>) -> Option<std::time
         return None;
     }
     let reset: DateTime<Utc> = limit.get("resetAt")?.as_str()?.parse().ok()?;
-    let secs = (reset - now).num_seconds().max(0) as u64;
+    let secs = (reset - answer.received_at).num_seconds().max(0) as u64;
     // One second of margin, as for the REST reset header.
     Some(std::time::Duration::from_secs(secs + 1))
 }
@@ -378,18 +379,18 @@ github_language = "C#"
         let left =
             br#"{"data":{"rateLimit":{"cost":1,"remaining":12,"resetAt":"2024-02-10T13:00:00Z"}}}"#;
         assert_eq!(
-            graphql_wait(&Answer::with_headers(200, &[], left), now),
+            graphql_wait(&Answer::with_headers(200, &[], left, now)),
             None
         );
         let spent =
             br#"{"data":{"rateLimit":{"cost":1,"remaining":0,"resetAt":"2024-02-10T12:10:00Z"}}}"#;
         assert_eq!(
-            graphql_wait(&Answer::with_headers(200, &[], spent), now),
+            graphql_wait(&Answer::with_headers(200, &[], spent, now)),
             Some(std::time::Duration::from_secs(601))
         );
         let rest = br#"{"total_count": 1, "incomplete_results": false, "items": []}"#;
         assert_eq!(
-            graphql_wait(&Answer::with_headers(200, &[], rest), now),
+            graphql_wait(&Answer::with_headers(200, &[], rest, now)),
             None
         );
     }

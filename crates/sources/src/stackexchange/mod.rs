@@ -107,15 +107,16 @@ mod tests {
 
     #[test]
     fn backoff_pauses_and_a_spent_quota_or_a_throttle_halts() {
+        let at = chrono::DateTime::from_timestamp(1_719_835_200, 0).expect("time");
         let body = br#"{"items":[],"backoff":10,"quota_remaining":5}"#;
-        let pace = StackExchange.pace(&Answer::with_headers(200, &[], body));
+        let pace = StackExchange.pace(&Answer::with_headers(200, &[], body, at));
         assert_eq!(pace.backoff, Some(Duration::from_secs(10)));
         assert_eq!(pace.halt, None);
         let spent = br#"{"quota_remaining":0,"total":1}"#;
-        let pace = StackExchange.pace(&Answer::with_headers(200, &[], spent));
+        let pace = StackExchange.pace(&Answer::with_headers(200, &[], spent, at));
         assert_eq!(pace.halt.as_deref(), Some("quota exhausted"));
         let throttle = br#"{"error_id":502,"error_message":"too many requests from this IP, more requests available in 84268 seconds","error_name":"throttle_violation"}"#;
-        let pace = StackExchange.pace(&Answer::with_headers(400, &[], throttle));
+        let pace = StackExchange.pace(&Answer::with_headers(400, &[], throttle, at));
         assert_eq!(
             pace.halt.as_deref(),
             Some(

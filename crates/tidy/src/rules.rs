@@ -1,17 +1,17 @@
-//! The architecture's invariants, checked (as rust-analyzer's `tidy`): the
-//! edges between crates as their `Cargo.toml` files declare them, which
-//! crate owns which outside dependency, where a source's name may appear,
-//! that every file opens with a `//!` header, and the size bounds of
-//! production files and functions. ARCHITECTURE.md ("Invariants") states
-//! each rule beside the test here that holds it; a failure says what to
-//! change and where.
+//! The rules, one test each: the edges between crates as their `Cargo.toml`
+//! files declare them, which crate owns which outside dependency, where a
+//! source's name may appear, that no source reads the clock, that every
+//! file opens with a `//!` header, and the size bounds of production files
+//! and functions. ARCHITECTURE.md ("Invariants") states each rule beside
+//! the test here that holds it; a failure says what to change and where.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::scan::{code, functions};
+use crate::{
+    internal, is_test_file, manifests, production, production_lines, read, rel, root, rust_files,
+    source_ids,
+};
 
 /// Every workspace crate (its folder under `crates/`) and the workspace
 /// crates it may depend on. A new edge is a design decision: add it here
@@ -41,6 +41,8 @@ const EDGES: &[(&str, &[&str])] = &[
             "core", "fetcher", "sources", "pipeline", "store", "report", "mockapi",
         ],
     ),
+    // Reads the others' files as text; linking them would build DuckDB.
+    ("tidy", &[]),
 ];
 
 /// Outside crates only one workspace crate may depend on (in any section of
@@ -67,49 +69,6 @@ const DEV_ONLY: &[(&str, &str)] = &[
     ("mockapi", "reqwest"),
 ];
 
-struct Manifest {
-    name: String,
-    deps: BTreeSet<String>,
-    dev_deps: BTreeSet<String>,
-}
-
-fn manifests() -> Vec<Manifest> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(root().join("crates")).expect("crates/") {
-        let dir = entry.expect("entry").path();
-        let path = dir.join("Cargo.toml");
-        if !path.is_file() {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("read Cargo.toml");
-        let doc: toml::Table = text
-            .parse()
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let keys = |section: &str| -> BTreeSet<String> {
-            doc.get(section)
-                .and_then(|v| v.as_table())
-                .map(|t| t.keys().cloned().collect())
-                .unwrap_or_default()
-        };
-        out.push(Manifest {
-            name: dir.file_name().unwrap().to_string_lossy().into_owned(),
-            deps: keys("dependencies")
-                .union(&keys("build-dependencies"))
-                .cloned()
-                .collect(),
-            dev_deps: keys("dev-dependencies"),
-        });
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
-}
-
-fn internal(deps: &BTreeSet<String>) -> BTreeSet<String> {
-    deps.iter()
-        .filter_map(|d| d.strip_prefix("trends-").map(str::to_owned))
-        .collect()
-}
-
 #[test]
 fn crates_depend_only_along_the_allowed_edges() {
     let allowed: BTreeMap<&str, BTreeSet<String>> = EDGES
@@ -120,7 +79,7 @@ fn crates_depend_only_along_the_allowed_edges() {
     for m in manifests() {
         let Some(edges) = allowed.get(m.name.as_str()) else {
             problems.push(format!(
-                "crates/{} is not in tidy.rs's EDGES: add it with the crates it may use",
+                "crates/{} is not in crates/tidy/src/rules.rs's EDGES: add it with the crates it may use",
                 m.name
             ));
             continue;
@@ -177,38 +136,12 @@ fn outside_crates_are_owned_by_one_crate() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Every `.rs` file under a folder, sorted.
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir") {
-            let p = entry.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "rs") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn rel(p: &Path) -> String {
-    p.strip_prefix(root())
-        .unwrap_or(p)
-        .to_string_lossy()
-        .replace('\\', "/")
-}
-
 #[test]
 fn every_rust_file_opens_with_a_module_header() {
     let mut missing = Vec::new();
     for dir in ["crates", "tests"] {
         for f in rust_files(&root().join(dir)) {
-            let text = std::fs::read_to_string(&f).expect("read");
-            if !text.starts_with("//!") {
+            if !read(&f).starts_with("//!") {
                 missing.push(rel(&f));
             }
         }
@@ -218,26 +151,6 @@ fn every_rust_file_opens_with_a_module_header() {
         "these files do not open with a `//!` line saying what they are for:\n{}",
         missing.join("\n")
     );
-}
-
-/// A file that holds only tests (by its name), or `None`.
-fn is_test_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    matches!(
-        name,
-        "tests.rs" | "testing.rs" | "fuzz.rs" | "snapshots.rs" | "plans.rs"
-    ) || path.contains("/tests/")
-}
-
-/// The production lines of a file: everything before its first top-level
-/// `#[cfg(test)]`, without comment lines.
-fn production_lines(text: &str) -> Vec<(usize, &str)> {
-    text.lines()
-        .enumerate()
-        .take_while(|(_, l)| !l.starts_with("#[cfg(test)]"))
-        .filter(|(_, l)| !l.trim_start().starts_with("//"))
-        .map(|(i, l)| (i + 1, l))
-        .collect()
 }
 
 /// Where a source's name may appear in production code, and why.
@@ -256,10 +169,7 @@ fn may_name(path: &str, source: &str) -> bool {
 
 #[test]
 fn source_names_stay_in_their_modules() {
-    let names: Vec<String> = trends_sources::registry()
-        .iter()
-        .map(|s| s.id().as_str().to_owned())
-        .collect();
+    let names = source_ids();
     assert!(names.len() >= 13, "{names:?}");
     let mut problems = Vec::new();
     for f in rust_files(&root().join("crates")) {
@@ -267,7 +177,7 @@ fn source_names_stay_in_their_modules() {
         if is_test_file(&path) {
             continue;
         }
-        let text = std::fs::read_to_string(&f).expect("read");
+        let text = read(&f);
         for (n, line) in production_lines(&text) {
             for name in &names {
                 // As code names a source: a string literal, a path, a module.
@@ -291,6 +201,77 @@ fn source_names_stay_in_their_modules() {
     );
 }
 
+/// What reads the clock: `now` and `today` of std, tokio, chrono, time and
+/// jiff, and `elapsed`, which is a reading of the clock too.
+const CLOCK: &[&str] = &[
+    "SystemTime::now",
+    "Instant::now",
+    "Utc::now",
+    "Local::now",
+    "Utc::today",
+    "Local::today",
+    "OffsetDateTime::now",
+    "Timestamp::now",
+    "Zoned::now",
+    ".elapsed(",
+];
+
+/// The clock reads in a file's production code (comments and literals do
+/// not count), as `path:line` and the line.
+fn clock_reads(path: &str, text: &str) -> Vec<String> {
+    let code = code(text);
+    let code: Vec<&str> = code.lines().collect();
+    production(text)
+        .into_iter()
+        .filter(|(n, _)| CLOCK.iter().any(|c| code[n - 1].contains(c)))
+        .map(|(n, line)| format!("{path}:{n} reads the clock: {}", line.trim()))
+        .collect()
+}
+
+#[test]
+fn sources_do_not_read_the_clock() {
+    let mut problems = Vec::new();
+    for f in rust_files(&root().join("crates/sources/src")) {
+        let path = rel(&f);
+        if is_test_file(&path) || path.ends_with("_tests.rs") {
+            continue;
+        }
+        problems.extend(clock_reads(&path, &read(&f)));
+    }
+    assert!(
+        problems.is_empty(),
+        "a source is pure: the day of the run comes in its `Ask` (`PlanWindow::today`), \
+         the instant an answer arrived in its `Answer` (`Answer::received_at`), both read by \
+         the caller:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn a_clock_read_is_found_in_code_only() {
+    let text = "\
+//! A module.
+// Utc::now() in a comment is no read.
+const DOC: &str = \"Instant::now()\";
+fn wait(reset: u64) -> u64 {
+    let now = chrono::Utc::now().timestamp();
+    reset - now
+}
+#[cfg(test)]
+mod tests {
+    fn t() { let _ = std::time::SystemTime::now(); }
+}
+";
+    assert_eq!(
+        clock_reads("x.rs", text),
+        ["x.rs:5 reads the clock: let now = chrono::Utc::now().timestamp();"]
+    );
+    for call in ["SystemTime::now()", "Instant::now()", "Local::now()"] {
+        assert_eq!(clock_reads("y.rs", call).len(), 1, "{call}");
+    }
+    assert_eq!(clock_reads("z.rs", "let t = at.timestamp();").len(), 0);
+}
+
 /// Production code stays small enough to read: a file's production part
 /// (before its tests) and each function have a bound. Test-only files and
 /// test modules are not bound.
@@ -305,41 +286,20 @@ fn production_files_and_functions_stay_small() {
         if is_test_file(&path) {
             continue;
         }
-        let text = std::fs::read_to_string(&f).expect("read");
-        let lines: Vec<&str> = text
-            .lines()
-            .take_while(|l| !l.starts_with("#[cfg(test)]"))
-            .collect();
+        let text = read(&f);
+        let lines = production(&text);
         if lines.len() > MAX_FILE_LINES {
             problems.push(format!(
                 "{path} has {} production lines (at most {MAX_FILE_LINES}): split it along a seam",
                 lines.len()
             ));
         }
-        for (i, line) in lines.iter().enumerate() {
-            let body = line.trim_start();
-            let indent = &line[..line.len() - body.len()];
-            let is_fn = [
-                "fn ",
-                "pub fn ",
-                "pub(crate) fn ",
-                "async fn ",
-                "pub async fn ",
-            ]
-            .iter()
-            .any(|p| body.starts_with(p));
-            if !is_fn || line.trim_end().ends_with(';') {
-                continue;
-            }
-            let close = format!("{indent}}}");
-            if let Some(len) = lines[i + 1..].iter().position(|l| *l == close)
-                && len + 2 > MAX_FN_LINES
-            {
+        let production: BTreeSet<usize> = lines.iter().map(|(n, _)| *n).collect();
+        for f in functions(&text) {
+            if f.lines > MAX_FN_LINES && production.contains(&f.line) {
                 problems.push(format!(
-                    "{path}:{} `{}` is {} lines (at most {MAX_FN_LINES}): split it",
-                    i + 1,
-                    body.split('(').next().unwrap_or(body),
-                    len + 2
+                    "{path}:{} `fn {}` is {} lines (at most {MAX_FN_LINES}): split it",
+                    f.line, f.name, f.lines
                 ));
             }
         }
