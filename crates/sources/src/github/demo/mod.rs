@@ -23,7 +23,7 @@
 //! otherwise it answers 422 "Validation Failed" with GitHub's body shape.
 //! Every repository name exists and is owned by an organization.
 
-pub mod graphql;
+mod graphql;
 pub mod numbers;
 pub mod stars;
 
