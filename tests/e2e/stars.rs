@@ -21,7 +21,7 @@ const REPOS: [&str; 4] = [
 
 fn truth(name: &str, today: NaiveDate, year: i32) -> f64 {
     let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
-    trends_mockapi::synthetic_star_history(name, today)
+    trends_sources::github::demo::stars::synthetic_star_history(name, today)
         .iter()
         .filter(|d| d.0 <= end)
         .map(|d| d.1)
@@ -73,7 +73,7 @@ fn star_history_gives_past_year_ends_and_their_error() {
             let year: i32 = f[1].parse().expect("year");
             let value: f64 = f[2].parse().expect("value");
             let t = truth(repo, today, year);
-            let created = trends_mockapi::repo_created(repo).year();
+            let created = trends_sources::github::demo::stars::repo_created(repo).year();
             if f[3] == "exact" {
                 assert!(year >= created, "{row}: before the repository existed");
                 exact += 1;
@@ -86,7 +86,8 @@ fn star_history_gives_past_year_ends_and_their_error() {
         // Every past year from the window's start (or the creation) lands.
         for repo in REPOS {
             let id = repo.split('/').nth(1).unwrap_or(repo);
-            let first = (since - 1).max(trends_mockapi::repo_created(repo).year());
+            let first =
+                (since - 1).max(trends_sources::github::demo::stars::repo_created(repo).year());
             let years = rows
                 .iter()
                 .filter(|r| r.starts_with(&format!("{id} ")))

@@ -215,7 +215,7 @@ pub fn star_days(name: &str, today: chrono::NaiveDate) -> Vec<(chrono::NaiveDate
         chrono::NaiveDate::from_ymd_opt(2010, 4, 6)
     }
     .expect("date");
-    let growing = (trends_mockapi::stars::COMPLETE - created).num_days() as usize + 1;
+    let growing = (trends_sources::github::demo::stars::COMPLETE - created).num_days() as usize + 1;
     let weight = |t: usize| {
         if t < growing {
             1.0 + t as f64 / 900.0
@@ -250,7 +250,11 @@ impl Respond for GitHubStars {
             let count: u64 = days.iter().map(|d| d.1).sum();
             ResponseTemplate::new(200).set_body_json(json!({ "count": count }))
         } else {
-            trends_mockapi::star_history_page(req, &days, today)
+            trends_mockapi::response(trends_sources::github::demo::stars::star_history_page(
+                &trends_mockapi::demo_request(req, Utc::now()),
+                &days,
+                today,
+            ))
         };
         github_headers(answer, "core")
     }

@@ -1,93 +1,69 @@
 //! A local HTTP server that answers the endpoints `trends` collects from,
 //! in the real APIs' exact formats, with **synthetic** numbers or, for the
-//! sources an open dataset measures, **real** ones ([`Figures`],
-//! [`recorded`]: the Innovation Graph's files and Stack Overflow questions
-//! per tag, from a bundle folder such as `data/demo/`).
+//! sources an open dataset measures, **real** ones ([`Figures`], a bundle
+//! folder such as `data/demo/` read by [`Bundle::load`]).
 //!
 //! It powers `trends demo` (the whole pipeline offline, on a fresh machine)
-//! and benchmarks (synthetic). Bodies, content types, rate-limit headers and error
-//! bodies follow the real Stack Exchange, GitHub and Wikimedia APIs (see
-//! each module for the recording it follows); every number in them is made
-//! up, a deterministic function of the request ([`numbers`]): the same
-//! request always gets the same number, and no number says anything about
-//! the real popularity of a technology.
+//! and benchmarks (synthetic). It names no source: what each source answers
+//! is its demo route (`crates/sources/src/<source>/demo.rs`, the contract
+//! in `trends_sources::demo`), and the server serves every source of the
+//! registry that has one. Every synthetic number is made up, a deterministic
+//! function of the request: the same request always gets the same number,
+//! and no number says anything about the real popularity of a technology.
 //!
 //! The server is built on wiremock: one `MockServer` per source on
-//! 127.0.0.1, each answering every request through one `Respond` impl that
-//! routes by path. It does no other IO and never reaches the network.
+//! 127.0.0.1, each answering every request through its route (the request
+//! read into a [`DemoRequest`] with the server's start and the current
+//! time, the route's [`DemoAnswer`] sent back). It does no other IO and
+//! never reaches the network.
 //!
 //! ```no_run
 //! # async fn demo() {
 //! use trends_core::SourceId;
 //! let server = trends_mockapi::DemoServer::start().await;
-//! let base = server.base_url(SourceId::new("github")).expect("served"); // e.g. Some("http://127.0.0.1:41234")
-//! let stars = trends_mockapi::synthetic_repo_counts("django/django").stars;
+//! let base = server.base_url(SourceId::new("github")).expect("served"); // e.g. "http://127.0.0.1:41234"
 //! # }
 //! ```
 
-mod cratesio;
-mod dockerhub;
-mod github;
-mod github_graphql;
-mod hackernews;
-mod html;
-mod innovationgraph;
-mod npm;
-pub mod numbers;
-mod packagist;
-mod pypi;
-pub mod recorded;
-mod rubygems;
-mod stackexchange;
-pub mod stars;
-mod wikimedia;
+mod recorded;
 
-use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 use trends_core::SourceId;
+use trends_sources::demo::{DemoAnswer, DemoRequest, DemoRoute};
 use wiremock::matchers::any;
-use wiremock::{Mock, MockServer};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
-pub use numbers::{
-    Qualifier, RepoCounts, Series, synthetic_crate_day, synthetic_crate_total,
-    synthetic_gem_downloads, synthetic_mentions_between, synthetic_monthly_views,
-    synthetic_npm_day, synthetic_packagist_day, synthetic_pulls, synthetic_pypi_day,
-    synthetic_questions, synthetic_questions_between, synthetic_repo_counts,
-    synthetic_repos_created, synthetic_repos_created_between, synthetic_value,
-};
 pub use recorded::{Bundle, BundleError, Figures};
-pub use stars::{repo_created, star_history_page, synthetic_star_history};
 
-/// The demo server: one local wiremock server per source. Dropping it shuts
-/// them down.
+/// The demo server: one local wiremock server per source with a demo
+/// route. Dropping it shuts them down.
 #[derive(Debug)]
 pub struct DemoServer {
-    stackexchange: MockServer,
-    github: MockServer,
-    wikimedia: MockServer,
-    hackernews: MockServer,
-    npm: MockServer,
-    pypi: MockServer,
-    dockerhub: MockServer,
-    packagist: MockServer,
-    rubygems: MockServer,
-    cratesio: MockServer,
-    gopkg: MockServer,
-    githubtopics: MockServer,
-    tiobe: MockServer,
-    innovationgraph: MockServer,
+    served: Vec<Served>,
     figures: Figures,
+}
+
+/// One source's server and the path its API sits under.
+#[derive(Debug)]
+struct Served {
+    source: SourceId,
+    server: MockServer,
+    prefix: &'static str,
 }
 
 impl DemoServer {
     /// Starts one server per source on free ports of 127.0.0.1. Requests are not
     /// recorded, so memory stays flat however many a benchmark sends.
     pub async fn start() -> DemoServer {
-        DemoServer::start_with_latency(std::time::Duration::ZERO).await
+        DemoServer::start_with_latency(Duration::ZERO).await
     }
 
     /// [`DemoServer::start`] with every answer held back by `latency`, as a
     /// distant API would (for the collect benchmark).
-    pub async fn start_with_latency(latency: std::time::Duration) -> DemoServer {
+    pub async fn start_with_latency(latency: Duration) -> DemoServer {
         DemoServer::start_with(Figures::Synthetic, latency).await
     }
 
@@ -95,50 +71,24 @@ impl DemoServer {
     /// [`Figures::Real`], the sources of the bundle answer from its
     /// datasets (the demo enables only those and asks only what
     /// [`DemoServer::answers`] says they have); the others stay synthetic.
-    pub async fn start_with(figures: Figures, latency: std::time::Duration) -> DemoServer {
-        let stackexchange = serve(
-            stackexchange::StackExchange {
-                figures: figures.clone(),
-            },
-            latency,
-        )
-        .await;
-        let github = serve(github::GitHub::new(), latency).await;
-        let wikimedia = serve(wikimedia::Wikimedia, latency).await;
-        let hackernews = serve(hackernews::HackerNews, latency).await;
-        let npm = serve(npm::Npm, latency).await;
-        let pypi = serve(pypi::PyPI, latency).await;
-        let dockerhub = serve(dockerhub::DockerHub, latency).await;
-        let packagist = serve(packagist::Packagist, latency).await;
-        let rubygems = serve(rubygems::RubyGems, latency).await;
-        let cratesio = serve(cratesio::CratesIo, latency).await;
-        let gopkg = serve(html::GoPkg, latency).await;
-        let githubtopics = serve(html::GitHubTopics, latency).await;
-        let tiobe = serve(html::Tiobe, latency).await;
-        let innovationgraph = serve(
-            innovationgraph::InnovationGraph {
-                figures: figures.clone(),
-            },
-            latency,
-        )
-        .await;
-        DemoServer {
-            figures,
-            innovationgraph,
-            gopkg,
-            githubtopics,
-            tiobe,
-            packagist,
-            rubygems,
-            cratesio,
-            dockerhub,
-            pypi,
-            npm,
-            stackexchange,
-            github,
-            wikimedia,
-            hackernews,
+    pub async fn start_with(figures: Figures, latency: Duration) -> DemoServer {
+        let started = Utc::now();
+        let mut served = Vec::new();
+        for source in trends_sources::registry() {
+            let Some(demo) = source.demo() else {
+                continue;
+            };
+            let route = match figures.bundle().and_then(|b| b.route(source.id())) {
+                Some(route) => route,
+                None => Arc::from(demo.synthetic()),
+            };
+            served.push(Served {
+                source: source.id(),
+                server: serve(route, started, latency).await,
+                prefix: demo.prefix(),
+            });
         }
+        DemoServer { served, figures }
     }
 
     /// The numbers this server answers with.
@@ -165,58 +115,43 @@ impl DemoServer {
     }
 
     /// What to put in config `[sources.<name>] base_url` for this source,
-    /// in place of `https://api.stackexchange.com`, `https://api.github.com`
-    /// and `https://wikimedia.org/api/rest_v1` (the Wikimedia one keeps the
-    /// `/api/rest_v1` path; the Innovation Graph's the repository's
-    /// `/github/innovationgraph/main`).
-    /// `None` for a source the demo server does not serve.
+    /// in place of the real API's: the local server plus the path the API
+    /// sits under, when its route declares one (Wikimedia's
+    /// `/api/rest_v1`). `None` for a source the demo server does not serve.
     pub fn base_url(&self, source: SourceId) -> Option<String> {
-        Some(match source.as_str() {
-            "stackexchange" => self.stackexchange.uri(),
-            "github" => self.github.uri(),
-            "wikimedia" => format!("{}{}", self.wikimedia.uri(), wikimedia::PREFIX),
-            "hackernews" => self.hackernews.uri(),
-            "npm" => self.npm.uri(),
-            "pypi" => self.pypi.uri(),
-            "dockerhub" => self.dockerhub.uri(),
-            "packagist" => self.packagist.uri(),
-            "rubygems" => self.rubygems.uri(),
-            "cratesio" => self.cratesio.uri(),
-            "gopkg" => self.gopkg.uri(),
-            "githubtopics" => self.githubtopics.uri(),
-            "tiobe" => self.tiobe.uri(),
-            "innovationgraph" => {
-                format!("{}{}", self.innovationgraph.uri(), innovationgraph::PREFIX)
-            }
-            _ => return None,
-        })
+        self.served
+            .iter()
+            .find(|s| s.source == source)
+            .map(|s| format!("{}{}", s.server.uri(), s.prefix))
     }
 }
 
-async fn serve(
-    responder: impl wiremock::Respond + 'static,
-    latency: std::time::Duration,
-) -> MockServer {
+async fn serve(route: Arc<dyn DemoRoute>, started: DateTime<Utc>, latency: Duration) -> MockServer {
     let server = MockServer::builder()
         .disable_request_recording()
         .start()
         .await;
     Mock::given(any())
-        .respond_with(Delayed { responder, latency })
+        .respond_with(Routed {
+            route,
+            started,
+            latency,
+        })
         .mount(&server)
         .await;
     server
 }
 
-/// Holds every answer of `responder` back by `latency`.
-struct Delayed<R> {
-    responder: R,
-    latency: std::time::Duration,
+/// Answers every request through a source's route, held back by `latency`.
+struct Routed {
+    route: Arc<dyn DemoRoute>,
+    started: DateTime<Utc>,
+    latency: Duration,
 }
 
-impl<R: wiremock::Respond> wiremock::Respond for Delayed<R> {
-    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
-        let answer = self.responder.respond(request);
+impl wiremock::Respond for Routed {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let answer = response(self.route.answer(&demo_request(request, self.started)));
         if self.latency.is_zero() {
             answer
         } else {
@@ -225,19 +160,36 @@ impl<R: wiremock::Respond> wiremock::Respond for Delayed<R> {
     }
 }
 
-/// A JSON object with its keys in the given order, as the APIs send them
-/// (`serde_json`'s map would sort them). Values are JSON texts ([`js`]).
-pub(crate) fn object(fields: &[(&str, String)]) -> String {
-    let fields: Vec<String> = fields
+/// A wiremock request as a demo route reads it, at the current time, to a
+/// server started at `started` (for tests that serve a route's pieces from
+/// a wiremock server of their own).
+pub fn demo_request(request: &wiremock::Request, started: DateTime<Utc>) -> DemoRequest {
+    let headers = request
+        .headers
         .iter()
-        .map(|(key, value)| format!("{}:{value}", js(key)))
+        .filter_map(|(name, value)| {
+            let value = value.to_str().ok()?;
+            Some((name.as_str().to_owned(), value.to_owned()))
+        })
         .collect();
-    format!("{{{}}}", fields.join(","))
+    DemoRequest {
+        method: request.method.as_str().to_owned(),
+        url: request.url.clone(),
+        headers,
+        body: request.body.clone(),
+        started,
+        now: Utc::now(),
+    }
 }
 
-/// A value as JSON text.
-pub(crate) fn js(value: impl Serialize) -> String {
-    serde_json::to_string(&value).unwrap_or_else(|_| "null".to_owned())
+/// A demo route's answer as wiremock sends it.
+pub fn response(answer: DemoAnswer) -> ResponseTemplate {
+    let mut template =
+        ResponseTemplate::new(answer.status).set_body_raw(answer.body, answer.content_type);
+    for (name, value) in answer.headers {
+        template = template.insert_header(name.as_str(), value.as_str());
+    }
+    template
 }
 
 #[cfg(test)]
@@ -287,12 +239,34 @@ mod tests {
             assert!(url.starts_with("http://127.0.0.1:"), "{url}");
         }
         assert!(urls[2].ends_with("/api/rest_v1"));
-        assert_ne!(urls[0], urls[1]);
+        assert!(urls[13].ends_with("/github/innovationgraph/main"));
+        let distinct: std::collections::BTreeSet<&String> = urls.iter().collect();
+        assert_eq!(distinct.len(), urls.len());
+        // Every source of the registry is served.
+        assert_eq!(trends_sources::registry().len(), names.len());
     }
 
-    #[test]
-    fn objects_keep_their_key_order() {
-        let text = object(&[("z", js(1)), ("a", js("x\"y")), ("m", "[]".into())]);
-        assert_eq!(text, r#"{"z":1,"a":"x\"y","m":[]}"#);
+    #[tokio::test]
+    async fn answers_go_through_the_route_with_its_status_type_and_headers() {
+        let server = DemoServer::start().await;
+        let base = server.base_url(SourceId::new("github")).expect("served");
+        let (status, headers, body) = get(&format!("{base}/repos/django/django")).await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["content-type"], "application/json; charset=utf-8");
+        assert_eq!(headers["x-ratelimit-resource"], "core");
+        assert!(body.contains("\"full_name\": \"django/django\""), "{body}");
+        let (status, headers, _) = get(&format!("{base}/users/octocat")).await;
+        assert_eq!(status, 404);
+        assert_eq!(headers["x-ratelimit-limit"], "60");
+    }
+
+    #[tokio::test]
+    async fn latency_holds_every_answer_back() {
+        let server = DemoServer::start_with_latency(Duration::from_millis(300)).await;
+        let base = server.base_url(SourceId::new("tiobe")).expect("served");
+        let start = std::time::Instant::now();
+        let (status, _, _) = get(&format!("{base}/tiobe-index/")).await;
+        assert_eq!(status, 200);
+        assert!(start.elapsed() >= Duration::from_millis(300));
     }
 }

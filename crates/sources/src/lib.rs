@@ -10,11 +10,17 @@
 //! [`registry::SOURCES`] lists them; the fetch loop, the normalizer, the
 //! pipeline and the CLI go through the [`Source`] trait and name none.
 //!
-//! Planners and parsers are pure: no IO, no clock (the day of the run comes
-//! in the [`Ask`]), so `--dry-run`, `renormalize` and the tests see exactly
+//! Each source's demo route (`src/<source>/demo.rs`, the contract in
+//! [`demo`]) answers as its API does, for `trends demo` and benchmarks;
+//! the demo server serves what the registry lists.
+//!
+//! Planners, parsers and demo routes are pure: no IO, no clock (the day of
+//! the run comes in the [`Ask`], a demo request's time in its
+//! [`demo::DemoRequest`]), so `--dry-run`, `renormalize` and the tests see exactly
 //! what a run does.
 
 pub mod cratesio;
+pub mod demo;
 pub mod dockerhub;
 pub mod github;
 pub mod githubtopics;
@@ -104,6 +110,12 @@ pub trait Source: Parser + Pacer + Sync + 'static {
     fn combine(&self, answers: &[Kept<'_>]) -> Vec<Combined> {
         let _ = answers;
         Vec::new()
+    }
+
+    /// Its demo route (`src/<source>/demo.rs`): what `trends demo` answers
+    /// for it, in the API's exact format. `None` leaves it out of the demo.
+    fn demo(&self) -> Option<&'static dyn demo::Demo> {
+        None
     }
 }
 

@@ -1,7 +1,8 @@
 //! The one list of sources: adding a source is its module under `src/`
-//! plus one line here (and its config, catalog keys, fixtures and demo
-//! route; CONTRIBUTING.md has the checklist). The order is the order
-//! sources run in and are printed in.
+//! (its demo route included) plus one line here (and its config, catalog
+//! keys and fixtures; CONTRIBUTING.md has the checklist). The order is the
+//! order sources run in and are printed in; the demo server serves every
+//! source here that has a demo route.
 
 use crate::Source;
 use crate::{

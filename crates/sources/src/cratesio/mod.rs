@@ -1,6 +1,7 @@
 //! The `cratesio` source, crates.io API v1 (crates.io/api/v1/crates): what to ask (`plan.rs`),
 //! what the answer means (`parse.rs`), its metrics, endpoints, limits and pacing.
 
+pub mod demo;
 mod parse;
 mod plan;
 
@@ -55,6 +56,10 @@ impl Source for CratesIo {
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {
         plan::plan(ask.base, ask.catalog, ask.window)
+    }
+
+    fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
+        Some(&demo::Api)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `dockerhub` source, Docker Hub repositories (hub.docker.com/v2/repositories): what to ask (`plan.rs`),
 //! what the answer means (`parse.rs`), its metrics, endpoints, limits and pacing.
 
+pub mod demo;
 mod parse;
 mod plan;
 
@@ -46,6 +47,10 @@ impl Source for DockerHub {
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {
         plan::plan(ask.base, ask.catalog, ask.window)
+    }
+
+    fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
+        Some(&demo::Api)
     }
 }
 

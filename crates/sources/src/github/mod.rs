@@ -3,6 +3,7 @@
 //! Past year-end stars come from the star history (`history.rs` asks and
 //! reads it, `yearend.rs` combines a repository's pages into levels).
 
+pub mod demo;
 pub mod history;
 mod parse;
 mod plan;
@@ -118,6 +119,10 @@ impl Source for GitHub {
 
     fn combine(&self, answers: &[Kept<'_>]) -> Vec<Combined> {
         yearend::combine(answers)
+    }
+
+    fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
+        Some(&demo::Api)
     }
 }
 

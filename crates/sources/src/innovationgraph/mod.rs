@@ -10,6 +10,7 @@
 //! its members and is left out. Only economies with 100 such developers or
 //! more are published, so the sum is a lower bound of the world's count.
 
+pub mod demo;
 mod parse;
 mod plan;
 
@@ -70,6 +71,10 @@ impl Source for InnovationGraph {
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {
         plan::plan(ask.base, ask.catalog, ask.window)
+    }
+
+    fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
+        Some(&demo::Api)
     }
 }
 

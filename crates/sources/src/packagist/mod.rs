@@ -1,6 +1,7 @@
 //! The `packagist` source, Packagist download statistics (packagist.org/packages/{name}/stats/all.json): what to ask (`plan.rs`),
 //! what the answer means (`parse.rs`), its metrics, endpoints, limits and pacing.
 
+pub mod demo;
 mod parse;
 mod plan;
 
@@ -46,6 +47,10 @@ impl Source for Packagist {
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {
         plan::plan(ask.base, ask.catalog, ask.window)
+    }
+
+    fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
+        Some(&demo::Api)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `stackexchange` source, Stack Exchange API 2.3 (api.stackexchange.com): what to ask (`plan.rs`),
 //! what the answer means (`parse.rs`), its metrics, endpoints, limits and pacing.
 
+pub mod demo;
 mod parse;
 mod plan;
 mod quota;
@@ -69,6 +70,10 @@ impl Source for StackExchange {
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {
         plan::plan(ask.base, ask.catalog, ask.window)
+    }
+
+    fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
+        Some(&demo::Api)
     }
 }
 

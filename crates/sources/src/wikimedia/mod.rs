@@ -1,6 +1,7 @@
 //! The `wikimedia` source, Wikimedia REST pageviews (wikimedia.org/api/rest_v1): what to ask (`plan.rs`),
 //! what the answer means (`parse.rs`), its metrics, endpoints, limits and pacing.
 
+pub mod demo;
 mod parse;
 mod plan;
 
@@ -46,6 +47,10 @@ impl Source for Wikimedia {
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {
         plan::plan(ask.base, ask.catalog, ask.window)
+    }
+
+    fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
+        Some(&demo::Api)
     }
 }
 

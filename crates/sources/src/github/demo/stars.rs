@@ -1,4 +1,4 @@
-//! GitHub's star history for the demo: `GET
+//! The demo route of GitHub's star history: `GET
 //! /repos/{owner}/{repo}/stargazers/history?per_page=30&page=P` and
 //! `GET /repos/{owner}/{repo}/stargazers/count`.
 //!
@@ -13,11 +13,12 @@
 //! runs (its report snapshots hold them). [`synthetic_star_history`] is
 //! public: a test knows every day and measures year-end levels against it.
 
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::json;
-use wiremock::{Request, ResponseTemplate};
 
-use crate::numbers::{small_hash, synthetic_repo_counts};
+use super::numbers::synthetic_repo_counts;
+use crate::demo::kit::small_hash;
+use crate::demo::{DemoAnswer, DemoRequest};
 
 /// Weeks on a page at most (the endpoint's largest `per_page`).
 const PER_PAGE: u64 = 30;
@@ -74,8 +75,8 @@ pub fn synthetic_star_history(full_name: &str, today: NaiveDate) -> Vec<(NaiveDa
 }
 
 /// `GET .../stargazers/history` for repository `full_name`.
-pub(crate) fn history(request: &Request, full_name: &str) -> ResponseTemplate {
-    let today = Utc::now().date_naive();
+pub(crate) fn history(request: &DemoRequest, full_name: &str) -> DemoAnswer {
+    let today = request.today();
     star_history_page(request, &synthetic_star_history(full_name, today), today)
 }
 
@@ -84,10 +85,10 @@ pub(crate) fn history(request: &Request, full_name: &str) -> ResponseTemplate {
 /// creation), asked on `today`: the page's weeks newest first, each
 /// starting on Sunday, and GitHub's `Link` header while more pages follow.
 pub fn star_history_page(
-    request: &Request,
+    request: &DemoRequest,
     days: &[(NaiveDate, u64)],
     today: NaiveDate,
-) -> ResponseTemplate {
+) -> DemoAnswer {
     let url = &request.url;
     let query = |name: &str| {
         url.query_pairs()
@@ -120,8 +121,7 @@ pub fn star_history_page(
         weeks.push(json!({"week": week, "total": counts.iter().sum::<u64>(), "days": counts}));
     }
     let last = weeks_total.div_ceil(per_page).min(MAX_PAGE);
-    let mut response =
-        ResponseTemplate::new(200).set_body_raw(serde_json::Value::Array(weeks).to_string(), JSON);
+    let mut response = DemoAnswer::new(200, JSON, serde_json::Value::Array(weeks).to_string());
     if page < last {
         let link = |p: u64, rel: &str| {
             let mut url = url.clone();
@@ -131,7 +131,7 @@ pub fn star_history_page(
                 .append_pair("page", &p.to_string());
             format!("<{url}>; rel=\"{rel}\"")
         };
-        response = response.insert_header(
+        response = response.with_header(
             "link",
             format!("{}, {}", link(page + 1, "next"), link(last, "last")),
         );
@@ -140,9 +140,9 @@ pub fn star_history_page(
 }
 
 /// `GET .../stargazers/count`: `{"count": N}`, the repository's stars.
-pub(crate) fn count(full_name: &str) -> ResponseTemplate {
+pub(crate) fn count(full_name: &str) -> DemoAnswer {
     let count = synthetic_repo_counts(full_name).stars;
-    ResponseTemplate::new(200).set_body_raw(json!({ "count": count }).to_string(), JSON)
+    DemoAnswer::new(200, JSON, json!({ "count": count }).to_string())
 }
 
 const JSON: &str = "application/json; charset=utf-8";

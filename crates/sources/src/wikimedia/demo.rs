@@ -1,4 +1,4 @@
-//! Wikimedia REST (AQS): monthly per-article pageviews.
+//! The demo route of Wikimedia REST (AQS): monthly per-article pageviews.
 //!
 //! `GET /api/rest_v1/metrics/pageviews/per-article/{project}/{access}/{agent}/{article}/monthly/{start}/{end}`
 //! answers `{"items":[{"project":…,"article":…,"granularity":"monthly",
@@ -16,26 +16,56 @@
 //! "type":"about:blank","uri":"/metrics/pageviews/per-article/…"}` when no
 //! month is left, 400 "Bad Request" for a malformed timestamp or a start
 //! after the end. The demo server answers only `monthly` granularity.
+//!
+//! Views follow the shared series ([`crate::demo::kit`]) by month, with a
+//! mild seasonal swing.
 
-use chrono::{Datelike, Months, NaiveDate, Utc};
+use chrono::{Datelike, Months, NaiveDate};
 use percent_encoding::percent_decode_str;
-use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::numbers::synthetic_monthly_views;
-use crate::{js, object};
+use crate::demo::kit::{REF_YEAR, Series};
+use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
 
 /// The path prefix the real service sits under; part of the base URL.
 pub(crate) const PREFIX: &str = "/api/rest_v1";
+/// English Wikipedia user pageviews per month of an article.
+const PAGEVIEWS: Series = Series::new("wikipedia_article", 10_000, 1_000_000);
+/// Relative amplitude of the pageviews' seasonal swing.
+const SEASON: f64 = 0.06;
 const ROUTE: &str = "/metrics/pageviews/per-article/";
 const NO_DATA: &str = "The date(s) you used are valid, but we either do not have data for those date(s), or the project you asked for is not loaded yet. Please check documentation for more information";
 
+/// User pageviews of `article` (title with underscores) in one month.
+pub fn synthetic_monthly_views(article: &str, year: i32, month: u32) -> u64 {
+    let p = PAGEVIEWS.profile(article);
+    let t = f64::from(year - REF_YEAR) + (f64::from(month) - 6.5) / 12.0;
+    let season =
+        1.0 + SEASON * (std::f64::consts::TAU * f64::from(month.saturating_sub(1)) / 12.0).cos();
+    let noise = PAGEVIEWS.noise(article, &format!("{year}-{month:02}"));
+    PAGEVIEWS.clamp(p.level * (p.growth * t).exp() * season * noise)
+}
+
+/// The Wikimedia demo.
+#[derive(Debug, Clone, Copy)]
+pub struct Api;
+
+impl Demo for Api {
+    fn prefix(&self) -> &'static str {
+        PREFIX
+    }
+
+    fn synthetic(&self) -> Box<dyn DemoRoute> {
+        Box::new(Route)
+    }
+}
+
 /// Answers the Wikimedia routes.
 #[derive(Debug, Default)]
-pub(crate) struct Wikimedia;
+struct Route;
 
-impl Respond for Wikimedia {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let path = request.url.path();
+impl DemoRoute for Route {
+    fn answer(&self, request: &DemoRequest) -> DemoAnswer {
+        let path = request.path();
         let uri = path.strip_prefix(PREFIX).unwrap_or(path);
         let route = uri
             .strip_prefix(ROUTE)
@@ -49,7 +79,7 @@ impl Respond for Wikimedia {
                 uri,
             );
         };
-        if request.method.as_str() != "GET" || *granularity != "monthly" {
+        if !request.is_get() || *granularity != "monthly" {
             return problem(
                 404,
                 "Not Found",
@@ -84,7 +114,7 @@ impl Respond for Wikimedia {
         let article = percent_decode_str(article)
             .decode_utf8_lossy()
             .replace(' ', "_");
-        let items: Vec<String> = closed_months(start, end, Utc::now().date_naive())
+        let items: Vec<String> = closed_months(start, end, request.today())
             .into_iter()
             .map(|month| {
                 object(&[
@@ -109,7 +139,7 @@ impl Respond for Wikimedia {
             return problem(404, "Not Found", NO_DATA, uri);
         }
         let body = format!("{{\"items\":[{}]}}", items.join(","));
-        ResponseTemplate::new(200).set_body_raw(body, "application/json; charset=utf-8")
+        DemoAnswer::new(200, "application/json; charset=utf-8", body)
     }
 }
 
@@ -150,7 +180,7 @@ fn timestamp(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&s[..8], "%Y%m%d").ok()
 }
 
-fn problem(status: u16, title: &str, detail: &str, uri: &str) -> ResponseTemplate {
+fn problem(status: u16, title: &str, detail: &str, uri: &str) -> DemoAnswer {
     let body = object(&[
         ("detail", js(detail)),
         ("method", js("get")),
@@ -159,7 +189,7 @@ fn problem(status: u16, title: &str, detail: &str, uri: &str) -> ResponseTemplat
         ("type", js("about:blank")),
         ("uri", js(uri)),
     ]);
-    ResponseTemplate::new(status).set_body_raw(body, "application/problem+json")
+    DemoAnswer::new(status, "application/problem+json", body)
 }
 
 #[cfg(test)]
@@ -167,20 +197,17 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::DemoServer;
-    use crate::tests::get;
-    use trends_core::SourceId;
+    use crate::demo::testing::{BASE, get, now};
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
     }
 
-    async fn ask(server: &DemoServer, tail: &str) -> (u16, String, Value) {
+    fn ask(route: &dyn DemoRoute, tail: &str) -> (u16, String, Value) {
         let url = format!(
-            "{}/metrics/pageviews/per-article/en.wikipedia/all-access/user/{tail}",
-            server.base_url(SourceId::new("wikimedia")).expect("served")
+            "{BASE}{PREFIX}/metrics/pageviews/per-article/en.wikipedia/all-access/user/{tail}"
         );
-        let (status, headers, body) = get(&url).await;
+        let (status, headers, body) = get(route, &url);
         let ct = headers
             .get("content-type")
             .map(|v| v.to_owned())
@@ -188,14 +215,13 @@ mod tests {
         (status, ct, serde_json::from_str(&body).expect("json body"))
     }
 
-    #[tokio::test]
-    async fn monthly_items_for_a_decoded_article() {
-        let server = DemoServer::start().await;
+    #[test]
+    fn monthly_items_for_a_decoded_article() {
+        let route = Api.synthetic();
         let (status, ct, body) = ask(
-            &server,
+            &*route,
             "Django_%28web_framework%29/monthly/2015010100/2016063000",
-        )
-        .await;
+        );
         assert_eq!(status, 200);
         assert_eq!(ct, "application/json; charset=utf-8");
         let items = body["items"].as_array().expect("items");
@@ -220,21 +246,20 @@ mod tests {
         );
 
         let (_, _, again) = ask(
-            &server,
+            &*route,
             "Django_%28web_framework%29/monthly/2015010100/2016063000",
-        )
-        .await;
+        );
         assert_eq!(again, body);
     }
 
-    #[tokio::test]
-    async fn no_closed_month_is_the_problem_json_404() {
-        let server = DemoServer::start().await;
-        let today = Utc::now().date_naive();
+    #[test]
+    fn no_closed_month_is_the_problem_json_404() {
+        let route = Api.synthetic();
+        let today = now().date_naive();
         let start = format!("{}0100", today.format("%Y%m"));
         let end = format!("{}00", today.format("%Y%m%d"));
         let tail = format!("C_Sharp_%28programming_language%29/monthly/{start}/{end}");
-        let (status, ct, body) = ask(&server, &tail).await;
+        let (status, ct, body) = ask(&*route, &tail);
         assert_eq!(status, 404);
         assert_eq!(ct, "application/problem+json");
         assert_eq!(
@@ -249,22 +274,35 @@ mod tests {
             })
         );
         // Before the data starts, too.
-        let (status, _, _) = ask(&server, "Rust/monthly/2010010100/2014123100").await;
+        let (status, _, _) = ask(&*route, "Rust/monthly/2010010100/2014123100");
         assert_eq!(status, 404);
     }
 
-    #[tokio::test]
-    async fn bad_timestamps_are_400() {
-        let server = DemoServer::start().await;
+    #[test]
+    fn bad_timestamps_are_400() {
+        let route = Api.synthetic();
         for tail in [
             "Rust/monthly/2015133100/2016010100",
             "Rust/monthly/20160101/20150101",
             "Rust/monthly/x/2016010100",
         ] {
-            let (status, ct, body) = ask(&server, tail).await;
+            let (status, ct, body) = ask(&*route, tail);
             assert_eq!(status, 400, "{tail}");
             assert_eq!(ct, "application/problem+json");
             assert_eq!(body["title"], "Bad Request");
+        }
+    }
+
+    #[test]
+    fn numbers_are_pinned_and_in_their_range() {
+        // A change here changes every demo database: make it on purpose.
+        assert_eq!(synthetic_monthly_views("Kubernetes", 2023, 1), 37364);
+        for key in ["python", "c#", "go-gin", "ruby-on-rails", "x", ""] {
+            for year in 2000..=2040 {
+                let v = synthetic_monthly_views(key, year, 7);
+                let (lo, hi) = PAGEVIEWS.range();
+                assert!((lo..=hi).contains(&v), "{key} {year}: {v}");
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-//! npm download counts: `GET /downloads/range/{start}:{end}/{package}` and
+//! The demo route of npm download counts: `GET /downloads/range/{start}:{end}/{package}` and
 //! the bulk form with comma-separated unscoped packages.
 //!
 //! One package answers `{"downloads":[{"day","downloads"}...],"start","end",
@@ -7,20 +7,39 @@
 //! `{"error":"package .. not found"}`, in bulk `null`. Days before
 //! 2015-01-10 and after yesterday are not served, as on the real API.
 
-use chrono::{Days, NaiveDate, Utc};
-use wiremock::{Request, Respond, ResponseTemplate};
+use chrono::{Days, NaiveDate};
 
-use crate::numbers::synthetic_npm_day;
-use crate::{js, object};
+use crate::demo::kit::Series;
+
+use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
 
 const JSON: &str = "application/json; charset=utf-8";
 
-#[derive(Debug, Default)]
-pub(crate) struct Npm;
+/// npm downloads per year of a package.
+const DOWNLOADS: Series = Series::new("npm_package", 1_000_000, 2_000_000_000);
 
-impl Respond for Npm {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let Some(rest) = request.url.path().strip_prefix("/downloads/range/") else {
+/// npm downloads of `package` on `day`: its year's value spread over the
+/// year's days.
+pub fn synthetic_npm_day(package: &str, day: NaiveDate) -> u64 {
+    DOWNLOADS.day(package, day)
+}
+
+/// The demo.
+#[derive(Debug, Clone, Copy)]
+pub struct Api;
+
+impl Demo for Api {
+    fn synthetic(&self) -> Box<dyn DemoRoute> {
+        Box::new(Route)
+    }
+}
+
+#[derive(Debug)]
+struct Route;
+
+impl DemoRoute for Route {
+    fn answer(&self, request: &DemoRequest) -> DemoAnswer {
+        let Some(rest) = request.path().strip_prefix("/downloads/range/") else {
             return error(404, "end point not found");
         };
         let Some((range, packages)) = rest.split_once('/') else {
@@ -34,7 +53,7 @@ impl Respond for Npm {
         let first = NaiveDate::from_ymd_opt(2015, 1, 10)
             .unwrap_or(start)
             .max(start);
-        let yesterday = Utc::now().date_naive().pred_opt().unwrap_or(end);
+        let yesterday = request.today().pred_opt().unwrap_or(end);
         let last = end.min(yesterday);
         if packages.contains(',') {
             let fields: Vec<(&str, String)> = packages
@@ -48,12 +67,12 @@ impl Respond for Npm {
                     (p, value)
                 })
                 .collect();
-            return ResponseTemplate::new(200).set_body_raw(object(&fields), JSON);
+            return DemoAnswer::new(200, JSON, object(&fields));
         }
         if packages.starts_with("nonexistent-") {
             return error(404, &format!("package {packages} not found"));
         }
-        ResponseTemplate::new(200).set_body_raw(range_body(packages, first, last), JSON)
+        DemoAnswer::new(200, JSON, range_body(packages, first, last))
     }
 }
 
@@ -78,28 +97,26 @@ fn range_body(package: &str, first: NaiveDate, last: NaiveDate) -> String {
     ])
 }
 
-fn error(status: u16, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(object(&[("error", js(message))]), JSON)
+fn error(status: u16, message: &str) -> DemoAnswer {
+    DemoAnswer::new(status, JSON, object(&[("error", js(message))]))
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
     use serde_json::Value;
-    use trends_core::SourceId;
 
-    use crate::DemoServer;
-    use crate::numbers::synthetic_npm_day;
-    use crate::tests::get;
+    use super::*;
+    use crate::demo::testing::{BASE, get};
 
-    #[tokio::test]
-    async fn single_bulk_and_unknown_packages() {
-        let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::new("npm")).expect("served");
-        let (status, _, body) = get(&format!(
-            "{base}/downloads/range/2023-01-01:2023-01-31/@nestjs/core"
-        ))
-        .await;
+    #[test]
+    fn single_bulk_and_unknown_packages() {
+        let route = Api.synthetic();
+        let base = BASE;
+        let (status, _, body) = get(
+            &*route,
+            &format!("{base}/downloads/range/2023-01-01:2023-01-31/@nestjs/core"),
+        );
         assert_eq!(status, 200);
         let v: Value = serde_json::from_str(&body).expect("JSON");
         assert_eq!(v["package"], "@nestjs/core");
@@ -110,19 +127,19 @@ mod tests {
             Some(synthetic_npm_day("@nestjs/core", jan1))
         );
 
-        let (status, _, body) = get(&format!(
-            "{base}/downloads/range/2014-12-01:2015-01-31/express,nonexistent-x"
-        ))
-        .await;
+        let (status, _, body) = get(
+            &*route,
+            &format!("{base}/downloads/range/2014-12-01:2015-01-31/express,nonexistent-x"),
+        );
         assert_eq!(status, 200);
         let v: Value = serde_json::from_str(&body).expect("JSON");
         assert_eq!(v["express"]["start"], "2015-01-10");
         assert_eq!(v["nonexistent-x"], Value::Null);
 
-        let (status, _, body) = get(&format!(
-            "{base}/downloads/range/2023-01-01:2023-01-31/nonexistent-y"
-        ))
-        .await;
+        let (status, _, body) = get(
+            &*route,
+            &format!("{base}/downloads/range/2023-01-01:2023-01-31/nonexistent-y"),
+        );
         assert_eq!(status, 404);
         assert!(body.contains("package nonexistent-y not found"));
     }

@@ -1,4 +1,4 @@
-//! Hacker News Search by Algolia: `GET /api/v1/search?query=..&tags=..&numericFilters=created_at_i>=X,created_at_i<Y&hitsPerPage=0`.
+//! The demo route of Hacker News Search by Algolia: `GET /api/v1/search?query=..&tags=..&numericFilters=created_at_i>=X,created_at_i<Y&hitsPerPage=0`.
 //!
 //! Answers the Algolia search wrapper in the API's key order with `hits`
 //! empty and a synthetic `nbHits`, exhaustive (`exhaustive.nbHits` and
@@ -7,22 +7,39 @@
 //! "..."}` as the real API sends them. Stricter than the API: it needs `query` and both
 //! `created_at_i` bounds (the only form `trends` asks for).
 
-use wiremock::{Request, Respond, ResponseTemplate};
-
-use crate::numbers::synthetic_mentions_between;
-use crate::{js, object};
+use crate::demo::kit::Series;
+use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
 
 const JSON: &str = "application/json; charset=UTF-8";
 
 /// Counts below this are exhaustive, from it on approximate.
 const EXHAUSTIVE_BELOW: u64 = 10_000;
 
-#[derive(Debug, Default)]
-pub(crate) struct HackerNews;
+/// Hacker News stories and comments per year matching a term.
+const MENTIONS: Series = Series::new("hackernews_query", 200, 60_000);
 
-impl Respond for HackerNews {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        if request.method.as_str() != "GET" || request.url.path() != "/api/v1/search" {
+/// What Hacker News search answers as `nbHits` for a term between two Unix
+/// seconds (`created_at_i >= start`, `< end`).
+pub fn synthetic_mentions_between(query: &str, start: i64, end: i64) -> u64 {
+    MENTIONS.between(&query.to_lowercase(), start, end)
+}
+
+/// The demo.
+#[derive(Debug, Clone, Copy)]
+pub struct Api;
+
+impl Demo for Api {
+    fn synthetic(&self) -> Box<dyn DemoRoute> {
+        Box::new(Route)
+    }
+}
+
+#[derive(Debug)]
+struct Route;
+
+impl DemoRoute for Route {
+    fn answer(&self, request: &DemoRequest) -> DemoAnswer {
+        if !request.is_get() || request.path() != "/api/v1/search" {
             return error(404, "Not Found");
         }
         let param = |name: &str| {
@@ -72,34 +89,29 @@ impl Respond for HackerNews {
             ("query", js(&query)),
             ("serverTimeMS", js(4)),
         ]);
-        ResponseTemplate::new(200).set_body_raw(body, JSON)
+        DemoAnswer::new(200, JSON, body)
     }
 }
 
-fn error(status: u16, message: &str) -> ResponseTemplate {
+fn error(status: u16, message: &str) -> DemoAnswer {
     let body = object(&[("code", js(status)), ("message", js(message))]);
-    ResponseTemplate::new(status).set_body_raw(body, JSON)
+    DemoAnswer::new(status, JSON, body)
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
-    use trends_core::SourceId;
 
-    use crate::DemoServer;
-    use crate::numbers::synthetic_mentions_between;
-    use crate::tests::get;
+    use super::*;
+    use crate::demo::testing::{BASE, get};
 
-    #[tokio::test]
-    async fn nb_hits_for_a_term_and_year() {
-        let server = DemoServer::start().await;
+    #[test]
+    fn nb_hits_for_a_term_and_year() {
+        let route = Api.synthetic();
         let url = format!(
-            "{}/api/v1/search?query=golang&tags=%28story%2Ccomment%29&numericFilters=created_at_i%3E%3D1672531200%2Ccreated_at_i%3C1704067200&hitsPerPage=0",
-            server
-                .base_url(SourceId::new("hackernews"))
-                .expect("served")
+            "{BASE}/api/v1/search?query=golang&tags=%28story%2Ccomment%29&numericFilters=created_at_i%3E%3D1672531200%2Ccreated_at_i%3C1704067200&hitsPerPage=0"
         );
-        let (status, headers, body) = get(&url).await;
+        let (status, headers, body) = get(&*route, &url);
         assert_eq!(status, 200);
         assert!(headers["content-type"].starts_with("application/json"));
         let v: Value = serde_json::from_str(&body).expect("JSON");
@@ -118,16 +130,11 @@ mod tests {
         assert_eq!(v["exhaustiveNbHits"], exhaustive);
     }
 
-    #[tokio::test]
-    async fn a_missing_filter_gets_the_api_error_body() {
-        let server = DemoServer::start().await;
-        let url = format!(
-            "{}/api/v1/search?query=golang",
-            server
-                .base_url(SourceId::new("hackernews"))
-                .expect("served")
-        );
-        let (status, _, body) = get(&url).await;
+    #[test]
+    fn a_missing_filter_gets_the_api_error_body() {
+        let route = Api.synthetic();
+        let url = format!("{BASE}/api/v1/search?query=golang");
+        let (status, _, body) = get(&*route, &url);
         assert_eq!(status, 400);
         let v: Value = serde_json::from_str(&body).expect("JSON");
         assert_eq!(v["code"], 400);

@@ -1,18 +1,34 @@
-//! RubyGems.org: `GET /api/v1/gems/{name}.json` answers the gem object in
+//! The demo route of RubyGems.org: `GET /api/v1/gems/{name}.json` answers the gem object in
 //! the key order of the API guide's example (`name`, `downloads`, `version`,
 //! `version_downloads`, ...) with a synthetic all-time `downloads`; a name
 //! starting with `nonexistent-` gets the real plain-text 404.
 
-use wiremock::{Request, Respond, ResponseTemplate};
+use crate::demo::kit::{REF_YEAR, Series};
+use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
 
-use crate::numbers::synthetic_gem_downloads;
-use crate::{js, object};
+/// RubyGems downloads (all time) of a gem.
+const DOWNLOADS: Series = Series::new("rubygems_gem", 1_000_000, 1_000_000_000);
 
-#[derive(Debug, Default)]
-pub(crate) struct RubyGems;
+/// All-time downloads of a RubyGems gem (a stock, the same every day).
+pub fn synthetic_gem_downloads(gem: &str) -> u64 {
+    DOWNLOADS.yearly(&gem.to_lowercase(), REF_YEAR)
+}
 
-impl Respond for RubyGems {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
+/// The demo.
+#[derive(Debug, Clone, Copy)]
+pub struct Api;
+
+impl Demo for Api {
+    fn synthetic(&self) -> Box<dyn DemoRoute> {
+        Box::new(Route)
+    }
+}
+
+#[derive(Debug)]
+struct Route;
+
+impl DemoRoute for Route {
+    fn answer(&self, request: &DemoRequest) -> DemoAnswer {
         let gem = request
             .url
             .path()
@@ -20,9 +36,10 @@ impl Respond for RubyGems {
             .and_then(|rest| rest.strip_suffix(".json"))
             .filter(|g| !g.contains('/') && !g.starts_with("nonexistent-"));
         let Some(gem) = gem else {
-            return ResponseTemplate::new(404).set_body_raw(
-                "This rubygem could not be found.",
+            return DemoAnswer::new(
+                404,
                 "text/plain; charset=utf-8",
+                "This rubygem could not be found.",
             );
         };
         let downloads = synthetic_gem_downloads(gem);
@@ -57,24 +74,22 @@ impl Respond for RubyGems {
                 object(&[("development", "[]".into()), ("runtime", "[]".into())]),
             ),
         ]);
-        ResponseTemplate::new(200).set_body_raw(body, "application/json; charset=utf-8")
+        DemoAnswer::new(200, "application/json; charset=utf-8", body)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
-    use trends_core::SourceId;
 
-    use crate::DemoServer;
-    use crate::numbers::synthetic_gem_downloads;
-    use crate::tests::get;
+    use super::*;
+    use crate::demo::testing::{BASE, get};
 
-    #[tokio::test]
-    async fn gem_with_downloads_and_plain_404() {
-        let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::new("rubygems")).expect("served");
-        let (status, _, body) = get(&format!("{base}/api/v1/gems/rails.json")).await;
+    #[test]
+    fn gem_with_downloads_and_plain_404() {
+        let route = Api.synthetic();
+        let base = BASE;
+        let (status, _, body) = get(&*route, &format!("{base}/api/v1/gems/rails.json"));
         assert_eq!(status, 200);
         let v: Value = serde_json::from_str(&body).expect("JSON");
         assert_eq!(
@@ -83,7 +98,7 @@ mod tests {
         );
         assert!(body.starts_with("{\"name\":\"rails\",\"downloads\":"));
         let (status, headers, body) =
-            get(&format!("{base}/api/v1/gems/nonexistent-gem.json")).await;
+            get(&*route, &format!("{base}/api/v1/gems/nonexistent-gem.json"));
         assert_eq!(status, 404);
         assert_eq!(body, "This rubygem could not be found.");
         assert!(headers["content-type"].starts_with("text/plain"));

@@ -1,21 +1,38 @@
-//! Docker Hub: `GET /v2/repositories/{namespace}/{name}/` answers the
+//! The demo route of Docker Hub: `GET /v2/repositories/{namespace}/{name}/` answers the
 //! repository object in the recorded key order with a synthetic
 //! `pull_count` and `star_count`; a name starting with `nonexistent-` gets
 //! 404 `{"message":"object not found",...}`.
 
-use wiremock::{Request, Respond, ResponseTemplate};
-
-use crate::numbers::synthetic_pulls;
-use crate::{js, object};
+use crate::demo::kit::{REF_YEAR, Series};
+use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
 
 const JSON: &str = "application/json";
 
-#[derive(Debug, Default)]
-pub(crate) struct DockerHub;
+/// Docker Hub pulls (all time) of an image.
+const PULLS: Series = Series::new("dockerhub_image", 10_000_000, 10_000_000_000);
 
-impl Respond for DockerHub {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let path = request.url.path().trim_end_matches('/');
+/// All-time pulls of a Docker Hub image (a stock: the level of the
+/// reference year, the same every day).
+pub fn synthetic_pulls(image: &str) -> u64 {
+    PULLS.yearly(&image.to_lowercase(), REF_YEAR)
+}
+
+/// The demo.
+#[derive(Debug, Clone, Copy)]
+pub struct Api;
+
+impl Demo for Api {
+    fn synthetic(&self) -> Box<dyn DemoRoute> {
+        Box::new(Route)
+    }
+}
+
+#[derive(Debug)]
+struct Route;
+
+impl DemoRoute for Route {
+    fn answer(&self, request: &DemoRequest) -> DemoAnswer {
+        let path = request.path().trim_end_matches('/');
         let Some((namespace, name)) = path
             .strip_prefix("/v2/repositories/")
             .and_then(|rest| rest.split_once('/'))
@@ -25,7 +42,7 @@ impl Respond for DockerHub {
                 ("message", js("object not found")),
                 ("errinfo", object(&[])),
             ]);
-            return ResponseTemplate::new(404).set_body_raw(body, JSON);
+            return DemoAnswer::new(404, JSON, body);
         };
         let pulls = synthetic_pulls(&format!("{namespace}/{name}"));
         let body = object(&[
@@ -71,24 +88,22 @@ impl Respond for DockerHub {
             ("storage_size", js(1_007_407_794u64)),
             ("source", "null".into()),
         ]);
-        ResponseTemplate::new(200).set_body_raw(body, JSON)
+        DemoAnswer::new(200, JSON, body)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
-    use trends_core::SourceId;
 
-    use crate::DemoServer;
-    use crate::numbers::synthetic_pulls;
-    use crate::tests::get;
+    use super::*;
+    use crate::demo::testing::{BASE, get};
 
-    #[tokio::test]
-    async fn repository_with_pull_count_and_404_for_unknown() {
-        let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::new("dockerhub")).expect("served");
-        let (status, _, body) = get(&format!("{base}/v2/repositories/library/python/")).await;
+    #[test]
+    fn repository_with_pull_count_and_404_for_unknown() {
+        let route = Api.synthetic();
+        let base = BASE;
+        let (status, _, body) = get(&*route, &format!("{base}/v2/repositories/library/python/"));
         assert_eq!(status, 200);
         let v: Value = serde_json::from_str(&body).expect("JSON");
         assert_eq!(
@@ -96,8 +111,10 @@ mod tests {
             Some(synthetic_pulls("library/python"))
         );
         assert!(body.starts_with("{\"user\":\"library\",\"name\":\"python\""));
-        let (status, _, body) =
-            get(&format!("{base}/v2/repositories/library/nonexistent-x/")).await;
+        let (status, _, body) = get(
+            &*route,
+            &format!("{base}/v2/repositories/library/nonexistent-x/"),
+        );
         assert_eq!(status, 404);
         assert!(body.contains("object not found"));
     }

@@ -1,37 +1,56 @@
-//! pypistats.org: `GET /api/packages/{package}/overall[?mirrors=false]`.
+//! The demo route of pypistats.org: `GET /api/packages/{package}/overall[?mirrors=false]`.
 //!
 //! Answers the last 180 days up to yesterday, `with_mirrors` and
 //! `without_mirrors` rows per day (only the latter with `mirrors=false`),
 //! in the API's key order. A package name starting with `nonexistent-` gets
 //! a 404 page, as the real site answers.
 
-use chrono::{Days, Utc};
-use wiremock::{Request, Respond, ResponseTemplate};
+use chrono::{Days, NaiveDate};
 
-use crate::numbers::synthetic_pypi_day;
-use crate::{js, object};
+use crate::demo::kit::Series;
 
-#[derive(Debug, Default)]
-pub(crate) struct PyPI;
+use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
 
-impl Respond for PyPI {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
+/// PyPI downloads per year of a package.
+const DOWNLOADS: Series = Series::new("pypi_package", 1_000_000, 1_000_000_000);
+
+/// PyPI downloads (without mirrors) of `package` on `day`.
+pub fn synthetic_pypi_day(package: &str, day: NaiveDate) -> u64 {
+    DOWNLOADS.day(&package.to_lowercase(), day)
+}
+
+/// The demo.
+#[derive(Debug, Clone, Copy)]
+pub struct Api;
+
+impl Demo for Api {
+    fn synthetic(&self) -> Box<dyn DemoRoute> {
+        Box::new(Route)
+    }
+}
+
+#[derive(Debug)]
+struct Route;
+
+impl DemoRoute for Route {
+    fn answer(&self, request: &DemoRequest) -> DemoAnswer {
         let package = request
             .url
             .path()
             .strip_prefix("/api/packages/")
             .and_then(|rest| rest.strip_suffix("/overall"));
         let Some(package) = package.filter(|p| !p.starts_with("nonexistent-")) else {
-            return ResponseTemplate::new(404).set_body_raw(
-                "<!doctype html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n",
+            return DemoAnswer::new(
+                404,
                 "text/html; charset=utf-8",
+                "<!doctype html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n",
             );
         };
         let mirrors = !request
             .url
             .query_pairs()
             .any(|(k, v)| k == "mirrors" && v == "false");
-        let today = Utc::now().date_naive();
+        let today = request.today();
         let mut rows = Vec::new();
         for age in (1..=180u64).rev() {
             let Some(day) = today.checked_sub_days(Days::new(age)) else {
@@ -55,24 +74,25 @@ impl Respond for PyPI {
             ("package", js(package)),
             ("type", js("overall_downloads")),
         ]);
-        ResponseTemplate::new(200).set_body_raw(body, "application/json")
+        DemoAnswer::new(200, "application/json", body)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
-    use trends_core::SourceId;
 
-    use crate::DemoServer;
-    use crate::tests::get;
+    use super::*;
+    use crate::demo::testing::{BASE, get};
 
-    #[tokio::test]
-    async fn the_last_180_days_without_mirrors() {
-        let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::new("pypi")).expect("served");
-        let (status, _, body) =
-            get(&format!("{base}/api/packages/django/overall?mirrors=false")).await;
+    #[test]
+    fn the_last_180_days_without_mirrors() {
+        let route = Api.synthetic();
+        let base = BASE;
+        let (status, _, body) = get(
+            &*route,
+            &format!("{base}/api/packages/django/overall?mirrors=false"),
+        );
         assert_eq!(status, 200);
         let v: Value = serde_json::from_str(&body).expect("JSON");
         assert_eq!(v["type"], "overall_downloads");
@@ -84,7 +104,10 @@ mod tests {
                 .flatten()
                 .all(|r| r["category"] == "without_mirrors")
         );
-        let (status, _, _) = get(&format!("{base}/api/packages/nonexistent-x/overall")).await;
+        let (status, _, _) = get(
+            &*route,
+            &format!("{base}/api/packages/nonexistent-x/overall"),
+        );
         assert_eq!(status, 404);
     }
 }

@@ -1,7 +1,8 @@
-//! GitHub REST: `GET /repos/{owner}/{repo}` and `GET /search/repositories`
-//! (the star history and count under `/stargazers/` are in `stars.rs`);
-//! GitHub GraphQL: `POST /graphql` for the aliased repository and search
-//! queries `trends` sends with a token (`github_graphql.rs`).
+//! The demo route of GitHub REST: `GET /repos/{owner}/{repo}` and `GET
+//! /search/repositories` (the star history and count under `/stargazers/`
+//! are in `stars.rs`, the synthetic counts in `numbers.rs`); GitHub
+//! GraphQL: `POST /graphql` for the aliased repository and search queries
+//! `trends` sends with a token (`graphql.rs`).
 //!
 //! Bodies follow GitHub's own recordings (octokit/fixtures,
 //! `scenarios/api.github.com/get-repository`), as an unauthenticated client
@@ -14,77 +15,84 @@
 //! Every answer carries the rate-limit headers GitHub sends to a client
 //! without a token (`core`: 60 an hour, `search`: 10 a minute). `remaining`
 //! counts down with the requests but never reaches 0, so a client that
-//! honours it never has to wait for the demo server.
+//! honours it never has to wait for the demo server; the windows count
+//! from the server's start.
 //!
 //! The demo server is stricter than GitHub: a search needs a `q` with one
 //! `topic:` or `language:` qualifier and a `created:FIRST..LAST` range,
 //! otherwise it answers 422 "Validation Failed" with GitHub's body shape.
 //! Every repository name exists and is owned by an organization.
 
+mod graphql;
+pub mod numbers;
+pub mod stars;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::{Value, json};
-use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::github_graphql::graphql;
-use crate::numbers::{
-    Qualifier, small_hash, synthetic_repo_counts, synthetic_repos_created_between,
+use crate::demo::kit::small_hash;
+use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
+use graphql::graphql;
+pub use numbers::{
+    Qualifier, RepoCounts, synthetic_repo_counts, synthetic_repos_created,
+    synthetic_repos_created_between,
 };
-use crate::{js, object};
 
 pub(crate) const JSON: &str = "application/json; charset=utf-8";
 const API_VERSION: &str = "2022-11-28";
-const REPOSITORY: &str = include_str!("../templates/repository.json");
-const SEARCH_ITEM: &str = include_str!("../templates/search-item.json");
+const REPOSITORY: &str = include_str!("templates/repository.json");
+const SEARCH_ITEM: &str = include_str!("templates/search-item.json");
 const SEARCH_DOCS: &str = "https://docs.github.com/v3/search/";
 
-/// Answers the GitHub routes.
+/// The GitHub demo (REST and GraphQL on one server).
+#[derive(Debug, Clone, Copy)]
+pub struct Api;
+
+impl Demo for Api {
+    fn synthetic(&self) -> Box<dyn DemoRoute> {
+        Box::new(Route {
+            core: Limit::new("core", 60, 3600),
+            search: Limit::new("search", 10, 60),
+            graphql: Limit::new("graphql", 5000, 3600),
+        })
+    }
+}
+
+/// Answers the GitHub routes; counts the requests of each rate limit.
 #[derive(Debug)]
-pub(crate) struct GitHub {
+struct Route {
     core: Limit,
     search: Limit,
     graphql: Limit,
 }
 
-impl GitHub {
-    pub(crate) fn new() -> GitHub {
-        let started = Utc::now().timestamp();
-        GitHub {
-            core: Limit::new("core", 60, 3600, started),
-            search: Limit::new("search", 10, 60, started),
-            graphql: Limit::new("graphql", 5000, 3600, started),
-        }
-    }
-}
-
-impl Respond for GitHub {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let path = request.url.path();
+impl DemoRoute for Route {
+    fn answer(&self, request: &DemoRequest) -> DemoAnswer {
+        let path = request.path();
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let get = request.method.as_str() == "GET";
-        match segments.as_slice() {
+        let get = request.is_get();
+        let (limit, answer) = match segments.as_slice() {
             ["repos", owner, name] if get && valid_name(owner) && valid_name(name) => {
-                self.core.headers(answer(200, repository(owner, name)))
+                (&self.core, answer(200, repository(owner, name)))
             }
             ["repos", owner, name, "stargazers", what]
                 if get && valid_name(owner) && valid_name(name) =>
             {
                 let full_name = format!("{owner}/{name}");
-                match *what {
-                    "history" => self
-                        .core
-                        .headers(crate::stars::history(request, &full_name)),
-                    "count" => self.core.headers(crate::stars::count(&full_name)),
-                    _ => self.core.headers(answer(404, not_found())),
-                }
+                let answer = match *what {
+                    "history" => stars::history(request, &full_name),
+                    "count" => stars::count(&full_name),
+                    _ => answer(404, not_found()),
+                };
+                (&self.core, answer)
             }
-            ["search", "repositories"] if get => self.search.headers(search(request)),
-            ["graphql"] if request.method.as_str() == "POST" => {
-                self.graphql.headers(graphql(request))
-            }
-            _ => self.core.headers(answer(404, not_found())),
-        }
+            ["search", "repositories"] if get => (&self.search, search(request)),
+            ["graphql"] if request.method == "POST" => (&self.graphql, graphql(request)),
+            _ => (&self.core, answer(404, not_found())),
+        };
+        limit.headers(answer, request)
     }
 }
 
@@ -94,41 +102,39 @@ struct Limit {
     resource: &'static str,
     limit: u64,
     window_secs: i64,
-    started: i64,
     requests: AtomicU64,
 }
 
 impl Limit {
-    fn new(resource: &'static str, limit: u64, window_secs: i64, started: i64) -> Limit {
+    fn new(resource: &'static str, limit: u64, window_secs: i64) -> Limit {
         Limit {
             resource,
             limit,
             window_secs,
-            started,
             requests: AtomicU64::new(0),
         }
     }
 
-    fn headers(&self, response: ResponseTemplate) -> ResponseTemplate {
+    fn headers(&self, response: DemoAnswer, request: &DemoRequest) -> DemoAnswer {
         let n = self.requests.fetch_add(1, Ordering::Relaxed);
         // 1..=limit-1 used, so at least one request always remains.
         let used = 1 + n % (self.limit - 1);
-        let now = Utc::now().timestamp();
-        let elapsed = (now - self.started).max(0);
-        let reset = self.started + (elapsed / self.window_secs + 1) * self.window_secs;
+        let started = request.started.timestamp();
+        let elapsed = (request.now.timestamp() - started).max(0);
+        let reset = started + (elapsed / self.window_secs + 1) * self.window_secs;
         response
-            .insert_header("x-github-api-version-selected", API_VERSION)
-            .insert_header("x-github-media-type", "github.v3; format=json")
-            .insert_header("x-ratelimit-limit", self.limit.to_string())
-            .insert_header("x-ratelimit-remaining", (self.limit - used).to_string())
-            .insert_header("x-ratelimit-reset", reset.to_string())
-            .insert_header("x-ratelimit-used", used.to_string())
-            .insert_header("x-ratelimit-resource", self.resource)
+            .with_header("x-github-api-version-selected", API_VERSION)
+            .with_header("x-github-media-type", "github.v3; format=json")
+            .with_header("x-ratelimit-limit", self.limit.to_string())
+            .with_header("x-ratelimit-remaining", (self.limit - used).to_string())
+            .with_header("x-ratelimit-reset", reset.to_string())
+            .with_header("x-ratelimit-used", used.to_string())
+            .with_header("x-ratelimit-resource", self.resource)
     }
 }
 
-pub(crate) fn answer(status: u16, body: String) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body, JSON)
+pub(crate) fn answer(status: u16, body: String) -> DemoAnswer {
+    DemoAnswer::new(status, JSON, body)
 }
 
 /// GitHub's owner and repository names: ASCII letters, digits, `-`, `_`, `.`.
@@ -163,7 +169,7 @@ pub(crate) fn repository(owner: &str, name: &str) -> String {
     let full_name = format!("{owner}/{name}");
     let counts = synthetic_repo_counts(&full_name);
     let key = full_name.to_lowercase();
-    let created = crate::stars::repo_created(&full_name);
+    let created = stars::repo_created(&full_name);
     let pushed = day_between(&key, "pushed", (2024, 1, 1), (2024, 12, 31));
     let fields = Fields {
         owner,
@@ -288,13 +294,8 @@ pub(crate) struct Query {
     pub(crate) last: NaiveDate,
 }
 
-fn search(request: &Request) -> ResponseTemplate {
-    let q = request
-        .url
-        .query_pairs()
-        .find(|(k, _)| k == "q")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+fn search(request: &DemoRequest) -> DemoAnswer {
+    let q = request.param("q").unwrap_or_default();
     if q.trim().is_empty() {
         let error = object(&[
             ("resource", js("Search")),
@@ -440,44 +441,26 @@ fn tokens(q: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::DemoServer;
-    use crate::numbers::synthetic_repos_created;
-    use crate::tests::get;
-    use trends_core::SourceId;
+    use crate::demo::testing::{BASE, get, now, read, request};
 
-    #[tokio::test]
-    async fn graphql_answers_each_alias_and_needs_a_token() {
-        let server = DemoServer::start().await;
-        let url = format!(
-            "{}/graphql",
-            server.base_url(SourceId::new("github")).expect("served")
-        );
+    #[test]
+    fn graphql_answers_each_alias_and_needs_a_token() {
+        let route = Api.synthetic();
+        let url = format!("{BASE}/graphql");
         let query = r#"query { r0: repository(owner: "django", name: "django") { nameWithOwner stargazerCount forkCount watchers { totalCount } issues(states: OPEN) { totalCount } pullRequests(states: OPEN) { totalCount } } r1: repository(owner: "acme", name: "nonexistent-x") { nameWithOwner } rateLimit { cost remaining resetAt } }"#;
         let body = serde_json::json!({ "query": query }).to_string();
-        let client = reqwest::Client::new();
-        let anonymous = client
-            .post(&url)
-            .body(body.clone())
-            .send()
-            .await
-            .expect("answer");
-        assert_eq!(anonymous.status().as_u16(), 401);
-        let answer = client
-            .post(&url)
-            .bearer_auth("t")
-            .body(body)
-            .send()
-            .await
-            .expect("answer");
-        assert_eq!(answer.status().as_u16(), 200);
-        assert_eq!(
-            answer.headers()["x-ratelimit-resource"]
-                .to_str()
-                .expect("header"),
-            "graphql"
-        );
-        let v: Value = serde_json::from_str(&answer.text().await.expect("body")).expect("JSON");
-        let counts = crate::numbers::synthetic_repo_counts("django/django");
+        let mut post = request(&url);
+        post.method = "POST".to_owned();
+        post.body = body.into_bytes();
+        let (status, _, _) = read(route.answer(&post));
+        assert_eq!(status, 401);
+        post.headers
+            .push(("authorization".to_owned(), "Bearer t".to_owned()));
+        let (status, headers, text) = read(route.answer(&post));
+        assert_eq!(status, 200);
+        assert_eq!(headers["x-ratelimit-resource"], "graphql");
+        let v: Value = serde_json::from_str(&text).expect("JSON");
+        let counts = synthetic_repo_counts("django/django");
         assert_eq!(
             v["data"]["r0"]["stargazerCount"].as_u64(),
             Some(counts.stars)
@@ -497,12 +480,8 @@ mod tests {
         assert!(v["data"]["rateLimit"]["remaining"].is_u64());
     }
 
-    async fn ask(server: &DemoServer, path_and_query: &str) -> (u16, Vec<(String, String)>, Value) {
-        let url = format!(
-            "{}{path_and_query}",
-            server.base_url(SourceId::new("github")).expect("served")
-        );
-        let (status, headers, body) = get(&url).await;
+    fn ask(route: &dyn DemoRoute, path_and_query: &str) -> (u16, Vec<(String, String)>, Value) {
+        let (status, headers, body) = get(route, &format!("{BASE}{path_and_query}"));
         let headers = headers.into_iter().collect();
         (
             status,
@@ -519,10 +498,10 @@ mod tests {
             .unwrap_or_else(|| panic!("no {name} header in {headers:?}"))
     }
 
-    #[tokio::test]
-    async fn repository_object_has_real_shape_and_synthetic_counts() {
-        let server = DemoServer::start().await;
-        let (status, headers, body) = ask(&server, "/repos/django/django").await;
+    #[test]
+    fn repository_object_has_real_shape_and_synthetic_counts() {
+        let route = Api.synthetic();
+        let (status, headers, body) = ask(&*route, "/repos/django/django");
         assert_eq!(status, 200);
         assert_eq!(
             header(&headers, "content-type"),
@@ -544,7 +523,7 @@ mod tests {
         let reset: i64 = header(&headers, "x-ratelimit-reset")
             .parse()
             .expect("number");
-        assert!(reset > Utc::now().timestamp() - 5);
+        assert!(reset > now().timestamp() - 5);
 
         let c = synthetic_repo_counts("django/django");
         assert_eq!(body["full_name"], "django/django");
@@ -569,7 +548,7 @@ mod tests {
         assert_eq!(body["temp_clone_token"], Value::Null);
         assert!(body.get("permissions").is_none());
 
-        let (_, _, again) = ask(&server, "/repos/django/django").await;
+        let (_, _, again) = ask(&*route, "/repos/django/django");
         assert_eq!(again, body);
     }
 
@@ -601,14 +580,13 @@ mod tests {
         assert_eq!(base64("ab"), "YWI=");
     }
 
-    #[tokio::test]
-    async fn search_by_topic_and_by_quoted_language() {
-        let server = DemoServer::start().await;
+    #[test]
+    fn search_by_topic_and_by_quoted_language() {
+        let route = Api.synthetic();
         let (status, headers, body) = ask(
-            &server,
+            &*route,
             "/search/repositories?q=topic%3Adjango+created%3A2023-01-01..2023-12-31&per_page=1",
-        )
-        .await;
+        );
         assert_eq!(status, 200);
         assert_eq!(header(&headers, "x-ratelimit-resource"), "search");
         assert_eq!(header(&headers, "x-ratelimit-limit"), "10");
@@ -625,10 +603,9 @@ mod tests {
         assert!(items[0]["full_name"].is_string());
 
         let (status, _, body) = ask(
-            &server,
+            &*route,
             "/search/repositories?q=language%3A%22C%23%22+created%3A2024-01-01..2024-02-09&per_page=1",
-        )
-        .await;
+        );
         assert_eq!(status, 200);
         let expected = synthetic_repos_created_between(
             Qualifier::Language,
@@ -645,11 +622,11 @@ mod tests {
         assert_eq!(body["items"][0]["language"], "C#");
     }
 
-    #[tokio::test]
-    async fn search_without_a_range_is_a_validation_failure() {
-        let server = DemoServer::start().await;
+    #[test]
+    fn search_without_a_range_is_a_validation_failure() {
+        let route = Api.synthetic();
         let (status, headers, body) =
-            ask(&server, "/search/repositories?q=topic%3Adjango&per_page=1").await;
+            ask(&*route, "/search/repositories?q=topic%3Adjango&per_page=1");
         assert_eq!(status, 422);
         assert_eq!(header(&headers, "x-ratelimit-resource"), "search");
         assert_eq!(body["message"], "Validation Failed");
@@ -659,7 +636,7 @@ mod tests {
         assert_eq!(body["errors"][0]["field"], "q");
         assert_eq!(body["errors"][0]["code"], "invalid");
 
-        let (status, _, body) = ask(&server, "/search/repositories?per_page=1").await;
+        let (status, _, body) = ask(&*route, "/search/repositories?per_page=1");
         assert_eq!(status, 422);
         assert_eq!(
             body["errors"],
@@ -667,16 +644,16 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn unknown_paths_are_not_found() {
-        let server = DemoServer::start().await;
+    #[test]
+    fn unknown_paths_are_not_found() {
+        let route = Api.synthetic();
         for path in [
             "/repos/django",
             "/users/octocat",
             "/repos/a/b/c",
             "/repos/bad%20name/x",
         ] {
-            let (status, headers, body) = ask(&server, path).await;
+            let (status, headers, body) = ask(&*route, path);
             assert_eq!(status, 404, "{path}");
             assert_eq!(header(&headers, "x-ratelimit-resource"), "core");
             assert_eq!(
@@ -686,15 +663,14 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn remaining_never_reaches_zero() {
-        let server = DemoServer::start().await;
+    #[test]
+    fn remaining_never_reaches_zero() {
+        let route = Api.synthetic();
         for _ in 0..25 {
             let (_, headers, _) = ask(
-                &server,
+                &*route,
                 "/search/repositories?q=language%3AGo+created%3A2020-01-01..2020-12-31&per_page=1",
-            )
-            .await;
+            );
             let remaining: u64 = header(&headers, "x-ratelimit-remaining")
                 .parse()
                 .expect("number");

@@ -1,4 +1,4 @@
-//! The GitHub Innovation Graph's raw files, as raw.githubusercontent.com
+//! The demo route of the GitHub Innovation Graph's raw files, as raw.githubusercontent.com
 //! serves them from the `github/innovationgraph` repository (recorded
 //! format: `tests/fixtures/innovationgraph/`):
 //!
@@ -20,23 +20,28 @@
 //! about a quarter after it ends). A row below 100 developers is left out,
 //! as GitHub's threshold does. Every count is synthetic.
 //!
-//! With [`Figures::Real`] the two routes serve a bundle's real files
-//! instead (the catalog's rows of a release, byte for byte; see
-//! [`crate::recorded`]).
+//! A real demo's bundle has `innovationgraph/languages.csv` and
+//! `innovationgraph/topics.csv`, the Innovation Graph's files (the
+//! catalog's rows of every economy of a release, byte for byte): the two
+//! routes serve them instead, as raw.githubusercontent.com served them.
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, Utc};
+use chrono::{Datelike, NaiveDate};
 use trends_core::{Catalog, SourceKey};
-use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::numbers::small_hash;
-use crate::recorded::Figures;
+use crate::demo::kit::small_hash;
+use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, Malformed, Recorded};
 
 /// The repository and branch in the raw-file URL; part of the base URL.
 pub(crate) const PREFIX: &str = "/github/innovationgraph/main";
 const TEXT: &str = "text/plain; charset=utf-8";
-const CATALOG: &str = include_str!("../../../config/catalog.toml");
+const CATALOG: &str = include_str!("../../../../config/catalog.toml");
+/// The bundle's files, each with the header it must open with.
+const LANGUAGES: &str = "innovationgraph/languages.csv";
+const TOPICS: &str = "innovationgraph/topics.csv";
+const LANGUAGES_HEADER: &str = "num_pushers,language,language_type,iso2_code,year,quarter";
+const TOPICS_HEADER: &str = "num_pushers,topic,iso2_code,year,quarter";
 
 /// Economies with their share of the world's developers (synthetic), and
 /// whether they are EU member states.
@@ -63,30 +68,73 @@ const ECONOMIES: [(&str, f64, bool); 16] = [
 const OTHER_LANGUAGES: [&str; 2] = ["HTML", "Shell"];
 const OTHER_TOPICS: [&str; 2] = ["python", "javascript"];
 
-/// Answers the raw-file routes: the bundled real files ([`Figures::Real`],
-/// see [`crate::recorded`]) or synthetic ones.
-#[derive(Debug, Default)]
-pub(crate) struct InnovationGraph {
-    pub(crate) figures: Figures,
-}
+/// The Innovation Graph demo.
+#[derive(Debug, Clone, Copy)]
+pub struct Api;
 
-impl Respond for InnovationGraph {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let file = request.url.path().strip_prefix(PREFIX);
-        let body: Vec<u8> = match (self.figures.bundle(), file) {
-            (Some(b), Some("/data/languages.csv")) => b.languages_csv().to_vec(),
-            (Some(b), Some("/data/topics.csv")) => b.topics_csv().to_vec(),
-            (None, Some("/data/languages.csv")) => languages(last()).into_bytes(),
-            (None, Some("/data/topics.csv")) => topics(last()).into_bytes(),
-            _ => return ResponseTemplate::new(404).set_body_raw("404: Not Found", TEXT),
+impl Demo for Api {
+    fn prefix(&self) -> &'static str {
+        PREFIX
+    }
+
+    fn files(&self) -> &'static [&'static str] {
+        &[LANGUAGES, TOPICS]
+    }
+
+    fn synthetic(&self) -> Box<dyn DemoRoute> {
+        Box::new(Route { files: None })
+    }
+
+    fn real(&self, bundle: &Recorded) -> Result<Box<dyn DemoRoute>, Malformed> {
+        let file = |name: &str, header: &str| {
+            let body = bundle.file(name)?;
+            if body.starts_with(header.as_bytes()) {
+                Ok(body.to_vec())
+            } else {
+                Err(Malformed::new(
+                    name,
+                    format!("the header is not `{header}`"),
+                ))
+            }
         };
-        ResponseTemplate::new(200).set_body_raw(body, TEXT)
+        Ok(Box::new(Route {
+            files: Some(Files {
+                languages: file(LANGUAGES, LANGUAGES_HEADER)?,
+                topics: file(TOPICS, TOPICS_HEADER)?,
+            }),
+        }))
     }
 }
 
-/// The last quarter of the synthetic files: two before today's.
-fn last() -> (i32, u32) {
-    let today = Utc::now().date_naive();
+/// A bundle's two files, as read.
+#[derive(Debug)]
+struct Files {
+    languages: Vec<u8>,
+    topics: Vec<u8>,
+}
+
+/// Answers the raw-file routes: the bundled real files or synthetic ones.
+#[derive(Debug)]
+struct Route {
+    files: Option<Files>,
+}
+
+impl DemoRoute for Route {
+    fn answer(&self, request: &DemoRequest) -> DemoAnswer {
+        let file = request.path().strip_prefix(PREFIX);
+        let body: Vec<u8> = match (&self.files, file) {
+            (Some(f), Some("/data/languages.csv")) => f.languages.clone(),
+            (Some(f), Some("/data/topics.csv")) => f.topics.clone(),
+            (None, Some("/data/languages.csv")) => languages(last(request.today())).into_bytes(),
+            (None, Some("/data/topics.csv")) => topics(last(request.today())).into_bytes(),
+            _ => return DemoAnswer::new(404, TEXT, "404: Not Found"),
+        };
+        DemoAnswer::new(200, TEXT, body)
+    }
+}
+
+/// The last quarter of the synthetic files: two before `today`'s.
+fn last(today: NaiveDate) -> (i32, u32) {
     published_through(today.year(), today.month0() / 3 + 1)
 }
 
@@ -121,13 +169,7 @@ fn names(key: SourceKey, others: &[&str]) -> Vec<String> {
 /// Developers of `economy` pushing to `name` (a language or, `topic`, a
 /// topic) in a quarter: a world level log-uniform in the kind's range, a
 /// yearly trend in [-15 %, +30 %], the economy's share and ±4 % noise.
-pub(crate) fn synthetic_pushers(
-    topic: bool,
-    name: &str,
-    economy: &str,
-    year: i32,
-    quarter: u32,
-) -> u64 {
+pub fn synthetic_pushers(topic: bool, name: &str, economy: &str, year: i32, quarter: u32) -> u64 {
     let kind = if topic { "topic" } else { "language" };
     let key = name.to_lowercase();
     let unit = |parts: &[&str]| small_hash(parts) as f64 / f64::from(u32::MAX);
@@ -169,7 +211,7 @@ fn rows(topic: bool, name: &str, (year, quarter): (i32, u32)) -> Vec<(&'static s
 }
 
 fn languages(last: (i32, u32)) -> String {
-    let mut body = String::from("num_pushers,language,language_type,iso2_code,year,quarter\r\n");
+    let mut body = format!("{LANGUAGES_HEADER}\r\n");
     let names = names(SourceKey::GitHubLanguage, &OTHER_LANGUAGES);
     for (year, quarter) in quarters(last) {
         // economy -> (type, count, name)
@@ -193,7 +235,7 @@ fn languages(last: (i32, u32)) -> String {
 }
 
 fn topics(last: (i32, u32)) -> String {
-    let mut body = String::from("num_pushers,topic,iso2_code,year,quarter\n");
+    let mut body = format!("{TOPICS_HEADER}\n");
     let names = names(SourceKey::GitHubTopic, &OTHER_TOPICS);
     for (year, quarter) in quarters(last) {
         let mut all: Vec<(u64, &str, &str)> = Vec::new();
@@ -212,10 +254,10 @@ fn topics(last: (i32, u32)) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
-    use crate::DemoServer;
-    use crate::tests::get;
-    use trends_core::SourceId;
+    use crate::demo::testing::{BASE, get};
 
     #[test]
     fn a_quarter_is_published_two_quarters_later() {
@@ -236,14 +278,12 @@ mod tests {
         assert!(rows.iter().all(|(_, n)| *n >= 100));
     }
 
-    #[tokio::test]
-    async fn both_files_in_the_real_format_and_a_plain_404() {
-        let server = DemoServer::start().await;
-        let base = server
-            .base_url(SourceId::new("innovationgraph"))
-            .expect("served");
+    #[test]
+    fn both_files_in_the_real_format_and_a_plain_404() {
+        let route = Api.synthetic();
+        let base = format!("{BASE}{}", Api.prefix());
         assert!(base.ends_with(PREFIX), "{base}");
-        let (status, headers, body) = get(&format!("{base}/data/languages.csv")).await;
+        let (status, headers, body) = get(&*route, &format!("{base}/data/languages.csv"));
         assert_eq!(status, 200);
         assert!(headers["content-type"].starts_with("text/plain"));
         assert!(body.starts_with("num_pushers,language,language_type,iso2_code,year,quarter\r\n"));
@@ -252,12 +292,42 @@ mod tests {
             body.contains(&format!("\r\n{go},Go,programming,US,2020,1\r\n")),
             "{go}"
         );
-        let (status, _, body) = get(&format!("{base}/data/topics.csv")).await;
+        let (status, _, body) = get(&*route, &format!("{base}/data/topics.csv"));
         assert_eq!(status, 200);
         assert!(body.starts_with("num_pushers,topic,iso2_code,year,quarter\n"));
         assert!(body.contains(",django,US,2020,1\n"));
-        let (status, headers, body) = get(&format!("{base}/data/nope.csv")).await;
+        let (status, headers, body) = get(&*route, &format!("{base}/data/nope.csv"));
         assert_eq!((status, body.as_str()), (404, "404: Not Found"));
         assert!(headers["content-type"].starts_with("text/plain"));
+    }
+
+    fn bundle(languages: &[u8]) -> Recorded {
+        let fixture = |name: &str| {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/innovationgraph")
+                .join(name);
+            std::fs::read(&path).expect("fixture")
+        };
+        let files = BTreeMap::from([
+            (LANGUAGES.to_owned(), languages.to_vec()),
+            (TOPICS.to_owned(), fixture("topics.csv")),
+        ]);
+        Recorded::new(Vec::new(), files)
+    }
+
+    #[test]
+    fn a_real_route_serves_the_bundled_files_byte_for_byte() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/innovationgraph/languages.csv");
+        let languages = std::fs::read(path).expect("fixture");
+        let route = Api.real(&bundle(&languages)).expect("route");
+        let (status, _, body) = get(&*route, &format!("{BASE}{PREFIX}/data/languages.csv"));
+        assert_eq!(status, 200);
+        assert_eq!(body.as_bytes(), languages.as_slice());
+        let err = Api
+            .real(&bundle(b"pushers,language\n1,Go\n"))
+            .expect_err("a wrong header");
+        assert_eq!(err.file, LANGUAGES);
+        assert!(err.what.contains("header"), "{}", err.what);
     }
 }

@@ -1,4 +1,4 @@
-//! Packagist: `GET /packages/{vendor}/{name}/stats/all.json?average=monthly&from=..&to=..`,
+//! The demo route of Packagist: `GET /packages/{vendor}/{name}/stats/all.json?average=monthly&from=..&to=..`,
 //! computed as the server's `overallStatsAction` does: the days `from..=to`
 //! grouped by month, each month's value the sum of its days divided by their
 //! number, rounded up. Keys in the server's order (`labels`, `values`,
@@ -7,19 +7,37 @@
 //! whose name starts with `nonexistent-` gets 404 with the JSON routes'
 //! `{"status":"error","message":"Package not found"}`.
 
-use chrono::{Datelike, NaiveDate, Utc};
-use wiremock::{Request, Respond, ResponseTemplate};
+use chrono::{Datelike, NaiveDate};
 
-use crate::numbers::synthetic_packagist_day;
-use crate::{js, object};
+use crate::demo::kit::Series;
+
+use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
 
 const JSON: &str = "application/json";
 
-#[derive(Debug, Default)]
-pub(crate) struct Packagist;
+/// Packagist installs per year of a package.
+const DOWNLOADS: Series = Series::new("packagist_package", 1_000_000, 500_000_000);
 
-impl Respond for Packagist {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
+/// Packagist installs of `package` on `day`.
+pub fn synthetic_packagist_day(package: &str, day: NaiveDate) -> u64 {
+    DOWNLOADS.day(&package.to_lowercase(), day)
+}
+
+/// The demo.
+#[derive(Debug, Clone, Copy)]
+pub struct Api;
+
+impl Demo for Api {
+    fn synthetic(&self) -> Box<dyn DemoRoute> {
+        Box::new(Route)
+    }
+}
+
+#[derive(Debug)]
+struct Route;
+
+impl DemoRoute for Route {
+    fn answer(&self, request: &DemoRequest) -> DemoAnswer {
         let package = request
             .url
             .path()
@@ -27,12 +45,13 @@ impl Respond for Packagist {
             .and_then(|rest| rest.strip_suffix("/stats/all.json"))
             .filter(|p| p.split('/').count() == 2);
         let Some(package) = package.filter(|p| !p.contains("/nonexistent-")) else {
-            return ResponseTemplate::new(404).set_body_raw(
+            return DemoAnswer::new(
+                404,
+                JSON,
                 object(&[
                     ("status", js("error")),
                     ("message", js("Package not found")),
                 ]),
-                JSON,
             );
         };
         let query = |key: &str| {
@@ -44,12 +63,14 @@ impl Respond for Packagist {
         };
         let date =
             |v: Option<String>| v.and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok());
-        let today = Utc::now().date_naive();
+        let today = request.today();
         let to = date(query("to")).unwrap_or(today - chrono::Days::new(2));
         let from =
             date(query("from")).unwrap_or(NaiveDate::from_ymd_opt(2012, 4, 13).unwrap_or(to));
         if query("average").as_deref() != Some("monthly") {
-            return ResponseTemplate::new(400).set_body_raw(
+            return DemoAnswer::new(
+                400,
+                JSON,
                 object(&[
                     ("status", js("error")),
                     (
@@ -57,7 +78,6 @@ impl Respond for Packagist {
                         js("The demo server answers average=monthly only"),
                     ),
                 ]),
-                JSON,
             );
         }
         // (label, sum, days)
@@ -84,9 +104,7 @@ impl Respond for Packagist {
             js(package).replace('/', "\\/"),
             values.join(",")
         );
-        ResponseTemplate::new(200)
-            .set_body_raw(body, JSON)
-            .insert_header("cache-control", "public, s-maxage=1800")
+        DemoAnswer::new(200, JSON, body).with_header("cache-control", "public, s-maxage=1800")
     }
 }
 
@@ -94,20 +112,20 @@ impl Respond for Packagist {
 mod tests {
     use chrono::NaiveDate;
     use serde_json::Value;
-    use trends_core::SourceId;
 
-    use crate::DemoServer;
-    use crate::numbers::synthetic_packagist_day;
-    use crate::tests::get;
+    use super::*;
+    use crate::demo::testing::{BASE, get};
 
-    #[tokio::test]
-    async fn monthly_daily_averages_and_404() {
-        let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::new("packagist")).expect("served");
-        let (status, headers, body) = get(&format!(
-            "{base}/packages/laravel/framework/stats/all.json?average=monthly&from=2023-01-01&to=2023-02-10"
-        ))
-        .await;
+    #[test]
+    fn monthly_daily_averages_and_404() {
+        let route = Api.synthetic();
+        let base = BASE;
+        let (status, headers, body) = get(
+            &*route,
+            &format!(
+                "{base}/packages/laravel/framework/stats/all.json?average=monthly&from=2023-01-01&to=2023-02-10"
+            ),
+        );
         assert_eq!(status, 200, "{body}");
         assert!(headers["cache-control"].contains("s-maxage=1800"));
         assert!(body.contains("\"laravel\\/framework\""), "{body}");
@@ -125,10 +143,10 @@ mod tests {
             v["values"]["laravel/framework"][1].as_u64(),
             Some(feb.div_ceil(10))
         );
-        let (status, _, body) = get(&format!(
-            "{base}/packages/acme/nonexistent-x/stats/all.json?average=monthly"
-        ))
-        .await;
+        let (status, _, body) = get(
+            &*route,
+            &format!("{base}/packages/acme/nonexistent-x/stats/all.json?average=monthly"),
+        );
         assert_eq!(status, 404);
         assert!(body.contains("Package not found"));
     }

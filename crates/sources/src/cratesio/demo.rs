@@ -1,4 +1,4 @@
-//! crates.io: `GET /api/v1/crates/{name}` (the crate with a synthetic
+//! The demo route of crates.io: `GET /api/v1/crates/{name}` (the crate with a synthetic
 //! all-time `downloads`) and `GET /api/v1/crates/{name}/downloads` (the last
 //! 90 days up to yesterday, each day split over two versions and
 //! `meta.extra_downloads`, summing to [`synthetic_crate_day`]).
@@ -7,41 +7,67 @@
 //! a library's default one, with its 403 JSON body, and answers a name
 //! starting with `nonexistent-` with its 404 `crate ... does not exist`.
 
-use chrono::{Days, Utc};
-use wiremock::{Request, Respond, ResponseTemplate};
+use chrono::{Days, NaiveDate};
 
-use crate::numbers::{synthetic_crate_day, synthetic_crate_total};
-use crate::{js, object};
+use crate::demo::kit::{REF_YEAR, Series};
+
+use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
 
 const JSON: &str = "application/json; charset=utf-8";
 
 /// The real 403 body (tests/fixtures/cratesio/error_no_user_agent.json).
 const NO_USER_AGENT: &str =
-    include_str!("../../../tests/fixtures/cratesio/error_no_user_agent.json");
+    include_str!("../../../../tests/fixtures/cratesio/error_no_user_agent.json");
 
-#[derive(Debug, Default)]
-pub(crate) struct CratesIo;
-
-fn error(status: u16, detail: &str) -> ResponseTemplate {
+fn error(status: u16, detail: &str) -> DemoAnswer {
     let body = object(&[("errors", format!("[{}]", object(&[("detail", js(detail))])))]);
-    ResponseTemplate::new(status).set_body_raw(body, JSON)
+    DemoAnswer::new(status, JSON, body)
 }
 
-impl Respond for CratesIo {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let agent = request
-            .headers
-            .get("user-agent")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+/// crates.io downloads (all time) of a crate.
+const TOTAL: Series = Series::new("cratesio_crate_total", 100_000, 300_000_000);
+/// crates.io downloads per year of a crate.
+const DOWNLOADS: Series = Series::new("cratesio_crate", 100_000, 100_000_000);
+
+/// All-time downloads of a crate (a stock, the same every day).
+pub fn synthetic_crate_total(name: &str) -> u64 {
+    TOTAL.yearly(&crate_name(name), REF_YEAR)
+}
+
+/// Downloads of a crate, all versions, on `day`.
+pub fn synthetic_crate_day(name: &str, day: NaiveDate) -> u64 {
+    DOWNLOADS.day(&crate_name(name), day)
+}
+
+/// crates.io ignores case and treats `-` and `_` alike.
+fn crate_name(name: &str) -> String {
+    name.to_lowercase().replace('_', "-")
+}
+
+/// The demo.
+#[derive(Debug, Clone, Copy)]
+pub struct Api;
+
+impl Demo for Api {
+    fn synthetic(&self) -> Box<dyn DemoRoute> {
+        Box::new(Route)
+    }
+}
+
+#[derive(Debug)]
+struct Route;
+
+impl DemoRoute for Route {
+    fn answer(&self, request: &DemoRequest) -> DemoAnswer {
+        let agent = request.header("user-agent").unwrap_or("");
         if agent.is_empty()
             || ["reqwest/", "curl/", "Go-http-client/", "python-requests/"]
                 .iter()
                 .any(|lib| agent.starts_with(lib))
         {
-            return ResponseTemplate::new(403).set_body_raw(NO_USER_AGENT.trim_end(), JSON);
+            return DemoAnswer::new(403, JSON, NO_USER_AGENT.trim_end());
         }
-        let Some(rest) = request.url.path().strip_prefix("/api/v1/crates/") else {
+        let Some(rest) = request.path().strip_prefix("/api/v1/crates/") else {
             return error(404, "Not Found");
         };
         let (name, downloads) = match rest.split_once('/') {
@@ -52,8 +78,12 @@ impl Respond for CratesIo {
         if name.starts_with("nonexistent-") {
             return error(404, &format!("crate `{name}` does not exist"));
         }
-        let body = if downloads { daily(name) } else { krate(name) };
-        ResponseTemplate::new(200).set_body_raw(body, JSON)
+        let body = if downloads {
+            daily(name, request.today())
+        } else {
+            krate(name)
+        };
+        DemoAnswer::new(200, JSON, body)
     }
 }
 
@@ -104,8 +134,7 @@ fn krate(name: &str) -> String {
     ])
 }
 
-fn daily(name: &str) -> String {
-    let today = Utc::now().date_naive();
+fn daily(name: &str, today: NaiveDate) -> String {
     let mut versions = Vec::new();
     let mut extra = Vec::new();
     for age in (1..=90u64).rev() {
@@ -139,49 +168,37 @@ fn daily(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{Days, Utc};
+    use chrono::Days;
     use serde_json::Value;
-    use trends_core::SourceId;
 
-    use crate::DemoServer;
-    use crate::numbers::{synthetic_crate_day, synthetic_crate_total};
-    use crate::tests::get;
+    use super::*;
+    use crate::demo::testing::{BASE, get, now, read, request};
 
-    #[tokio::test]
-    async fn crate_downloads_and_errors() {
-        let server = DemoServer::start().await;
-        let base = server.base_url(SourceId::new("cratesio")).expect("served");
-        // reqwest::get sends no User-Agent: refused, as crates.io does.
-        let (status, _, body) = get(&format!("{base}/api/v1/crates/axum")).await;
+    #[test]
+    fn crate_downloads_and_errors() {
+        let route = Api.synthetic();
+        let base = BASE;
+        // A request without a User-Agent is refused, as crates.io does.
+        let (status, _, body) = get(&*route, &format!("{base}/api/v1/crates/axum"));
         assert_eq!(status, 403);
         assert!(body.contains("User-Agent"));
-        let client = reqwest::Client::builder()
-            .user_agent("trends-test (test@example.org)")
-            .build()
-            .expect("client");
-        let v: Value = client
-            .get(format!("{base}/api/v1/crates/axum"))
-            .send()
-            .await
-            .expect("answer")
-            .text()
-            .await
-            .map(|t| serde_json::from_str(&t).expect("JSON"))
-            .expect("body");
+        let ask = |url: String| {
+            let mut request = request(&url);
+            request.headers.push((
+                "user-agent".to_owned(),
+                "trends-test (test@example.org)".to_owned(),
+            ));
+            read(route.answer(&request))
+        };
+        let (_, _, text) = ask(format!("{base}/api/v1/crates/axum"));
+        let v: Value = serde_json::from_str(&text).expect("JSON");
         assert_eq!(
             v["crate"]["downloads"].as_u64(),
             Some(synthetic_crate_total("axum"))
         );
-        let v: Value = client
-            .get(format!("{base}/api/v1/crates/axum/downloads"))
-            .send()
-            .await
-            .expect("answer")
-            .text()
-            .await
-            .map(|t| serde_json::from_str(&t).expect("JSON"))
-            .expect("body");
-        let yesterday = Utc::now()
+        let (_, _, text) = ask(format!("{base}/api/v1/crates/axum/downloads"));
+        let v: Value = serde_json::from_str(&text).expect("JSON");
+        let yesterday = now()
             .date_naive()
             .checked_sub_days(Days::new(1))
             .expect("date");
@@ -195,12 +212,13 @@ mod tests {
             .map(|d| d["downloads"].as_u64().expect("count"))
             .sum();
         assert_eq!(sum, synthetic_crate_day("axum", yesterday));
-        let r = client
-            .get(format!("{base}/api/v1/crates/nonexistent-x"))
-            .send()
-            .await
-            .expect("answer");
-        assert_eq!(r.status().as_u16(), 404);
-        assert!(r.text().await.expect("body").contains("does not exist"));
+        let (status, _, body) = ask(format!("{base}/api/v1/crates/nonexistent-x"));
+        assert_eq!(status, 404);
+        assert!(body.contains("does not exist"));
+        // A library's default agent is refused too.
+        let mut curl = request(&format!("{base}/api/v1/crates/axum"));
+        curl.headers
+            .push(("user-agent".to_owned(), "curl/8.5.0".to_owned()));
+        assert_eq!(route.answer(&curl).status, 403);
     }
 }

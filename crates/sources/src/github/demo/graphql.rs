@@ -1,4 +1,4 @@
-//! GitHub GraphQL, `POST /graphql`: the aliased queries `trends` sends with
+//! The demo route of GitHub GraphQL, `POST /graphql`: the aliased queries `trends` sends with
 //! a token. It needs a token (401 with GitHub's body without one) and
 //! answers, alias by alias, in the order of the query:
 //!
@@ -12,17 +12,16 @@
 //!
 //! then `rateLimit { cost remaining resetAt }`.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::Value;
-use wiremock::{Request, ResponseTemplate};
 
-use crate::github::{answer, parse_query};
-use crate::numbers::{synthetic_repo_counts, synthetic_repos_created_between};
-use crate::{js, object};
+use super::numbers::{synthetic_repo_counts, synthetic_repos_created_between};
+use super::{answer, parse_query};
+use crate::demo::{DemoAnswer, DemoRequest, js, object};
 
 /// `POST /graphql`.
-pub(crate) fn graphql(request: &Request) -> ResponseTemplate {
-    if !request.headers.contains_key("authorization") {
+pub(crate) fn graphql(request: &DemoRequest) -> DemoAnswer {
+    if request.header("authorization").is_none() {
         return answer(
             401,
             object(&[
@@ -47,7 +46,7 @@ pub(crate) fn graphql(request: &Request) -> ResponseTemplate {
     let mut errors = Vec::new();
     repositories(&query, &mut data, &mut errors);
     searches(&query, &mut data, &mut errors);
-    let reset = (Utc::now() + Duration::hours(1))
+    let reset = (request.now + Duration::hours(1))
         .format("%Y-%m-%dT%H:00:00Z")
         .to_string();
     let mut fields: Vec<(&str, String)> =
@@ -187,7 +186,7 @@ mod tests {
             &mut errors,
         );
         let rest = synthetic_repos_created_between(
-            crate::numbers::Qualifier::Topic,
+            super::super::numbers::Qualifier::Topic,
             "django",
             chrono::NaiveDate::from_ymd_opt(2023, 1, 1).expect("date"),
             chrono::NaiveDate::from_ymd_opt(2023, 12, 31).expect("date"),
