@@ -1,6 +1,8 @@
 //! Tests of the whole report: the README's worked example, methods,
 //! weights, groups, gains, trend and confidence columns and the writers.
 
+mod layers;
+
 use super::*;
 use crate::write::text_cell;
 use trends_core::{Group, Metric, ReportConfig, SourceId, YearlySignal};
