@@ -9,7 +9,7 @@ use trends_store::{RankingRow, RankingSettings, Store};
 /// Ranks every year with data as `trends report --all-years` does and
 /// replaces the `rankings` table with it.
 pub fn store(store: &mut Store, config: &ReportConfig) -> anyhow::Result<()> {
-    let options = trends_report::Options {
+    let options = trends_report::RankOptions {
         method: trends_report::Method::default(),
         config: config.clone(),
     };
@@ -55,7 +55,7 @@ fn row(r: trends_report::RankRow) -> RankingRow {
         rank_change: r.rank_change,
         score_change: r.score_change,
         momentum: r.momentum,
-        driver: r.driver,
+        driver: r.driver.map(|d| d.to_string()),
         signal_rank_best: r.signal_rank_best,
         signal_rank_worst: r.signal_rank_worst,
         disputed: r.disputed,

@@ -79,7 +79,7 @@ pub fn run(
             signals
         }
     };
-    let options = trends_report::Options {
+    let options = trends_report::RankOptions {
         method: args.method,
         config: config.clone(),
     };
@@ -216,7 +216,7 @@ fn compare(
 fn html(
     store: &Store,
     db: &Path,
-    options: &trends_report::Options,
+    options: &trends_report::RankOptions,
     merge: &dyn Fn(Vec<YearlySignal>) -> Vec<YearlySignal>,
     args: &ReportArgs,
     origin: Option<String>,

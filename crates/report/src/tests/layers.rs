@@ -131,6 +131,25 @@ fn root_items(lib: &str) -> BTreeSet<String> {
     out
 }
 
+/// `code` without its `use` statements (which may span lines).
+fn without_uses(code: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_use = false;
+    for line in code.lines() {
+        let l = line.trim_start();
+        in_use = in_use
+            || ["use ", "pub use ", "pub(crate) use "]
+                .iter()
+                .any(|p| l.starts_with(p));
+        if in_use {
+            in_use = !l.contains(';');
+        } else {
+            out.push(line);
+        }
+    }
+    out.join("\n")
+}
+
 /// Edges between top-level modules, each with a file that makes it.
 fn edges() -> BTreeMap<String, BTreeMap<String, String>> {
     let files = rust_files(&src());
@@ -154,18 +173,18 @@ fn edges() -> BTreeMap<String, BTreeMap<String, String>> {
             continue;
         }
         let code = production(&std::fs::read_to_string(f).expect("read"));
-        let file = f.strip_prefix(src()).expect("under src").display().to_string();
+        let file = f
+            .strip_prefix(src())
+            .expect("under src")
+            .display()
+            .to_string();
         let mut targets: Vec<String> = first_segments(&code, "crate::")
             .into_iter()
             .filter_map(resolve)
             .collect();
         if from == "lib" {
             // The root's own items use the names it re-exports.
-            let items: String = code
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("pub use ") && !l.contains(" use "))
-                .collect::<Vec<_>>()
-                .join("\n");
+            let items = without_uses(&code);
             targets.extend(
                 items
                     .split(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -173,7 +192,11 @@ fn edges() -> BTreeMap<String, BTreeMap<String, String>> {
             );
         } else if f.parent() == Some(src().as_path()) {
             // In a file of the root, `super::` is the root.
-            targets.extend(first_segments(&code, "super::").into_iter().filter_map(resolve));
+            targets.extend(
+                first_segments(&code, "super::")
+                    .into_iter()
+                    .filter_map(resolve),
+            );
         }
         for to in targets {
             if to != from {
@@ -224,7 +247,10 @@ fn cycle(edges: &BTreeMap<String, BTreeMap<String, String>>) -> Option<Vec<Strin
 fn describe(edges: &BTreeMap<String, BTreeMap<String, String>>) -> String {
     edges
         .iter()
-        .flat_map(|(from, to)| to.iter().map(move |(to, file)| format!("{from} -> {to} ({file})")))
+        .flat_map(|(from, to)| {
+            to.iter()
+                .map(move |(to, file)| format!("{from} -> {to} ({file})"))
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -254,6 +280,8 @@ fn the_check_reads_paths_groups_and_finds_a_cycle() {
     let names = reexports(lib);
     assert_eq!(names["rank_with"], "rank");
     assert_eq!(names["plural"], "write");
+    let root = "pub use a::{\n    X,\n};\npub struct R {\n    x: Y,\n}";
+    assert_eq!(without_uses(root), "pub struct R {\n    x: Y,\n}");
     let graph = |pairs: &[(&str, &str)]| {
         let mut g: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
         for (a, b) in pairs {
@@ -265,7 +293,11 @@ fn the_check_reads_paths_groups_and_finds_a_cycle() {
     };
     assert_eq!(cycle(&graph(&[("page", "rank"), ("rank", "model")])), None);
     assert_eq!(
-        cycle(&graph(&[("page", "rank"), ("rank", "trend"), ("trend", "rank")])),
+        cycle(&graph(&[
+            ("page", "rank"),
+            ("rank", "trend"),
+            ("trend", "rank")
+        ])),
         Some(vec!["rank".into(), "trend".into(), "rank".into()])
     );
 }
