@@ -258,7 +258,7 @@ fn html(
             r.id, r.command, r.started_at, r.status
         )
     });
-    let page = trends_report::Page {
+    let page = trends_report::HtmlPage {
         years: &rankings,
         shown: if args.all_years { vec![] } else { vec![upto] },
         categories: args.category.into_iter().collect(),

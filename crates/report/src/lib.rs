@@ -72,7 +72,7 @@ pub use forecast::{
     render_backtest, render_forecast, spearman, write_backtest_csv, write_forecast_csv,
 };
 pub use model::{Method, RankOptions, RankRow, Ranking, ReportError, SignalKey};
-pub use page::{Freshness, Page, Section, forecast_section, render_html};
+pub use page::{Freshness, HtmlPage, Section, forecast_section, render_html};
 pub use rank::{
     Contribution, ExplainError, Explanation, MIN_TECHS_PER_SIGNAL, MethodCheck, SignalChange,
     compare_methods, explain, group_signals, rank, rank_with, render_explanation,

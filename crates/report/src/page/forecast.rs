@@ -1,5 +1,5 @@
 //! The HTML page's forecast section (`trends report --format html`, put in
-//! [`crate::Page::extra`]): per category the bump chart continued by the
+//! [`crate::HtmlPage::extra`]): per category the bump chart continued by the
 //! forecast, a table of the forecast ranks with their intervals, and what
 //! the backtest says of the method against the naive forecast.
 

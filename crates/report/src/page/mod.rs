@@ -44,7 +44,7 @@ pub struct Freshness {
 
 /// Everything on the page.
 #[derive(Debug, Clone)]
-pub struct Page<'a> {
+pub struct HtmlPage<'a> {
     /// One ranking per year, oldest first: the sparklines and bump charts
     /// draw them all.
     pub years: &'a [Ranking],
@@ -70,7 +70,7 @@ pub struct Section {
 }
 
 /// The whole page as one HTML document.
-pub fn render_html(page: &Page) -> Result<String, ReportError> {
+pub fn render_html(page: &HtmlPage) -> Result<String, ReportError> {
     if page.years.is_empty() {
         return Err(ReportError::Chart(
             "no ranked year to put on the page; collect data first".to_owned(),
@@ -451,7 +451,7 @@ mod tests {
 
     fn page(years: &[Ranking], categories: Vec<Category>) -> String {
         let options = RankOptions::default();
-        render_html(&Page {
+        render_html(&HtmlPage {
             years,
             shown: vec![],
             categories,
@@ -518,7 +518,7 @@ mod tests {
         // One year shown of three: its tables, the bump chart of all three.
         let years: Vec<Ranking> = (2022..=2024).map(|y| crate::rank(&s, y, None)).collect();
         let options = RankOptions::default();
-        let html = render_html(&Page {
+        let html = render_html(&HtmlPage {
             years: &years,
             shown: vec![2023],
             categories: vec![],
@@ -532,7 +532,7 @@ mod tests {
         assert_eq!(html.matches("<figure class=\"chart bump\">").count(), 2);
         assert!(!html.contains("<select"));
         assert!(
-            render_html(&Page {
+            render_html(&HtmlPage {
                 years: &[],
                 shown: vec![],
                 categories: vec![],
