@@ -58,9 +58,13 @@ pub struct RankOptions {
 }
 
 impl RankOptions {
-    /// A signal's weight: `[report.weights]`, 1 when not named.
+    /// A signal's weight: `[report.weights]` (keyed by the signal's
+    /// name), 1 when not named.
     pub(crate) fn weight(&self, signal: SignalKey) -> f64 {
-        let name = signal.to_string();
-        self.config.weights.get(&name).copied().unwrap_or(1.0)
+        self.config
+            .weights
+            .iter()
+            .find(|(name, _)| signal == name.as_str())
+            .map_or(1.0, |(_, w)| *w)
     }
 }
