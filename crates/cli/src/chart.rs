@@ -57,7 +57,7 @@ pub fn run(
     groups: &[trends_core::Group],
     args: &ChartArgs,
 ) -> anyhow::Result<Exit> {
-    let options = trends_report::Options {
+    let options = trends_report::RankOptions {
         method: args.method,
         config: config.clone(),
     };

@@ -87,7 +87,7 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
         );
     }
     let signals = store.yearly_signals(year - 2, year)?;
-    let options = trends_report::Options {
+    let options = trends_report::RankOptions {
         config: config.report.clone(),
         ..Default::default()
     };

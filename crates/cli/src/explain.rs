@@ -47,7 +47,7 @@ pub fn run(
     let store = crate::status::open_existing(db, true)?;
     let year = args.year.unwrap_or_else(|| Utc::now().year() - 1);
     let signals = store.yearly_signals(year - 1, year)?;
-    let options = trends_report::Options {
+    let options = trends_report::RankOptions {
         method: args.method,
         config: config.clone(),
     };

@@ -50,7 +50,7 @@ pub fn run(
     let years = store.years()?;
     let (first, last) = crate::status::year_span(&years, db)?;
     let signals = store.yearly_signals(first - 2, last)?;
-    let options = trends_report::Options {
+    let options = trends_report::RankOptions {
         method: trends_report::Method::Share,
         config: config.clone(),
     };

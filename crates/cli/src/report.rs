@@ -79,7 +79,7 @@ pub fn run(
             signals
         }
     };
-    let options = trends_report::Options {
+    let options = trends_report::RankOptions {
         method: args.method,
         config: config.clone(),
     };
@@ -216,7 +216,7 @@ fn compare(
 fn html(
     store: &Store,
     db: &Path,
-    options: &trends_report::Options,
+    options: &trends_report::RankOptions,
     merge: &dyn Fn(Vec<YearlySignal>) -> Vec<YearlySignal>,
     args: &ReportArgs,
     origin: Option<String>,
@@ -262,7 +262,7 @@ fn html(
             r.status.map_or("running", |s| s.as_str())
         )
     });
-    let page = trends_report::Page {
+    let page = trends_report::HtmlPage {
         years: &rankings,
         shown: if args.all_years { vec![] } else { vec![upto] },
         categories: args.category.into_iter().collect(),

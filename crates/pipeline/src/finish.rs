@@ -26,7 +26,7 @@ fn store_rankings(
     config: &ReportConfig,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let options = trends_report::Options {
+    let options = trends_report::RankOptions {
         method: trends_report::Method::default(),
         config: config.clone(),
     };
@@ -72,7 +72,7 @@ fn row(r: trends_report::RankRow) -> RankingRow {
         rank_change: r.rank_change,
         score_change: r.score_change,
         momentum: r.momentum,
-        driver: r.driver,
+        driver: r.driver.map(|d| d.to_string()),
         signal_rank_best: r.signal_rank_best,
         signal_rank_worst: r.signal_rank_worst,
         disputed: r.disputed,

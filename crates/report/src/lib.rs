@@ -47,159 +47,38 @@
 //!
 //! [`forecast()`] says where each technology is heading: a damped trend of
 //! each signal's share, ranked the same way, with an interval from its
-//! [`backtest()`] (see `forecast.rs`).
+//! [`backtest()`] (see `forecast/mod.rs`).
+//!
+//! # Layout
+//!
+//! The modules depend one way (`tests::layers` holds it): `model` at the
+//! bottom (the ranked rows, [`SignalKey`], [`Method`], [`RankOptions`], the
+//! error); `rank` (steps 1 to 7, `explain`, groups, `compare_methods`);
+//! `write` (CSV, Markdown, JSON, the terminal table); `forecast` (the
+//! forecast, its backtest and their writers); `chart` (SVG); `page` (the
+//! HTML page and its forecast section).
 
-mod backtest;
 mod chart;
-mod chart_group;
-mod compare;
-mod confidence;
-mod explain;
 mod forecast;
-mod forecast_write;
-mod groups;
-mod html;
-mod html_forecast;
-mod html_parts;
-mod method;
+mod model;
+mod page;
 mod rank;
-mod trend;
 mod write;
 
-use std::collections::{BTreeMap, BTreeSet};
-
-pub use backtest::{Backtest, BacktestMethod, BacktestRow, BacktestSummary, backtest, spearman};
-pub use chart::{bump_chart, forecast_chart, signal_chart};
-pub use chart_group::group_chart;
-pub use compare::{MethodCheck, compare_methods};
-pub use explain::{
-    Contribution, ExplainError, Explanation, SignalChange, explain, render_explanation,
+pub use chart::{bump_chart, forecast_chart, group_chart, signal_chart};
+pub use forecast::{
+    Backtest, BacktestMethod, BacktestRow, BacktestSummary, DAMPING, FORECAST_COLUMNS, Forecast,
+    ForecastRow, INTERVAL, MIN_HISTORY, TREND_YEARS, backtest, closed_years, forecast,
+    render_backtest, render_forecast, spearman, write_backtest_csv, write_forecast_csv,
+};
+pub use model::{Method, RankOptions, RankRow, Ranking, ReportError, SignalKey};
+pub use page::{Freshness, HtmlPage, Section, forecast_section, render_html};
+pub use rank::{
+    Contribution, ExplainError, Explanation, MIN_TECHS_PER_SIGNAL, MethodCheck, SignalChange,
+    compare_methods, explain, group_signals, rank, rank_with, render_explanation,
     write_explanation_csv,
 };
-pub use forecast::{
-    DAMPING, Forecast, ForecastRow, INTERVAL, MIN_HISTORY, TREND_YEARS, closed_years, forecast,
-};
-pub use forecast_write::{
-    FORECAST_COLUMNS, render_backtest, render_forecast, write_backtest_csv, write_forecast_csv,
-};
-pub use groups::group_signals;
-pub use html::{Freshness, Page, Section, render_html};
-pub use html_forecast::forecast_section;
-pub use method::{Method, Options};
-pub use rank::{MIN_TECHS_PER_SIGNAL, rank, rank_with};
-pub(crate) use write::plural;
 pub use write::{movers, render_markdown, render_table, write_csv, write_json};
-
-use trends_core::{Category, TechId};
-
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    #[error("cannot write the CSV report")]
-    Csv(#[source] csv::Error),
-    #[error("cannot write the report")]
-    Io(#[from] std::io::Error),
-    #[error("cannot draw the chart: {0}")]
-    Chart(String),
-}
-
-impl From<csv::Error> for ReportError {
-    /// An IO failure under the CSV writer is an IO failure (so a closed
-    /// pipe is recognised as one).
-    fn from(e: csv::Error) -> Self {
-        if !matches!(e.kind(), csv::ErrorKind::Io(_)) {
-            return ReportError::Csv(e);
-        }
-        match e.into_kind() {
-            csv::ErrorKind::Io(io) => ReportError::Io(io),
-            other => ReportError::Csv(csv::Error::from(std::io::Error::other(format!(
-                "{other:?}"
-            )))),
-        }
-    }
-}
-
-/// A ranked year, all requested categories.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Ranking {
-    pub year: i32,
-    /// The method the rows were ranked with (not in the JSON: the report's
-    /// columns are the same for every method).
-    #[serde(skip)]
-    pub method: Method,
-    /// The signal columns, sorted: `{source}_{metric}`.
-    pub signals: Vec<String>,
-    /// Ordered by category (language, framework, practice), then rank.
-    pub rows: Vec<RankRow>,
-}
-
-/// One technology in a ranked year.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct RankRow {
-    pub year: i32,
-    pub category: Category,
-    /// `None`: no signal at all in the year.
-    pub rank: Option<u32>,
-    pub tech: TechId,
-    pub name: String,
-    /// 0..100, `None` when unranked.
-    pub score: Option<f64>,
-    /// The raw yearly value per signal; an absent key is an empty cell.
-    pub values: BTreeMap<String, f64>,
-    /// The signals of `values` that are not the API's exact count: the API
-    /// called it approximate, or trends estimated it
-    /// (`yearly_signals.exactness`). Sorted; absent from the JSON when
-    /// empty.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub approximate: Vec<String>,
-    /// Per used signal, the method's per-signal score (step 1, 0..1, before
-    /// weighting): what the score averages and the signal chart draws. Not
-    /// in the CSV or JSON.
-    #[serde(skip)]
-    pub shares: BTreeMap<String, f64>,
-    pub signals_used: usize,
-    pub coverage: Option<f64>,
-    pub partial: bool,
-    /// rank(Y−1) − rank(Y); `None` when unknown.
-    pub rank_change: Option<i64>,
-    /// score(Y) − score(Y−1) in points; `None` when either is unknown.
-    pub score_change: Option<f64>,
-    /// Slope of the score over Y−2..Y, points per year (least squares over
-    /// the ranked years among them, at least two).
-    pub momentum: Option<f64>,
-    /// The signal that moved the score most from Y−1 (largest
-    /// |contribution|, see [`explain()`]); `None` when the change is unknown
-    /// or 0.
-    pub driver: Option<String>,
-    /// The best and worst rank the technology has on a single used signal.
-    pub signal_rank_best: Option<u32>,
-    pub signal_rank_worst: Option<u32>,
-    /// The signals disagree: worst − best ≥ max(3, half the ranked
-    /// technologies of the category).
-    pub disputed: bool,
-    /// Ranked, but its mean coverage is below `[report] low_coverage`.
-    pub low_coverage: bool,
-    /// Why it is not ranked (too few signals, or none usable).
-    pub unranked_reason: Option<String>,
-}
-
-impl Ranking {
-    /// Several years as one long table: their rows in order, the union of
-    /// their signal columns.
-    pub fn concat(rankings: Vec<Ranking>) -> Ranking {
-        let year = rankings.last().map_or(0, |r| r.year);
-        let method = rankings.last().map_or_else(Method::default, |r| r.method);
-        let signals: BTreeSet<String> = rankings
-            .iter()
-            .flat_map(|r| r.signals.iter().cloned())
-            .collect();
-        Ranking {
-            year,
-            method,
-            signals: signals.into_iter().collect(),
-            rows: rankings.into_iter().flat_map(|r| r.rows).collect(),
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use trends_core::Category;
 
-use crate::{RankRow, Ranking, ReportError};
+use crate::model::{RankRow, Ranking, ReportError};
 
 /// A text cell for a spreadsheet: one starting with `=`, `+`, `-` or `@`
 /// would be read as a formula, so it gets a leading `'` (OWASP's advice).
@@ -30,8 +30,9 @@ fn number(v: f64) -> String {
 /// an exact count, `;`-separated.
 pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError> {
     let mut w = csv::Writer::from_writer(out);
+    let signals: Vec<String> = ranking.signals.iter().map(ToString::to_string).collect();
     let mut header: Vec<&str> = vec!["year", "category", "rank", "technology", "tech_id", "score"];
-    header.extend(ranking.signals.iter().map(String::as_str));
+    header.extend(signals.iter().map(String::as_str));
     header.extend([
         "signals_used",
         "coverage",
@@ -73,7 +74,7 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
                 .unwrap_or_default(),
         );
         rec.push(r.momentum.map(|m| format!("{m:.2}")).unwrap_or_default());
-        rec.push(r.driver.clone().unwrap_or_default());
+        rec.push(r.driver.map(|d| d.to_string()).unwrap_or_default());
         rec.push(
             r.signal_rank_best
                 .map(|k| k.to_string())
@@ -92,7 +93,8 @@ pub fn write_csv<W: Write>(ranking: &Ranking, out: W) -> Result<(), ReportError>
                 .map(text_cell)
                 .unwrap_or_default(),
         );
-        rec.push(r.approximate.join(";"));
+        let approximate: Vec<String> = r.approximate.iter().map(ToString::to_string).collect();
+        rec.push(approximate.join(";"));
         w.write_record(&rec)?;
     }
     w.flush()?;
@@ -162,7 +164,7 @@ pub fn render_markdown(ranking: &Ranking) -> String {
                 r.momentum
                     .map(|m| format!("{m:+.1}/yr"))
                     .unwrap_or_default(),
-                r.driver.as_deref().unwrap_or_default(),
+                r.driver.map(|d| d.to_string()).unwrap_or_default(),
                 spread(r)
             ));
         }
@@ -255,7 +257,7 @@ pub fn render_table(ranking: &Ranking) -> String {
                     .map(|m| format!("{m:+.1}"))
                     .unwrap_or_else(|| "-".into()),
                 spread(r),
-                r.driver.as_deref().unwrap_or_default()
+                r.driver.map(|d| d.to_string()).unwrap_or_default()
             ));
         }
         if let Some(line) = movers(ranking, ranking.year, c) {

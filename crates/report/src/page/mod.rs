@@ -8,15 +8,23 @@
 //! year; then the method, the weights and the data's freshness. Every value
 //! cell carries, as its tooltip, the SQL that finds it and the archived
 //! answers behind it in the DuckDB file. With several years a year selector
-//! shows one at a time (without script, all are shown).
+//! shows one at a time (without script, all are shown). Its pieces are in
+//! `parts.rs`, the forecast section in `forecast.rs`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use trends_core::Category;
 
-use crate::html_parts::{STYLE, esc, number, signal_sql, sparkline};
-use crate::{Options, RankRow, Ranking, ReportError, bump_chart, movers, plural};
+mod forecast;
+mod parts;
+
+use crate::chart::bump_chart;
+use crate::model::{RankOptions, RankRow, Ranking, ReportError, SignalKey};
+use crate::write::{movers, plural};
+use parts::{STYLE, esc, number, signal_sql, sparkline};
+
+pub use forecast::forecast_section;
 
 /// What the page says about where the data came from and how fresh it is
 /// (the CLI reads it from the database; the report crate stays pure).
@@ -36,7 +44,7 @@ pub struct Freshness {
 
 /// Everything on the page.
 #[derive(Debug, Clone)]
-pub struct Page<'a> {
+pub struct HtmlPage<'a> {
     /// One ranking per year, oldest first: the sparklines and bump charts
     /// draw them all.
     pub years: &'a [Ranking],
@@ -45,7 +53,7 @@ pub struct Page<'a> {
     pub shown: Vec<i32>,
     /// Only these categories (all when empty).
     pub categories: Vec<Category>,
-    pub options: &'a Options,
+    pub options: &'a RankOptions,
     pub freshness: Freshness,
     /// Extra sections appended before the method, e.g. a forecast.
     pub extra: Vec<Section>,
@@ -62,7 +70,7 @@ pub struct Section {
 }
 
 /// The whole page as one HTML document.
-pub fn render_html(page: &Page) -> Result<String, ReportError> {
+pub fn render_html(page: &HtmlPage) -> Result<String, ReportError> {
     if page.years.is_empty() {
         return Err(ReportError::Chart(
             "no ranked year to put on the page; collect data first".to_owned(),
@@ -214,9 +222,14 @@ fn capitalised(s: &str) -> String {
 }
 
 /// The signals any row of the category has in the year, in column order.
-fn category_signals<'a>(ranking: &'a Ranking, rows: &[&RankRow]) -> Vec<&'a String> {
-    let had: BTreeSet<&String> = rows.iter().flat_map(|r| r.values.keys()).collect();
-    ranking.signals.iter().filter(|s| had.contains(s)).collect()
+fn category_signals(ranking: &Ranking, rows: &[&RankRow]) -> Vec<SignalKey> {
+    let had: BTreeSet<SignalKey> = rows.iter().flat_map(|r| r.values.keys().copied()).collect();
+    ranking
+        .signals
+        .iter()
+        .copied()
+        .filter(|s| had.contains(s))
+        .collect()
 }
 
 fn year_table(out: &mut String, ranking: &Ranking, history: &Ranking, category: Category) {
@@ -252,7 +265,11 @@ fn year_table(out: &mut String, ranking: &Ranking, history: &Ranking, category: 
          <th>driver</th><th>coverage</th><th title=\"best and worst rank on a single signal\">signal ranks</th>"
     );
     for s in &signals {
-        let _ = write!(out, "<th class=\"num\">{}</th>", esc(&s.replace('_', " ")));
+        let _ = write!(
+            out,
+            "<th class=\"num\">{}</th>",
+            esc(&s.to_string().replace('_', " "))
+        );
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for r in &rows {
@@ -274,7 +291,7 @@ fn year_table(out: &mut String, ranking: &Ranking, history: &Ranking, category: 
     );
 }
 
-fn table_row(out: &mut String, r: &RankRow, history: &Ranking, signals: &[&String]) {
+fn table_row(out: &mut String, r: &RankRow, history: &Ranking, signals: &[SignalKey]) {
     let change = match (r.rank_change, r.rank) {
         (_, None) => String::new(),
         (None, Some(_)) => "<span class=\"new\">new</span>".to_owned(),
@@ -317,14 +334,17 @@ fn table_row(out: &mut String, r: &RankRow, history: &Ranking, signals: &[&Strin
         spark = sparkline(&scores),
         driver = r
             .driver
-            .as_deref()
-            .map(|d| esc(&d.replace('_', " ")))
+            .map(|d| esc(&d.to_string().replace('_', " ")))
             .unwrap_or_default(),
     );
-    for s in signals {
-        match r.values.get(*s) {
+    for &s in signals {
+        match r.values.get(&s) {
             Some(v) => {
-                let mark = if r.approximate.contains(s) { "≈" } else { "" };
+                let mark = if r.approximate.contains(&s) {
+                    "≈"
+                } else {
+                    ""
+                };
                 let _ = write!(
                     out,
                     "<td class=\"num\" title=\"{}\">{mark}{}</td>",
@@ -338,7 +358,7 @@ fn table_row(out: &mut String, r: &RankRow, history: &Ranking, signals: &[&Strin
     out.push_str("</tr>\n");
 }
 
-fn method_section(out: &mut String, options: &Options, latest: &Ranking) {
+fn method_section(out: &mut String, options: &RankOptions, latest: &Ranking) {
     let _ = write!(
         out,
         "<section id=\"method\"><h2>Method</h2>\n<ol>\
@@ -430,8 +450,8 @@ mod tests {
     }
 
     fn page(years: &[Ranking], categories: Vec<Category>) -> String {
-        let options = Options::default();
-        render_html(&Page {
+        let options = RankOptions::default();
+        render_html(&HtmlPage {
             years,
             shown: vec![],
             categories,
@@ -497,8 +517,8 @@ mod tests {
         assert!(!html.contains("id=\"framework\""));
         // One year shown of three: its tables, the bump chart of all three.
         let years: Vec<Ranking> = (2022..=2024).map(|y| crate::rank(&s, y, None)).collect();
-        let options = Options::default();
-        let html = render_html(&Page {
+        let options = RankOptions::default();
+        let html = render_html(&HtmlPage {
             years: &years,
             shown: vec![2023],
             categories: vec![],
@@ -512,11 +532,11 @@ mod tests {
         assert_eq!(html.matches("<figure class=\"chart bump\">").count(), 2);
         assert!(!html.contains("<select"));
         assert!(
-            render_html(&Page {
+            render_html(&HtmlPage {
                 years: &[],
                 shown: vec![],
                 categories: vec![],
-                options: &Options::default(),
+                options: &RankOptions::default(),
                 freshness: Freshness::default(),
                 extra: vec![],
             })

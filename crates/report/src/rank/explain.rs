@@ -18,8 +18,8 @@ use std::io::Write;
 
 use trends_core::{Category, TechId, YearlySignal};
 
-use crate::rank::rank_category;
-use crate::{Options, RankRow, ReportError};
+use super::score::rank_category;
+use crate::model::{RankOptions, RankRow, ReportError, SignalKey};
 
 /// How a signal's use changed from Y−1 to Y for one technology.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -50,8 +50,8 @@ impl SignalChange {
 /// One signal's part in a score change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Contribution {
-    /// `{source}_{metric}` (a gain: `…_gain`).
-    pub signal: String,
+    /// Written `{source}_{metric}` (a gain: `…_gain`).
+    pub signal: SignalKey,
     /// The raw yearly values, when the technology had the signal.
     pub value_prev: Option<f64>,
     pub value: Option<f64>,
@@ -109,7 +109,7 @@ pub fn explain(
     signals: &[YearlySignal],
     tech: &TechId,
     year: i32,
-    options: &Options,
+    options: &RankOptions,
 ) -> Result<Explanation, ExplainError> {
     let unknown = || ExplainError::Unknown {
         tech: tech.clone(),
@@ -150,27 +150,27 @@ pub fn explain(
 pub(crate) fn contributions(
     prev: Option<&RankRow>,
     now: Option<&RankRow>,
-    options: &Options,
+    options: &RankOptions,
 ) -> Vec<Contribution> {
     let rows = [prev, now];
-    let names: BTreeSet<&String> = rows
+    let names: BTreeSet<SignalKey> = rows
         .iter()
         .flatten()
-        .flat_map(|r| r.values.keys())
+        .flat_map(|r| r.values.keys().copied())
         .collect();
     // W per year: the weights of the signals used that year.
     let total_weight = |r: Option<&RankRow>| -> Option<f64> {
         let r = r?;
         r.score?;
-        Some(r.shares.keys().map(|s| options.weight(s)).sum())
+        Some(r.shares.keys().map(|s| options.weight(*s)).sum())
     };
     let (w_prev, w_now) = (total_weight(prev), total_weight(now));
     let mut out: Vec<Contribution> = names
         .into_iter()
         .map(|signal| {
             let weight = options.weight(signal);
-            let share = |r: Option<&RankRow>| r.and_then(|r| r.shares.get(signal)).copied();
-            let value = |r: Option<&RankRow>| r.and_then(|r| r.values.get(signal)).copied();
+            let share = |r: Option<&RankRow>| r.and_then(|r| r.shares.get(&signal)).copied();
+            let value = |r: Option<&RankRow>| r.and_then(|r| r.values.get(&signal)).copied();
             let (s_prev, s_now) = (share(prev), share(now));
             let term = |s: Option<f64>, w: f64| s.map_or(0.0, |s| 100.0 * weight * s / w);
             let contribution = match (w_prev, w_now) {
@@ -178,7 +178,7 @@ pub(crate) fn contributions(
                 _ => None,
             };
             Contribution {
-                signal: signal.clone(),
+                signal,
                 value_prev: value(prev),
                 value: value(now),
                 share_prev: s_prev.map(|s| 100.0 * s),
@@ -205,7 +205,11 @@ pub(crate) fn contributions(
 
 /// The signal that moved the score most (largest |contribution|), when the
 /// score change is known and not 0.
-pub(crate) fn driver(prev: Option<&RankRow>, now: &RankRow, options: &Options) -> Option<String> {
+pub(crate) fn driver(
+    prev: Option<&RankRow>,
+    now: &RankRow,
+    options: &RankOptions,
+) -> Option<SignalKey> {
     contributions(prev, Some(now), options)
         .into_iter()
         .find(|c| c.contribution.is_some_and(|x| x.abs() > 1e-12))
@@ -233,7 +237,7 @@ pub fn write_explanation_csv(e: &Explanation, out: impl Write) -> Result<(), Rep
     ])?;
     for c in &e.signals {
         w.write_record([
-            c.signal.clone(),
+            c.signal.to_string(),
             cell(c.share_prev, 4),
             cell(c.share, 4),
             format!("{}", c.weight),
@@ -319,7 +323,7 @@ pub fn render_explanation(e: &Explanation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::sig;
+    use crate::tests::{key, sig};
     use trends_core::{Metric, ReportConfig, SourceId};
 
     fn q() -> Metric {
@@ -350,13 +354,13 @@ mod tests {
         s
     }
 
-    fn weighted(weights: &[(&str, f64)]) -> Options {
-        Options {
+    fn weighted(weights: &[(&str, f64)]) -> RankOptions {
+        RankOptions {
             config: ReportConfig {
                 weights: weights.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
                 ..ReportConfig::default()
             },
-            ..Options::default()
+            ..RankOptions::default()
         }
     }
 
@@ -364,7 +368,7 @@ mod tests {
     fn contributions_add_up_to_the_score_change_with_and_without_weights() {
         let s = two_years();
         for options in [
-            Options::default(),
+            RankOptions::default(),
             weighted(&[("wikimedia_pageviews", 3.0), ("hackernews_mentions", 0.5)]),
         ] {
             let e = explain(&s, &TechId("django".into()), 2023, &options).expect("explained");
@@ -384,7 +388,7 @@ mod tests {
     #[test]
     fn an_appeared_signal_is_said_and_the_driver_is_the_largest_mover() {
         let s = two_years();
-        let e = explain(&s, &TechId("django".into()), 2023, &Options::default()).expect("ok");
+        let e = explain(&s, &TechId("django".into()), 2023, &RankOptions::default()).expect("ok");
         let hn = e
             .signals
             .iter()
@@ -403,17 +407,23 @@ mod tests {
             .into_iter()
             .find(|r| r.tech.as_str() == "django")
             .expect("row");
-        assert_eq!(row.driver.as_deref(), Some("hackernews_mentions"));
+        assert_eq!(row.driver, Some(key("hackernews_mentions")));
         // A vanished signal: explain 2024, where only Stack Overflow is left.
         let mut later = s.clone();
         later.push(sig("django", Category::Framework, 2024, q(), 10.0));
         later.push(sig("flask", Category::Framework, 2024, q(), 10.0));
-        let e = explain(&later, &TechId("django".into()), 2024, &Options::default()).expect("ok");
-        let gone: Vec<&str> = e
+        let e = explain(
+            &later,
+            &TechId("django".into()),
+            2024,
+            &RankOptions::default(),
+        )
+        .expect("ok");
+        let gone: Vec<SignalKey> = e
             .signals
             .iter()
             .filter(|c| c.change == SignalChange::Vanished)
-            .map(|c| c.signal.as_str())
+            .map(|c| c.signal)
             .collect();
         assert_eq!(gone, ["hackernews_mentions", "wikimedia_pageviews"]);
     }
@@ -424,7 +434,7 @@ mod tests {
             &two_years(),
             &TechId("nope".into()),
             2023,
-            &Options::default(),
+            &RankOptions::default(),
         )
         .expect_err("unknown");
         assert!(e.to_string().contains("`nope`"), "{e}");
@@ -433,7 +443,7 @@ mod tests {
     #[test]
     fn a_first_year_has_no_contributions_and_no_driver() {
         let s = two_years();
-        let e = explain(&s, &TechId("flask".into()), 2022, &Options::default()).expect("ok");
+        let e = explain(&s, &TechId("flask".into()), 2022, &RankOptions::default()).expect("ok");
         assert_eq!(e.score_prev, None);
         assert!(e.signals.iter().all(|c| c.contribution.is_none()));
         let row = crate::rank(&s, 2022, None)

@@ -6,32 +6,32 @@ use std::collections::BTreeMap;
 
 use trends_core::{Category, TechId, YearlySignal};
 
-use crate::explain::driver;
-use crate::rank::rank_category;
-use crate::{Options, RankRow};
+use super::explain::driver;
+use super::score::rank_category;
+use crate::model::{RankOptions, RankRow};
 
 /// A technology's rank and score in an earlier year.
 #[derive(Debug, Clone, Copy)]
-struct Past {
+struct Standing {
     rank: u32,
     score: f64,
 }
 
 /// The ranks of a category in the two years before the ranked one.
-pub(crate) struct History {
-    previous: BTreeMap<TechId, Past>,
-    before_that: BTreeMap<TechId, Past>,
+pub(crate) struct PriorYears {
+    previous: BTreeMap<TechId, Standing>,
+    before_that: BTreeMap<TechId, Standing>,
     /// The year before's rows, for the driver.
     previous_rows: BTreeMap<TechId, RankRow>,
-    options: Options,
+    options: RankOptions,
 }
 
-fn ranked<'a>(rows: impl IntoIterator<Item = &'a RankRow>) -> BTreeMap<TechId, Past> {
+fn ranked<'a>(rows: impl IntoIterator<Item = &'a RankRow>) -> BTreeMap<TechId, Standing> {
     rows.into_iter()
         .filter_map(|r| {
             Some((
                 r.tech.clone(),
-                Past {
+                Standing {
                     rank: r.rank?,
                     score: r.score?,
                 },
@@ -40,20 +40,20 @@ fn ranked<'a>(rows: impl IntoIterator<Item = &'a RankRow>) -> BTreeMap<TechId, P
         .collect()
 }
 
-impl History {
+impl PriorYears {
     /// Ranks `category` in `year − 1` and `year − 2` the same way.
     pub(crate) fn of(
         signals: &[YearlySignal],
         year: i32,
         category: Category,
-        options: &Options,
-    ) -> History {
+        options: &RankOptions,
+    ) -> PriorYears {
         let previous_rows: BTreeMap<TechId, RankRow> =
             rank_category(signals, year - 1, category, options)
                 .into_iter()
                 .map(|r| (r.tech.clone(), r))
                 .collect();
-        History {
+        PriorYears {
             previous: ranked(previous_rows.values()),
             before_that: ranked(&rank_category(signals, year - 2, category, options)),
             previous_rows,

@@ -1,7 +1,9 @@
-//! The small pieces of the HTML page (`html.rs`): escaping, number cells,
+//! The small pieces of the HTML page (`mod.rs`): escaping, number cells,
 //! the provenance query of a value, the sparkline and the style sheet.
 
 use std::fmt::Write as _;
+
+use crate::model::SignalKey;
 
 /// Text for HTML content and attribute values.
 pub(crate) fn esc(s: &str) -> String {
@@ -41,16 +43,15 @@ fn lit(s: &str) -> String {
 }
 
 /// The queries that find a value of the report in the database and the
-/// archived answers behind it. `signal` is `{source}_{metric}` (source
-/// names have no `_`), `_gain` appended for a stock's yearly gain (the
-/// view's `delta`).
-pub(crate) fn signal_sql(tech: &str, year: i32, signal: &str) -> String {
-    let (source, rest) = signal.split_once('_').unwrap_or((signal, ""));
-    let (metric, column) = match rest.strip_suffix("_gain") {
-        Some(m) => (m, "delta"),
-        None => (rest, "value"),
-    };
-    let (tech, source, metric) = (lit(tech), lit(source), lit(metric));
+/// archived answers behind it. A stock's yearly gain is the view's
+/// `delta`.
+pub(crate) fn signal_sql(tech: &str, year: i32, signal: SignalKey) -> String {
+    let column = if signal.gain() { "delta" } else { "value" };
+    let (tech, source, metric) = (
+        lit(tech),
+        lit(signal.source().as_str()),
+        lit(signal.metric()),
+    );
     format!(
         "SELECT {column}, coverage, exactness FROM yearly_signals WHERE tech_id = {tech} AND year = {year} \
          AND source = {source} AND metric = {metric};\n\
@@ -141,13 +142,14 @@ mod tests {
 
     #[test]
     fn the_provenance_query_names_the_signal_and_its_answers() {
-        let sql = signal_sql("c#", 2024, "github_stars_gain");
+        let key = |s: &str| s.parse::<SignalKey>().expect("a signal");
+        let sql = signal_sql("c#", 2024, key("github_stars_gain"));
         assert!(sql.starts_with("SELECT delta, coverage, exactness FROM yearly_signals WHERE tech_id = 'c#' AND year = 2024 AND source = 'github' AND metric = 'stars';"), "{sql}");
         assert!(
             sql.contains("JOIN raw_responses r ON r.id = o.raw_id"),
             "{sql}"
         );
-        let sql = signal_sql("o'caml", 2024, "stackexchange_questions");
+        let sql = signal_sql("o'caml", 2024, key("stackexchange_questions"));
         assert!(
             sql.contains("tech_id = 'o''caml'") && sql.contains("metric = 'questions'"),
             "{sql}"

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use trends_core::{Group, TechId, YearlySignal};
+use trends_core::{Group, Metric, TechId, YearlySignal};
 
 /// The signals with each group's members merged into one technology (the
 /// group's id and name): per year and signal, the members' values summed
@@ -16,14 +16,14 @@ pub fn group_signals(signals: &[YearlySignal], groups: &[Group]) -> Vec<YearlySi
         .flat_map(|g| g.members.iter().map(move |m| (m, g)))
         .collect();
     let mut out: Vec<YearlySignal> = Vec::new();
-    // (group, year, signal) -> index in out, and the coverages summed
-    let mut merged: BTreeMap<(TechId, i32, String), (usize, f64, usize)> = BTreeMap::new();
+    // (group, year, metric) -> index in out, and the coverages summed
+    let mut merged: BTreeMap<(TechId, i32, Metric), (usize, f64, usize)> = BTreeMap::new();
     for s in signals {
         let Some(group) = group_of.get(&s.tech) else {
             out.push(s.clone());
             continue;
         };
-        let key = (group.id.clone(), s.year, s.metric.signal_name());
+        let key = (group.id.clone(), s.year, s.metric);
         match merged.get_mut(&key) {
             Some((i, coverage, n)) => {
                 let row = &mut out[*i];

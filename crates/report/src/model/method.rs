@@ -1,8 +1,10 @@
 //! [`Method`]: how a signal's values become per-technology scores (step 1
-//! of the crate's method), and [`Options`], everything that decides a
+//! of the crate's method), and [`RankOptions`], everything that decides a
 //! ranking besides the data.
 
 use trends_core::ReportConfig;
+
+use super::SignalKey;
 
 /// How a signal's values become per-technology scores (step 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -50,14 +52,19 @@ impl std::str::FromStr for Method {
 /// Everything that decides a ranking besides the data: the method and the
 /// config's `[report]` (weights, minimum signals, low-coverage threshold).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Options {
+pub struct RankOptions {
     pub method: Method,
     pub config: ReportConfig,
 }
 
-impl Options {
-    /// A signal's weight: `[report.weights]`, 1 when not named.
-    pub(crate) fn weight(&self, signal: &str) -> f64 {
-        self.config.weights.get(signal).copied().unwrap_or(1.0)
+impl RankOptions {
+    /// A signal's weight: `[report.weights]` (keyed by the signal's
+    /// name), 1 when not named.
+    pub(crate) fn weight(&self, signal: SignalKey) -> f64 {
+        self.config
+            .weights
+            .iter()
+            .find(|(name, _)| signal == name.as_str())
+            .map_or(1.0, |(_, w)| *w)
     }
 }

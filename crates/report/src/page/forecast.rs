@@ -1,5 +1,5 @@
 //! The HTML page's forecast section (`trends report --format html`, put in
-//! [`crate::Page::extra`]): per category the bump chart continued by the
+//! [`crate::HtmlPage::extra`]): per category the bump chart continued by the
 //! forecast, a table of the forecast ranks with their intervals, and what
 //! the backtest says of the method against the naive forecast.
 
@@ -7,11 +7,14 @@ use std::fmt::Write as _;
 
 use trends_core::Category;
 
+use super::Section;
+use super::parts::esc;
 use crate::chart::{Ahead, bump};
-use crate::forecast::{DAMPING, INTERVAL, MIN_HISTORY, TREND_YEARS};
-use crate::forecast_write::{heading, rank_span};
-use crate::html_parts::esc;
-use crate::{Backtest, Forecast, Ranking, ReportError, Section, plural};
+use crate::forecast::{
+    Backtest, DAMPING, Forecast, INTERVAL, MIN_HISTORY, TREND_YEARS, heading, rank_span,
+};
+use crate::model::{Ranking, ReportError};
+use crate::write::plural;
 
 /// The section's id, and its link's text in the page's navigation.
 const ID: &str = "forecast";
@@ -126,12 +129,12 @@ fn capitalised(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::forecast::tests::history;
-    use crate::{Options, backtest, forecast};
+    use crate::{RankOptions, backtest, forecast};
 
     #[test]
     fn the_section_has_a_chart_a_table_and_the_backtests_verdict_per_category() {
         let s = history(2015..=2024);
-        let options = Options::default();
+        let options = RankOptions::default();
         let years = Ranking::concat((2015..=2024).map(|y| crate::rank(&s, y, None)).collect());
         let html = forecast_section(
             &years,

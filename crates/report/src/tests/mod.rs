@@ -1,9 +1,16 @@
 //! Tests of the whole report: the README's worked example, methods,
 //! weights, groups, gains, trend and confidence columns and the writers.
 
+mod layers;
+
 use super::*;
 use crate::write::text_cell;
-use trends_core::{Group, Metric, ReportConfig, SourceId, YearlySignal};
+use trends_core::{Category, Group, Metric, ReportConfig, SourceId, TechId, YearlySignal};
+
+/// A signal by its name, as a column header writes it.
+pub(crate) fn key(name: &str) -> SignalKey {
+    name.parse().expect("a signal")
+}
 
 pub(crate) fn sig(
     tech: &str,
@@ -94,7 +101,11 @@ fn worked_example_by_hand() {
     assert_eq!((got[2].0, got[2].3), ("fastapi", 1));
     assert!((got[2].2 - fastapi).abs() < 1e-9);
     // FastAPI has no questions value: absent, not 0.
-    assert!(!r.rows[2].values.contains_key("stackexchange_questions"));
+    assert!(
+        !r.rows[2]
+            .values
+            .contains_key(&key("stackexchange_questions"))
+    );
 }
 
 #[test]
@@ -196,7 +207,10 @@ fn ties_go_to_the_id_and_zero_totals_give_no_share() {
         r.rows.iter().map(|r| (r.tech.as_str(), r.rank)).collect();
     assert_eq!(order, [("a", Some(1)), ("b", Some(2)), ("c", None)]);
     assert_eq!(r.rows[2].score, None);
-    assert_eq!(r.rows[2].values.get("stackexchange_questions"), Some(&0.0));
+    assert_eq!(
+        r.rows[2].values.get(&key("stackexchange_questions")),
+        Some(&0.0)
+    );
 }
 
 #[test]
@@ -214,7 +228,10 @@ fn a_signal_only_one_technology_has_is_not_used() {
     let without = rank(&frameworks(2023), 2023, None);
     assert_eq!(with.rows[0].score, without.rows[0].score);
     assert_eq!(with.rows[0].signals_used, 2);
-    assert_eq!(with.rows[0].values.get("github_stars"), Some(&80_000.0));
+    assert_eq!(
+        with.rows[0].values.get(&key("github_stars")),
+        Some(&80_000.0)
+    );
 }
 
 #[test]
@@ -332,7 +349,7 @@ fn weights_min_signals_and_low_coverage_come_from_the_config() {
         &s,
         2023,
         None,
-        &Options {
+        &RankOptions {
             method: Method::Share,
             config,
         },
@@ -379,12 +396,12 @@ fn approximate_values_are_marked_in_every_writer() {
     let flask = r.rows.iter().find(|row| row.tech.as_str() == "flask");
     assert_eq!(
         flask.map(|row| row.approximate.clone()),
-        Some(vec!["github_topic_repos_created".to_owned()])
+        Some(vec![key("github_topic_repos_created")])
     );
     // Ranked as before: the mark informs, it does not weigh.
     assert_eq!(r.rows, {
         let mut exact = rank(&frameworks(2023), 2023, None).rows;
-        exact[1].approximate = vec!["github_topic_repos_created".to_owned()];
+        exact[1].approximate = vec![key("github_topic_repos_created")];
         exact
     });
     let mut out = Vec::new();
@@ -485,7 +502,7 @@ fn a_stocks_yearly_gain_is_a_signal_of_its_own() {
     }
     let r = rank(&s, 2023, None);
     assert!(
-        r.signals.contains(&"github_stars_gain".to_owned()),
+        r.signals.contains(&key("github_stars_gain")),
         "{:?}",
         r.signals
     );
@@ -494,7 +511,7 @@ fn a_stocks_yearly_gain_is_a_signal_of_its_own() {
         .iter()
         .find(|r| r.tech.as_str() == "flask")
         .expect("row");
-    assert_eq!(flask.values.get("github_stars_gain"), Some(&6_000.0));
+    assert_eq!(flask.values.get(&key("github_stars_gain")), Some(&6_000.0));
     // 67000/150000 stars, 6000/10000 of the gain.
     let want = 100.0 * (67_000.0 / 150_000.0 + 0.6) / 2.0;
     assert!((flask.score.expect("ranked") - want).abs() < 1e-9);
@@ -505,7 +522,10 @@ fn a_stocks_yearly_gain_is_a_signal_of_its_own() {
         .find(|r| r.tech.as_str() == "quart")
         .expect("row");
     assert_eq!(
-        (quart.values.get("github_stars_gain"), quart.signals_used),
+        (
+            quart.values.get(&key("github_stars_gain")),
+            quart.signals_used
+        ),
         (None, 1)
     );
 }
@@ -539,7 +559,7 @@ fn a_gain_can_be_weighted_and_the_weight_moves_the_score() {
     )
     .expect("a gain is a signal the config accepts")
     .report;
-    let options = Options {
+    let options = RankOptions {
         method: Method::Share,
         config,
     };
@@ -663,9 +683,9 @@ fn methods_weigh_values_differently_and_flag_disagreeing_signals() {
             &s,
             2023,
             None,
-            &Options {
+            &RankOptions {
                 method: m,
-                ..Options::default()
+                ..RankOptions::default()
             },
         )
         .rows

@@ -6,15 +6,15 @@ use std::collections::BTreeMap;
 
 use trends_core::TechId;
 
-use crate::RankRow;
-use crate::rank::{Entry, Total};
+use super::entries::{Entry, Total};
+use crate::model::{RankRow, SignalKey};
 
 /// Each usable signal's rank of every technology having it (by value,
 /// highest first, ties by id), keyed by (signal, technology).
 pub(crate) fn signal_ranks(
     entries: &[Entry],
-    totals: &BTreeMap<String, Total>,
-) -> BTreeMap<(String, TechId), u32> {
+    totals: &BTreeMap<SignalKey, Total>,
+) -> BTreeMap<(SignalKey, TechId), u32> {
     let mut ranks = BTreeMap::new();
     for (signal, total) in totals {
         if !total.usable() {
@@ -23,7 +23,7 @@ pub(crate) fn signal_ranks(
         let mut with: Vec<&Entry> = entries.iter().filter(|e| e.signal == *signal).collect();
         with.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.tech.cmp(b.tech)));
         for (i, e) in with.iter().enumerate() {
-            ranks.insert((signal.clone(), e.tech.clone()), i as u32 + 1);
+            ranks.insert((*signal, e.tech.clone()), i as u32 + 1);
         }
     }
     ranks

@@ -6,9 +6,9 @@ use std::io::Write;
 
 use trends_core::Category;
 
-use crate::forecast::{DAMPING, INTERVAL};
-use crate::write::text_cell;
-use crate::{Backtest, Forecast, ForecastRow, ReportError, plural};
+use super::{Backtest, DAMPING, Forecast, ForecastRow, INTERVAL};
+use crate::model::ReportError;
+use crate::write::{plural, text_cell};
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()

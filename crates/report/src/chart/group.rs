@@ -5,8 +5,8 @@
 use plotters::prelude::*;
 use trends_core::Group;
 
-use crate::chart::{FONT, SIZE, chart_error, color};
-use crate::{Ranking, ReportError};
+use super::{FONT, SIZE, chart_error, color};
+use crate::model::{Ranking, ReportError};
 
 /// The members of `group` in every year of `ranking` (ranked individually,
 /// not grouped) as an SVG bar chart: per year one bar per member, its

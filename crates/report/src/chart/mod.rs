@@ -4,7 +4,10 @@
 //!   years, one line each, rank 1 at the top, the name at its last point,
 //!   linear or log scale;
 //! - [`signal_chart`]: one technology's share of its category per signal
-//!   over the years, linear or log scale.
+//!   over the years, linear or log scale;
+//! - [`forecast_chart`]: the bump chart continued dashed by the forecast,
+//!   with its band;
+//! - [`group_chart`] (`group.rs`): a catalog group's members side by side.
 //!
 //! Pure: rankings in (the report's ranks and shares, never recomputed),
 //! SVG text out.
@@ -16,8 +19,13 @@ use trends_core::{Category, TechId};
 
 use plotters::coord::types::RangedCoordf64;
 
-use crate::forecast::INTERVAL;
-use crate::{Forecast, ForecastRow, Method, RankRow, Ranking, ReportError, plural};
+use crate::forecast::{Forecast, ForecastRow, INTERVAL};
+use crate::model::{Method, RankRow, Ranking, ReportError, SignalKey};
+use crate::write::plural;
+
+mod group;
+
+pub use group::group_chart;
 
 pub(crate) const SIZE: (u32, u32) = (960, 560);
 pub(crate) const FONT: &str = "sans-serif";
@@ -328,7 +336,7 @@ struct ShareLines {
     name: String,
     category: Category,
     /// signal -> (year, percent) points
-    lines: BTreeMap<String, Vec<(i32, f64)>>,
+    lines: BTreeMap<SignalKey, Vec<(i32, f64)>>,
 }
 
 /// `tech`'s rows' shares in `ranking`, in percent, zero shares left out.
@@ -340,11 +348,11 @@ fn share_lines(ranking: &Ranking, tech: &TechId) -> Result<ShareLines, ReportErr
         )));
     };
     let (name, category) = (own.name.clone(), own.category);
-    let mut lines: BTreeMap<String, Vec<(i32, f64)>> = BTreeMap::new();
+    let mut lines: BTreeMap<SignalKey, Vec<(i32, f64)>> = BTreeMap::new();
     for row in &rows {
         for (signal, share) in row.shares.iter().filter(|s| *s.1 > 0.0) {
             lines
-                .entry(signal.clone())
+                .entry(*signal)
                 .or_default()
                 .push((row.year, 100.0 * share));
         }
@@ -418,7 +426,7 @@ pub fn signal_chart(ranking: &Ranking, tech: &TechId, log: bool) -> Result<Strin
                     chart
                         .draw_series(LineSeries::new(xy.clone(), color.stroke_width(3)))
                         .map_err(chart_error)?
-                        .label(signal.clone())
+                        .label(signal.to_string())
                         .legend(move |(x, y)| {
                             PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
                         });
@@ -540,7 +548,7 @@ mod tests {
     fn the_forecast_chart_continues_each_line_dashed_with_its_band() {
         let s = crate::forecast::tests::history(2015..=2024);
         let ranking = Ranking::concat((2015..=2024).map(|y| crate::rank(&s, y, None)).collect());
-        let forecast = crate::forecast(&s, 2025, &crate::Options::default());
+        let forecast = crate::forecast(&s, 2025, &crate::RankOptions::default());
         let svg = forecast_chart(&ranking, &forecast, Category::Framework, false).expect("svg");
         assert!(
             svg.contains("frameworks by rank, 2015–2024; forecast 2025 from 2024, 80% band"),
@@ -567,7 +575,7 @@ mod tests {
             .rows
             .iter()
             .find(|r| r.year == year && r.tech.as_str() == "django")
-            .and_then(|r| r.shares.get("wikimedia_pageviews"))
+            .and_then(|r| r.shares.get(&crate::tests::key("wikimedia_pageviews")))
             .is_some_and(|s| (100.0 * s - percent).abs() < 1e-9)
     }
 }

@@ -34,8 +34,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use trends_core::{Category, TechId, YearlySignal};
 
+mod backtest;
+mod write;
+
+use crate::model::{Method, RankOptions, RankRow, SignalKey};
 use crate::rank::{Entry, rank_category, rank_entries};
-use crate::{Method, Options, RankRow};
+
+pub use backtest::{Backtest, BacktestMethod, BacktestRow, BacktestSummary, backtest, spearman};
+pub use write::{
+    FORECAST_COLUMNS, render_backtest, render_forecast, write_backtest_csv, write_forecast_csv,
+};
+pub(crate) use write::{heading, rank_span};
 
 /// φ: the share of the trend kept per year ahead.
 pub const DAMPING: f64 = 0.8;
@@ -93,8 +102,8 @@ pub fn closed_years(signals: &[YearlySignal]) -> BTreeSet<i32> {
 }
 
 /// The forecast's options: the share method, the config's `[report]`.
-pub(crate) fn share_options(options: &Options) -> Options {
-    Options {
+pub(crate) fn share_options(options: &RankOptions) -> RankOptions {
+    RankOptions {
         method: Method::Share,
         config: options.config.clone(),
     }
@@ -102,22 +111,26 @@ pub(crate) fn share_options(options: &Options) -> Options {
 
 /// One category's closed years, ranked: the shares the forecast fits and
 /// the scores the backtest compares with.
-pub(crate) struct Past {
+pub(crate) struct ShareHistory {
     pub(crate) category: Category,
     /// Closed years with at least one ranked technology.
     pub(crate) years: BTreeMap<i32, Vec<RankRow>>,
-    options: Options,
+    options: RankOptions,
 }
 
-impl Past {
-    pub(crate) fn of(signals: &[YearlySignal], category: Category, options: &Options) -> Past {
+impl ShareHistory {
+    pub(crate) fn of(
+        signals: &[YearlySignal],
+        category: Category,
+        options: &RankOptions,
+    ) -> ShareHistory {
         let options = share_options(options);
         let years = closed_years(signals)
             .into_iter()
             .map(|y| (y, rank_category(signals, y, category, &options)))
             .filter(|(_, rows)| rows.iter().any(|r| r.rank.is_some()))
             .collect();
-        Past {
+        ShareHistory {
             category,
             years,
             options,
@@ -136,14 +149,14 @@ impl Past {
 
     /// `tech`'s share of `signal` in the consecutive closed years ending at
     /// `last`, oldest first, at most [`TREND_YEARS`] + 1 of them.
-    fn series(&self, tech: &TechId, signal: &str, last: i32) -> Vec<f64> {
+    fn series(&self, tech: &TechId, signal: SignalKey, last: i32) -> Vec<f64> {
         let mut series = Vec::new();
         let mut year = last;
         while series.len() <= TREND_YEARS {
             let share = self.years.get(&year).and_then(|rows| {
                 rows.iter()
                     .find(|r| &r.tech == tech)
-                    .and_then(|r| r.shares.get(signal).copied())
+                    .and_then(|r| r.shares.get(&signal).copied())
             });
             match share {
                 Some(s) => series.push(s),
@@ -161,11 +174,11 @@ impl Past {
         let last = self.last_through(through.min(target - 1))?;
         let h = target - last;
         let rows = &self.years[&last];
-        let mut made: Vec<(&TechId, &str, String, f64)> = Vec::new();
+        let mut made: Vec<(&TechId, &str, SignalKey, f64)> = Vec::new();
         for r in rows {
-            for signal in r.shares.keys() {
+            for &signal in r.shares.keys() {
                 let share = extrapolate(&self.series(&r.tech, signal, last), h);
-                made.push((&r.tech, r.name.as_str(), signal.clone(), share));
+                made.push((&r.tech, r.name.as_str(), signal, share));
             }
         }
         let entries: Vec<Entry> = made
@@ -220,7 +233,7 @@ pub(crate) fn scores(rows: &[RankRow]) -> BTreeMap<&TechId, f64> {
         .collect()
 }
 
-impl Past {
+impl ShareHistory {
     /// The interval factor `e^q` for forecasts `h` years ahead, from the
     /// backtest of the closed years up to `through` (step 4).
     fn interval(&self, h: i32, through: i32) -> Option<f64> {
@@ -243,7 +256,7 @@ impl Past {
     }
 }
 
-impl Past {
+impl ShareHistory {
     /// The forecast rows of `year` from the closed years before it, each
     /// with its interval when the backtest allows one (steps 2 to 4);
     /// `None` without a closed year before it.
@@ -285,11 +298,11 @@ impl Past {
 
 /// The forecast of `year` for every category, from the closed years
 /// before it (see the module's method).
-pub fn forecast(signals: &[YearlySignal], year: i32, options: &Options) -> Forecast {
+pub fn forecast(signals: &[YearlySignal], year: i32, options: &RankOptions) -> Forecast {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     for category in Category::ALL {
-        let past = Past::of(signals, category, options);
+        let past = ShareHistory::of(signals, category, options);
         let Some(forecast) = past.forecast(year) else {
             notes.push(format!(
                 "{category}: no closed year before {year} to forecast from"
@@ -379,7 +392,7 @@ pub(crate) mod tests {
     #[test]
     fn a_steady_rise_is_forecast_to_keep_rising_and_a_fall_to_keep_falling() {
         let s = history(2015..=2024);
-        let f = forecast(&s, 2025, &Options::default());
+        let f = forecast(&s, 2025, &RankOptions::default());
         let last = crate::rank(&s, 2024, Some(Category::Framework));
         let score_2024 = |tech: &str| {
             last.rows
@@ -423,7 +436,7 @@ pub(crate) mod tests {
     #[test]
     fn a_partial_year_is_not_fitted_and_two_years_ahead_damp_more() {
         let mut s = history(2015..=2024);
-        let clean = forecast(&s, 2026, &Options::default());
+        let clean = forecast(&s, 2026, &RankOptions::default());
         // 2025 so far: half the year, and wildly different.
         for mut x in history(2025..=2025) {
             x.partial = true;
@@ -434,10 +447,10 @@ pub(crate) mod tests {
             };
             s.push(x);
         }
-        let with_partial = forecast(&s, 2026, &Options::default());
+        let with_partial = forecast(&s, 2026, &RankOptions::default());
         assert_eq!(with_partial, clean);
         assert_eq!(row(&clean, "rising").fitted_through, 2024);
-        let one = forecast(&s, 2025, &Options::default());
+        let one = forecast(&s, 2025, &RankOptions::default());
         let gain = |f: &Forecast| row(f, "rising").score.expect("score");
         assert!(gain(&clean) > gain(&one), "two years ahead rises further");
     }
@@ -445,7 +458,7 @@ pub(crate) mod tests {
     #[test]
     fn without_three_closed_years_there_is_a_forecast_but_no_interval() {
         let s = history(2022..=2023);
-        let f = forecast(&s, 2024, &Options::default());
+        let f = forecast(&s, 2024, &RankOptions::default());
         let r = row(&f, "rising");
         assert!(
             r.rank.is_some() && r.rank_low.is_none() && r.score_high.is_none(),

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use trends_core::{Category, TechId, YearlySignal};
 
-use crate::forecast::{MIN_HISTORY, Past};
-use crate::{ForecastRow, Options, RankRow};
+use super::{ForecastRow, MIN_HISTORY, ShareHistory};
+use crate::model::{RankOptions, RankRow};
 
 /// Which forecast a backtest row scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,11 +78,11 @@ fn ranks(rows: &[RankRow]) -> BTreeMap<&TechId, u32> {
 }
 
 /// Backtests every closed year of every category (see the module).
-pub fn backtest(signals: &[YearlySignal], options: &Options) -> Backtest {
+pub fn backtest(signals: &[YearlySignal], options: &RankOptions) -> Backtest {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     for category in Category::ALL {
-        let past = Past::of(signals, category, options);
+        let past = ShareHistory::of(signals, category, options);
         let before = rows.len();
         let mut short = Vec::new();
         for (&year, actual) in &past.years {
@@ -286,7 +286,7 @@ mod tests {
     #[test]
     fn every_year_with_three_before_it_has_both_methods() {
         let s = history(2015..=2024);
-        let b = backtest(&s, &Options::default());
+        let b = backtest(&s, &RankOptions::default());
         let years: Vec<i32> = b.rows.iter().map(|r| r.year).collect();
         // 2018..=2024, each forecast then naive.
         assert_eq!(years.len(), 2 * 7, "{:?}", b.rows);
@@ -322,7 +322,7 @@ mod tests {
     #[test]
     fn the_backtest_of_a_year_uses_only_the_years_before_it() {
         let s = history(2015..=2024);
-        let before = backtest(&s, &Options::default());
+        let before = backtest(&s, &RankOptions::default());
         // Turn 2022 upside down: 2018..2021 must not move, 2022 must.
         let mutated: Vec<YearlySignal> = s
             .into_iter()
@@ -333,7 +333,7 @@ mod tests {
                 x
             })
             .collect();
-        let after = backtest(&mutated, &Options::default());
+        let after = backtest(&mutated, &RankOptions::default());
         let upto = |b: &Backtest, y: i32| -> Vec<BacktestRow> {
             b.rows.iter().filter(|r| r.year <= y).cloned().collect()
         };
@@ -344,7 +344,7 @@ mod tests {
     #[test]
     fn a_history_shorter_than_three_years_gives_no_row_but_a_note() {
         let s = history(2021..=2023);
-        let b = backtest(&s, &Options::default());
+        let b = backtest(&s, &RankOptions::default());
         assert!(b.rows.is_empty(), "{:?}", b.rows);
         assert!(
             b.notes

@@ -1,103 +1,18 @@
 //! Steps 1 to 3 and 5 of the method (see the crate's documentation): a
-//! category's signals in a year become per-signal shares, scores and ranks;
-//! [`rank_with`] adds the trend columns (`trend.rs`) for every category.
+//! category's signals in a year become per-signal shares, scores and ranks
+//! (`rank_with` adds the trend columns, `trend.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use trends_core::{Category, Exactness, ReportConfig, TechId, YearlySignal, signals_of};
+use trends_core::{Category, ReportConfig, TechId, YearlySignal};
 
-use crate::confidence::{flag_disputed, signal_ranks};
-use crate::trend::History;
-use crate::{Method, Options, RankRow, Ranking};
-
-/// Ranks `year` per category (or only `category`) with the default method
-/// ([`Method::Share`]): see [`rank_with`].
-pub fn rank(signals: &[YearlySignal], year: i32, category: Option<Category>) -> Ranking {
-    rank_with(signals, year, category, &Options::default())
-}
-
-/// Ranks `year` per category (or only `category`), with rank and score
-/// changes from the year before and momentum over the two before, when
-/// `signals` holds them.
-pub fn rank_with(
-    signals: &[YearlySignal],
-    year: i32,
-    category: Option<Category>,
-    options: &Options,
-) -> Ranking {
-    let categories: Vec<Category> = match category {
-        Some(c) => vec![c],
-        None => Category::ALL.to_vec(),
-    };
-    let mut rows = Vec::new();
-    let mut columns = BTreeSet::new();
-    for c in categories {
-        let history = History::of(signals, year, c, options);
-        for mut row in rank_category(signals, year, c, options) {
-            columns.extend(row.values.keys().cloned());
-            history.apply(&mut row);
-            rows.push(row);
-        }
-    }
-    Ranking {
-        year,
-        method: options.method,
-        signals: columns.into_iter().collect(),
-        rows,
-    }
-}
-
-/// A signal is used in a category only when at least this many of its
-/// technologies have it.
-pub const MIN_TECHS_PER_SIGNAL: usize = 2;
-
-/// One signal value of one technology in the ranked year.
-pub(crate) struct Entry<'a> {
-    pub(crate) tech: &'a TechId,
-    name: &'a str,
-    pub(crate) signal: String,
-    pub(crate) value: f64,
-    coverage: f64,
-    partial: bool,
-    /// The API's own count (not approximate, not estimated).
-    exact: bool,
-}
-
-impl<'a> Entry<'a> {
-    /// A value that did not come from the store (the forecast's shares of
-    /// a year to come): full coverage, not partial, exact.
-    pub(crate) fn made(tech: &'a TechId, name: &'a str, signal: String, value: f64) -> Self {
-        Entry {
-            tech,
-            name,
-            signal,
-            value,
-            coverage: 1.0,
-            partial: false,
-            exact: true,
-        }
-    }
-}
-
-/// A signal's category total (of the values as the method weighs them)
-/// and how many technologies have it.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Total {
-    weighed: f64,
-    having: usize,
-}
-
-impl Total {
-    /// Whether the signal gives shares: a total above 0 and enough
-    /// technologies having it.
-    pub(crate) fn usable(&self) -> bool {
-        self.weighed > 0.0 && self.having >= MIN_TECHS_PER_SIGNAL
-    }
-}
+use super::confidence::{flag_disputed, signal_ranks};
+use super::entries::{Entry, entries, totals};
+use crate::model::{Method, RankOptions, RankRow, SignalKey};
 
 /// A signal a technology has and that gives shares.
 struct Used {
-    signal: String,
+    signal: SignalKey,
     share: f64,
     weight: f64,
     rank: u32,
@@ -107,52 +22,15 @@ struct Used {
 /// What is gathered about one technology before it is scored.
 struct Tech {
     name: String,
-    values: BTreeMap<String, f64>,
+    values: BTreeMap<SignalKey, f64>,
     used: Vec<Used>,
     partial: bool,
     /// The signals whose value is not exact.
-    approximate: BTreeSet<String>,
-}
-
-/// The year's entries of a category: each signal's value, and each
-/// stock's yearly gain when known and not negative ([`signals_of`]).
-fn entries(signals: &[YearlySignal], year: i32, category: Category) -> Vec<Entry<'_>> {
-    signals
-        .iter()
-        .filter(|s| s.year == year && s.category == category)
-        .flat_map(|s| {
-            signals_of(s.metric).filter_map(move |signal| {
-                let value = if signal.gain {
-                    s.delta.filter(|d| *d >= 0.0)?
-                } else {
-                    s.value
-                };
-                Some(Entry {
-                    tech: &s.tech,
-                    name: &s.name,
-                    signal: signal.name(),
-                    value,
-                    coverage: s.coverage,
-                    partial: s.partial,
-                    exact: s.exactness == Exactness::Exact,
-                })
-            })
-        })
-        .collect()
-}
-
-fn totals(entries: &[Entry], method: Method) -> BTreeMap<String, Total> {
-    let mut totals: BTreeMap<String, Total> = BTreeMap::new();
-    for e in entries {
-        let t = totals.entry(e.signal.clone()).or_default();
-        t.weighed += method.weigh(e.value);
-        t.having += 1;
-    }
-    totals
+    approximate: BTreeSet<SignalKey>,
 }
 
 /// Gathers each technology's values and its used signals' shares.
-fn gather(entries: &[Entry], options: &Options) -> BTreeMap<TechId, Tech> {
+fn gather(entries: &[Entry], options: &RankOptions) -> BTreeMap<TechId, Tech> {
     let totals = totals(entries, options.method);
     let ranks = signal_ranks(entries, &totals);
     let mut techs: BTreeMap<TechId, Tech> = BTreeMap::new();
@@ -164,12 +42,12 @@ fn gather(entries: &[Entry], options: &Options) -> BTreeMap<TechId, Tech> {
             partial: false,
             approximate: BTreeSet::new(),
         });
-        tech.values.insert(e.signal.clone(), e.value);
+        tech.values.insert(e.signal, e.value);
         if !e.exact {
-            tech.approximate.insert(e.signal.clone());
+            tech.approximate.insert(e.signal);
         }
         let total = totals.get(&e.signal).copied().unwrap_or_default();
-        if let Some(&rank) = ranks.get(&(e.signal.clone(), e.tech.clone())) {
+        if let Some(&rank) = ranks.get(&(e.signal, e.tech.clone())) {
             let share = match options.method {
                 Method::Share | Method::LogShare => options.method.weigh(e.value) / total.weighed,
                 Method::Percentile => {
@@ -177,9 +55,9 @@ fn gather(entries: &[Entry], options: &Options) -> BTreeMap<TechId, Tech> {
                 }
             };
             tech.used.push(Used {
-                signal: e.signal.clone(),
+                signal: e.signal,
                 share,
-                weight: options.weight(&e.signal),
+                weight: options.weight(e.signal),
                 rank,
                 coverage: e.coverage,
             });
@@ -236,7 +114,7 @@ fn row(year: i32, category: Category, tech: TechId, t: Tech, config: &ReportConf
         score: scored.score,
         values: t.values,
         approximate: t.approximate.into_iter().collect(),
-        shares: t.used.iter().map(|u| (u.signal.clone(), u.share)).collect(),
+        shares: t.used.iter().map(|u| (u.signal, u.share)).collect(),
         signals_used: t.used.len(),
         coverage,
         partial: t.partial,
@@ -272,7 +150,7 @@ pub(crate) fn rank_category(
     signals: &[YearlySignal],
     year: i32,
     category: Category,
-    options: &Options,
+    options: &RankOptions,
 ) -> Vec<RankRow> {
     rank_entries(&entries(signals, year, category), year, category, options)
 }
@@ -282,7 +160,7 @@ pub(crate) fn rank_entries(
     entries: &[Entry],
     year: i32,
     category: Category,
-    options: &Options,
+    options: &RankOptions,
 ) -> Vec<RankRow> {
     let mut rows: Vec<RankRow> = gather(entries, options)
         .into_iter()

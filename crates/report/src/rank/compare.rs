@@ -3,12 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use trends_core::{Category, TechId, YearlySignal};
+use trends_core::{Category, Metric, ReportConfig, TechId, YearlySignal};
 
-use trends_core::ReportConfig;
-
-use crate::rank::rank_category;
-use crate::{Method, Options};
+use super::score::rank_category;
+use crate::model::{Method, RankOptions};
 
 /// How a method holds up on some data: what `trends report
 /// --compare-methods` prints.
@@ -34,7 +32,7 @@ pub fn compare_methods(
     config: &ReportConfig,
 ) -> Vec<MethodCheck> {
     let ranks_of = |signals: &[YearlySignal], year: i32, c: Category, method: Method| {
-        let options = Options {
+        let options = RankOptions {
             method,
             config: config.clone(),
         };
@@ -72,15 +70,15 @@ pub fn compare_methods(
                         rho_n += 1;
                     }
                     // Leave one signal out.
-                    let names: BTreeSet<String> = signals
+                    let metrics: BTreeSet<Metric> = signals
                         .iter()
                         .filter(|s| s.year == year && s.category == c)
-                        .map(|s| s.metric.signal_name())
+                        .map(|s| s.metric)
                         .collect();
-                    for name in names {
+                    for metric in metrics {
                         let without: Vec<YearlySignal> = signals
                             .iter()
-                            .filter(|s| !(s.year == year && s.metric.signal_name() == name))
+                            .filter(|s| !(s.year == year && s.metric == metric))
                             .cloned()
                             .collect();
                         let after = ranks_of(&without, year, c, method);
