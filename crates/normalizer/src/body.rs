@@ -29,16 +29,6 @@ pub enum Format {
     Html,
 }
 
-impl Format {
-    /// Why a body of this format must be UTF-8, for messages.
-    fn rule(self) -> &'static str {
-        match self {
-            Format::Json => "JSON must be UTF-8, RFC 8259 §8.1",
-            Format::Csv | Format::Html => "the file is read as UTF-8 text",
-        }
-    }
-}
-
 /// Where a page's charset came from, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Declared {
@@ -77,20 +67,8 @@ pub fn text<'a>(
     body: &'a [u8],
 ) -> Result<Cow<'a, str>, NormalizeError> {
     match format {
-        Format::Json | Format::Csv => {
-            let skipped = if body.starts_with(UTF8_BOM) {
-                UTF8_BOM.len()
-            } else {
-                0
-            };
-            std::str::from_utf8(&body[skipped..])
-                .map(Cow::Borrowed)
-                .map_err(|e| NormalizeError::NotUtf8 {
-                    key: spec.request_key(),
-                    at: skipped + e.valid_up_to(),
-                    rule: format.rule(),
-                })
-        }
+        Format::Json => utf8(spec, body, "JSON must be UTF-8, RFC 8259 §8.1"),
+        Format::Csv => utf8(spec, body, "CSV is read as UTF-8 text"),
         Format::Html => page(body).map_err(|u| NormalizeError::Undecodable {
             key: spec.request_key(),
             charset: u.charset,
@@ -98,6 +76,27 @@ pub fn text<'a>(
             at: u.at,
         }),
     }
+}
+
+/// `body` as UTF-8 text, a leading byte order mark left out; `rule` says
+/// why it must be UTF-8.
+fn utf8<'a>(
+    spec: &RequestSpec,
+    body: &'a [u8],
+    rule: &'static str,
+) -> Result<Cow<'a, str>, NormalizeError> {
+    let skipped = if body.starts_with(UTF8_BOM) {
+        UTF8_BOM.len()
+    } else {
+        0
+    };
+    std::str::from_utf8(&body[skipped..])
+        .map(Cow::Borrowed)
+        .map_err(|e| NormalizeError::NotUtf8 {
+            key: spec.request_key(),
+            at: skipped + e.valid_up_to(),
+            rule,
+        })
 }
 
 /// An HTML page decoded by the charset it declares (its byte order mark

@@ -592,7 +592,7 @@ mod tests {
         let csv = formatted("csv", "k", b"n,note\r\n7,caf\xe9\r\n");
         assert!(
             failed_at(&csv)
-                .ends_with("the body is not UTF-8 at byte 13 (the file is read as UTF-8 text)"),
+                .ends_with("the body is not UTF-8 at byte 13 (CSV is read as UTF-8 text)"),
             "{csv:?}"
         );
     }
