@@ -9,6 +9,10 @@
 //! `sources.rs`, per source; a renamed GitHub repository (301) in
 //! `faults.rs`. A changed schema is, per format, every JSON field renamed,
 //! a page's recorded `changed_layout.html`, or a CSV's `changed_header.csv`.
+//! Bytes that are not UTF-8 are tried twice: in the first string, which
+//! the parser reads, and where the parser reads nothing (an added JSON
+//! field or CSV column, a paragraph of a page), which only the
+//! normalizer's whole-body check refuses.
 
 use std::time::{Duration, Instant};
 
@@ -114,6 +118,10 @@ enum Fault {
     /// The recorded body with bytes that are not UTF-8 inside its first
     /// string (or, for a page, its first attribute value).
     InvalidUtf8,
+    /// The recorded body with bytes that are not UTF-8 where the parser
+    /// reads nothing ([`unread_bad_bytes`]): serde skips an unread string
+    /// without checking it, so only the whole-body check refuses it.
+    InvalidUtf8Unread,
     /// The API changed its schema: every field of the recorded JSON body
     /// renamed; for a page, the source's recorded `changed_layout.html`.
     RenamedField,
@@ -140,7 +148,9 @@ impl Fault {
                 &["failed reading the body", "request failed"],
             ),
             Fault::TooLarge => ("transport_error", &["body"]),
-            Fault::InvalidUtf8 | Fault::RenamedField => ("parse_error", &[""]),
+            Fault::InvalidUtf8 | Fault::InvalidUtf8Unread | Fault::RenamedField => {
+                ("parse_error", &[""])
+            }
         }
     }
 }
@@ -158,6 +168,57 @@ impl Faulty {
             Faulty::Raw(r) => r.uri(),
         }
     }
+}
+
+/// `body` (a recorded good answer) with the bytes 0xFF 0xFE, which are not
+/// UTF-8, where its parser reads nothing: in an added `"note"` field of the
+/// first JSON object to close, in an added `note` column of a CSV (first data row),
+/// or in a paragraph at the end of a page (the recorded pages declare
+/// UTF-8). Returns the body and the offset of the first bad byte.
+fn unread_bad_bytes(body: &[u8], content_type: &str) -> (Vec<u8>, usize) {
+    const BAD: &[u8] = b"\xff\xfe";
+    let mut out = body.to_vec();
+    if content_type.starts_with("text/html") {
+        let at = find(body, b"</body>").expect("a page with a body");
+        out.splice(at..at, [b"<p>", BAD, b"</p>"].concat());
+        (out, at + 3)
+    } else if content_type.starts_with("text/plain") {
+        // CSV: a column `note` at the end of every line, set in the first row.
+        let mut out = Vec::new();
+        let mut at = 0;
+        for (i, line) in body.split_inclusive(|&b| b == b'\n').enumerate() {
+            let ends = line.iter().rev().take_while(|&&b| b == b'\r' || b == b'\n');
+            let end = line.len() - ends.count();
+            out.extend_from_slice(&line[..end]);
+            match i {
+                0 => out.extend_from_slice(b",note"),
+                1 => {
+                    out.push(b',');
+                    at = out.len();
+                    out.extend_from_slice(BAD);
+                }
+                _ => out.push(b','),
+            }
+            out.extend_from_slice(&line[end..]);
+        }
+        (out, at)
+    } else {
+        // The first object to close is one the parser reads by field name,
+        // or one it skips whole.
+        let close = first_close(body).expect("a JSON object");
+        let last = body[..close].iter().rposition(|b| !b.is_ascii_whitespace());
+        let field: &[u8] = if last.is_some_and(|i| body[i] == b'{') {
+            br#""note":""#
+        } else {
+            br#","note":""#
+        };
+        out.splice(close..close, [field, BAD, b"\""].concat());
+        (out, close + field.len())
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// `value` with every object key renamed (`total` -> `total_v2`), as an
@@ -260,6 +321,7 @@ fn matrix(fault: Fault) {
         );
 
         let (body, content_type) = recorded_body(case.source);
+        let unread = unread_bad_bytes(&body, content_type);
         let faulty = match fault {
             Fault::TooManyForever => {
                 let source = case.source;
@@ -292,6 +354,12 @@ fn matrix(fault: Fault) {
                     bad.iter().position(|&b| b == b'"').expect("a quote") + 1
                 };
                 bad.splice(at..at, [0xff, 0xfe, 0xc3]);
+                Faulty::Mock(runtime.block_on(mock(move |_| {
+                    ResponseTemplate::new(200).set_body_raw(bad.clone(), content_type)
+                })))
+            }
+            Fault::InvalidUtf8Unread => {
+                let bad = unread.0.clone();
                 Faulty::Mock(runtime.block_on(mock(move |_| {
                     ResponseTemplate::new(200).set_body_raw(bad.clone(), content_type)
                 })))
@@ -367,6 +435,13 @@ fn matrix(fault: Fault) {
                 !error.is_empty() && starts.iter().any(|s| error.starts_with(s)),
                 "{source} {fault:?}: the reason is archived: {archived:?}"
             );
+            if fault == Fault::InvalidUtf8Unread {
+                let offset = format!(" at byte {} (", unread.1);
+                assert!(
+                    error.contains(&offset),
+                    "{source} {fault:?}: the reason names the byte{offset}: {error}"
+                );
+            }
         }
         if fault == Fault::WaitTooLong {
             assert!(
@@ -467,6 +542,25 @@ fn matrix_invalid_utf8() {
 }
 
 #[test]
+fn matrix_invalid_utf8_where_the_parser_does_not_read() {
+    matrix(Fault::InvalidUtf8Unread);
+}
+
+#[test]
 fn matrix_renamed_fields() {
     matrix(Fault::RenamedField);
+}
+
+/// The first `}` of a JSON text that is not inside a string.
+fn first_close(json: &[u8]) -> Option<usize> {
+    let (mut in_string, mut escaped) = (false, false);
+    json.iter().position(|&b| {
+        match (in_string, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') | (false, _, b'"') => in_string = !in_string,
+            _ => {}
+        }
+        !in_string && b == b'}'
+    })
 }

@@ -404,7 +404,7 @@ fn a_latin1_page_is_archived_byte_for_byte_and_renormalizes_as_collected() {
     });
     let this_year = chrono::Datelike::year(&Utc::now().date_naive());
     let env = Env::one_source("tiobe", &server.uri(), this_year, catalog);
-    env.trends(&["collect"]);
+    let out = env.trends(&["collect"]);
     let db = env.db();
     assert_eq!(db.blobs("SELECT body FROM raw_responses"), [page]);
     assert_eq!(
@@ -416,6 +416,9 @@ fn a_latin1_page_is_archived_byte_for_byte_and_renormalizes_as_collected() {
         "SELECT outcome || ' ' || coalesce(error, '') || ' ' || observations FROM raw_responses";
     let observations = "SELECT tech_id || '=' || value FROM observations ORDER BY tech_id";
     let collected = (db.strings(verdict), db.strings(observations));
+    // Decoded by the charset it declares, the page reads as the UTF-8 one.
+    assert_eq!(collected.0, ["ok  2"], "{}", out.all());
+    assert_eq!(collected.1, ["kotlin=0.292", "python=24.45"]);
     drop(db);
     let out = env.trends(&["renormalize"]);
     assert!(out.code.is_some(), "{}", out.all());

@@ -8,9 +8,9 @@ use trends_core::RequestSpec;
 
 use crate::{NormalizeError, shape};
 
-/// The body as an HTML document; it must be UTF-8 text.
-pub fn document(spec: &RequestSpec, body: &[u8]) -> Result<Html, NormalizeError> {
-    let text = std::str::from_utf8(body).map_err(|_| shape(spec, "the page is not UTF-8 text"))?;
+/// The page as an HTML document; `text` is the page decoded by its declared
+/// charset (as [`crate::normalize`] hands it to a parser).
+pub fn document(spec: &RequestSpec, text: &str) -> Result<Html, NormalizeError> {
     if !text.trim_start().starts_with('<') {
         return Err(shape(spec, "the answer is not an HTML page"));
     }
@@ -60,8 +60,8 @@ pub fn count(spec: &RequestSpec, what: &str, text: &str) -> Result<f64, Normaliz
 
 /// The `<title>` of an HTML error page, for messages.
 pub fn describe_error(body: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(body).ok()?;
-    let doc = Html::parse_document(text);
+    let text = crate::body::page(body).ok()?;
+    let doc = Html::parse_document(&text);
     let title = doc.select(&Selector::parse("title").ok()?).next()?;
     let t = self::text(title);
     (!t.is_empty()).then_some(t)

@@ -6,20 +6,36 @@
 //! selectors ([`html`]), daily counts summed into whole months
 //! ([`whole_months`]). It names no source.
 //!
+//! A 2xx body is checked whole before a parser reads a field, here and
+//! nowhere else ([`body`]): JSON and CSV must be UTF-8 throughout, an HTML
+//! page decodes by the charset it declares; the parser gets the text.
+//!
 //! No IO, no clock, no network. A parser never guesses: a missing or
 //! malformed number is a [`NormalizeError`], never a 0, and a failure carries
 //! no observations. The same function serves `trends collect` and `trends
 //! renormalize`, so the archive can be parsed again after a fix.
 
+pub mod body;
 pub mod html;
+mod prescan;
 
 use trends_core::{Observation, Outcome, RequestSpec, SourceId};
+
+pub use body::Format;
 
 /// What a source's answers mean: its parser, its "no data" answers and its
 /// error format.
 pub trait Parser {
-    /// The observations in a 2xx body, or why there are none.
-    fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError>;
+    /// What the 2xx bodies of `spec`'s endpoint are; [`normalize`] checks a
+    /// body whole against it before [`Parser::parse`] reads a field.
+    fn format(&self, _spec: &RequestSpec) -> Format {
+        Format::Json
+    }
+
+    /// The observations in a 2xx body, or why there are none. `text` is
+    /// the whole body, checked by [`normalize`]: UTF-8 (a byte order mark
+    /// left out), an HTML page decoded by its declared charset.
+    fn parse(&self, spec: &RequestSpec, text: &str) -> Result<Parsed, NormalizeError>;
 
     /// An error status that means "nothing recorded" rather than a failure
     /// (Wikimedia's 404 for an article without views), with its reason.
@@ -57,6 +73,19 @@ pub enum NormalizeError {
     },
     #[error("{key}: {what}")]
     Shape { key: String, what: String },
+    #[error("{key}: the body is not UTF-8 at byte {at} ({rule})")]
+    NotUtf8 {
+        key: String,
+        at: usize,
+        rule: &'static str,
+    },
+    #[error("{key}: the page is not valid {charset} at byte {at} ({declared})")]
+    Undecodable {
+        key: String,
+        charset: &'static str,
+        declared: body::Declared,
+        at: usize,
+    },
     #[error("{key}: unknown endpoint `{endpoint}` for {source_id}")]
     Endpoint {
         key: String,
@@ -73,7 +102,9 @@ pub enum Parsed {
 }
 
 /// Turns one answer into its verdict with its source's `parser`. `status` is
-/// the HTTP status, `body` the (decompressed) bytes.
+/// the HTTP status, `body` the (decompressed) bytes: a 2xx body is checked
+/// whole for the parser's [`Format`] first, so a byte that is not text fails
+/// the answer even in a field the parser would skip.
 pub fn normalize(parser: &dyn Parser, spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
     if !(200..300).contains(&status) {
         if let Some(reason) = parser.no_data(status, body) {
@@ -89,7 +120,8 @@ pub fn normalize(parser: &dyn Parser, spec: &RequestSpec, status: u16, body: &[u
             error: Some(describe_error(parser, spec.source, status, body)),
         };
     }
-    let parsed = parser.parse(spec, body);
+    let parsed =
+        body::text(spec, parser.format(spec), body).and_then(|text| parser.parse(spec, &text));
     match parsed {
         Ok(Parsed::Observations(observations)) if !observations.is_empty() => Normalized {
             outcome: Outcome::Ok,
@@ -140,12 +172,13 @@ pub fn snippet(body: &[u8]) -> String {
     }
 }
 
-/// Parses JSON into `T`, naming the request on failure.
+/// Parses JSON into `T`, naming the request on failure. `body` is the text
+/// a parser was given, or an archived body already checked.
 pub fn json<T: serde::de::DeserializeOwned>(
     spec: &RequestSpec,
-    body: &[u8],
+    body: &(impl AsRef<[u8]> + ?Sized),
 ) -> Result<T, NormalizeError> {
-    serde_json::from_slice(body).map_err(|source| NormalizeError::Json {
+    serde_json::from_slice(body.as_ref()).map_err(|source| NormalizeError::Json {
         key: spec.request_key(),
         source,
     })
@@ -178,7 +211,7 @@ pub fn shape(spec: &RequestSpec, what: impl Into<String>) -> NormalizeError {
 /// so that a wrong one is named in the error).
 pub fn object(
     spec: &RequestSpec,
-    body: &[u8],
+    body: &(impl AsRef<[u8]> + ?Sized),
 ) -> Result<serde_json::Map<String, serde_json::Value>, NormalizeError> {
     match json::<serde_json::Value>(spec, body)? {
         serde_json::Value::Object(map) => Ok(map),
@@ -359,7 +392,7 @@ mod tests {
     struct TestParser;
 
     impl Parser for TestParser {
-        fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+        fn parse(&self, spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
             let o = object(spec, body)?;
             if let Some(why) = o.get("none").and_then(|v| v.as_str()) {
                 return Ok(Parsed::NoData(why.to_owned()));
@@ -473,6 +506,121 @@ mod tests {
                 (day(2, 1), day(3, 1), 4.0),
                 (day(3, 1), day(3, 6), 8.0)
             ]
+        );
+    }
+
+    /// Reads one count the way the sources do: a typed JSON struct that
+    /// skips what it does not name (`json`), the first column of a CSV's
+    /// second line, or a page's `p.n` under an `h1` that must name the
+    /// subject; the endpoint says which, and its format.
+    struct Formats;
+
+    #[derive(serde::Deserialize)]
+    struct OnlyN {
+        n: i64,
+    }
+
+    impl Parser for Formats {
+        fn format(&self, spec: &RequestSpec) -> Format {
+            match spec.endpoint.as_str() {
+                "csv" => Format::Csv,
+                "page" => Format::Html,
+                _ => Format::Json,
+            }
+        }
+
+        fn parse(&self, spec: &RequestSpec, text: &str) -> Result<Parsed, NormalizeError> {
+            let n = match self.format(spec) {
+                Format::Json => json::<OnlyN>(spec, text)?.n,
+                Format::Csv => {
+                    let row = text.lines().nth(1).unwrap_or("");
+                    let first = row.split(',').next().unwrap_or("");
+                    first.parse().map_err(|_| shape(spec, "not a count"))?
+                }
+                Format::Html => {
+                    let doc = html::document(spec, text)?;
+                    let name = html::text(html::first(spec, &doc, "h1")?);
+                    if name != spec.subjects[0].key {
+                        return Err(shape(spec, format!("the page is about {name}")));
+                    }
+                    html::count(spec, "n", &html::text(html::first(spec, &doc, "p.n")?))? as i64
+                }
+            };
+            Ok(Parsed::Observations(vec![Observation {
+                tech: TechId("t".into()),
+                source: spec.source,
+                metric: Metric::flow(SOURCE, "n"),
+                grain: Grain::Year,
+                period: spec.period,
+                value: count(spec, "n", Some(n))?,
+                exactness: trends_core::Exactness::Exact,
+            }]))
+        }
+    }
+
+    fn formatted(endpoint: &str, key: &str, body: &[u8]) -> Normalized {
+        let mut s = spec();
+        s.endpoint = endpoint.into();
+        s.subjects[0].key = key.into();
+        normalize(&Formats, &s, 200, body)
+    }
+
+    fn failed_at(n: &Normalized) -> String {
+        assert_eq!(n.outcome, Outcome::ParseError, "{n:?}");
+        assert!(n.observations.is_empty());
+        n.error.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_fails_even_where_the_parser_does_not_read() {
+        let good = formatted("json", "k", br#"{"n": 5, "note": "caf\u00e9 ok"}"#);
+        assert_eq!(
+            (good.outcome, good.observations[0].value),
+            (Outcome::Ok, 5.0)
+        );
+        // serde skips `note` unread: without the check, 5 would be stored.
+        let bad = formatted("json", "k", b"{\"n\": 5, \"note\": \"\xff\xfe\"}");
+        assert_eq!(
+            failed_at(&bad),
+            "test/json/k/2024-01-01..2025-01-01: the body is not UTF-8 at byte 18 (JSON must be UTF-8, RFC 8259 §8.1)"
+        );
+        let bom = formatted("json", "k", "\u{feff}{\"n\": 6}".as_bytes());
+        assert_eq!((bom.outcome, bom.observations[0].value), (Outcome::Ok, 6.0));
+
+        let csv = formatted("csv", "k", b"n,note\r\n7,caf\xc3\xa9\r\n");
+        assert_eq!((csv.outcome, csv.observations[0].value), (Outcome::Ok, 7.0));
+        let csv = formatted("csv", "k", b"n,note\r\n7,caf\xe9\r\n");
+        assert!(
+            failed_at(&csv)
+                .ends_with("the body is not UTF-8 at byte 13 (CSV is read as UTF-8 text)"),
+            "{csv:?}"
+        );
+    }
+
+    #[test]
+    fn a_page_is_read_in_the_charset_it_declares() {
+        let latin1 = b"<!DOCTYPE html><html><head>\n<meta charset=\"iso-8859-1\">\n\
+            <title>Caf\xe9</title></head><body><h1>Caf\xe9</h1><p class=n>1,234</p></body></html>";
+        let n = formatted("page", "Café", latin1);
+        assert_eq!(
+            (n.outcome, n.observations[0].value),
+            (Outcome::Ok, 1234.0),
+            "{n:?}"
+        );
+        let declared = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">\
+            </head><body><h1>Caf\xe9</h1><p class=n>3</p></body></html>";
+        assert_eq!(formatted("page", "Café", declared).outcome, Outcome::Ok);
+        let utf8 = "<html><head><meta charset=utf-8></head><body><h1>Café</h1><p class=n>3</p></body></html>";
+        assert_eq!(
+            formatted("page", "Café", utf8.as_bytes()).outcome,
+            Outcome::Ok
+        );
+        // Declared UTF-8, with a Latin-1 byte in text no selector reads.
+        let bad = b"<html><head><meta charset=\"utf-8\"></head><body><h1>Caf\xc3\xa9</h1>\
+            <p class=n>3</p><footer>\xa9 2025</footer></body></html>";
+        assert_eq!(
+            failed_at(&formatted("page", "Café", bad)),
+            "test/page/Café/2024-01-01..2025-01-01: the page is not valid UTF-8 at byte 85 (the charset its <meta> declares)"
         );
     }
 }

@@ -453,3 +453,116 @@ fn every_fixture_parses_to_its_snapshot() {
         insta::assert_snapshot!(case.file.replace(['/', '.'], "_"), render(case));
     }
 }
+
+#[test]
+fn every_recorded_2xx_body_is_in_the_format_its_source_declares() {
+    use trends_normalizer::Format;
+    for case in cases().iter().filter(|c| (200..300).contains(&c.status)) {
+        let source = crate::source(case.spec.source).expect("a source of the registry");
+        let recorded = match case.file.rsplit('.').next() {
+            Some("json") => Format::Json,
+            Some("csv") => Format::Csv,
+            Some("html") => Format::Html,
+            other => panic!("{}: no format for the extension {other:?}", case.file),
+        };
+        assert_eq!(source.format(&case.spec), recorded, "{}", case.file);
+    }
+}
+
+/// `body` with the bytes 0xFF 0xFE where a parser of `format` reads
+/// nothing: an added `"note"` field in the first JSON object to close, an added
+/// `note` column of a CSV (set in its first row), a paragraph at the end of
+/// a page; and the offset of the first bad byte.
+fn unread_bad_bytes(format: trends_normalizer::Format, body: &[u8]) -> (Vec<u8>, usize) {
+    use trends_normalizer::Format;
+    const BAD: &[u8] = b"\xff\xfe";
+    let find = |needle: &[u8]| body.windows(needle.len()).position(|w| w == needle);
+    let mut out = body.to_vec();
+    match format {
+        Format::Json => {
+            // The first object to close is one the parser reads by field
+            // name, or one it skips whole.
+            let close = first_close(body).expect("a JSON object");
+            let last = body[..close].iter().rposition(|b| !b.is_ascii_whitespace());
+            let field: &[u8] = if last.is_some_and(|i| body[i] == b'{') {
+                br#""note":""#
+            } else {
+                br#","note":""#
+            };
+            out.splice(close..close, [field, BAD, b"\""].concat());
+            (out, close + field.len())
+        }
+        Format::Html => {
+            let at = find(b"</body>").expect("a page with a body");
+            out.splice(at..at, [b"<p>", BAD, b"</p>"].concat());
+            (out, at + 3)
+        }
+        Format::Csv => {
+            let mut out = Vec::new();
+            let mut at = 0;
+            for (i, line) in body.split_inclusive(|&b| b == b'\n').enumerate() {
+                let ends = line.iter().rev().take_while(|&&b| b == b'\r' || b == b'\n');
+                let end = line.len() - ends.count();
+                out.extend_from_slice(&line[..end]);
+                match i {
+                    0 => out.extend_from_slice(b",note"),
+                    1 => {
+                        out.push(b',');
+                        at = out.len();
+                        out.extend_from_slice(BAD);
+                    }
+                    _ => out.push(b','),
+                }
+                out.extend_from_slice(&line[end..]);
+            }
+            (out, at)
+        }
+    }
+}
+
+#[test]
+fn bad_bytes_where_a_parser_does_not_read_fail_the_answer() {
+    use trends_core::Outcome;
+    let mut tried = std::collections::BTreeSet::new();
+    for case in cases() {
+        let body = fixture(case.file);
+        if normalize(&case.spec, case.status, &body).outcome != Outcome::Ok {
+            continue;
+        }
+        let source = crate::source(case.spec.source).expect("a source of the registry");
+        let (bad, at) = unread_bad_bytes(source.format(&case.spec), &body);
+        // Valid bytes in the same place are read past: only the bytes fail.
+        let fine = String::from_utf8_lossy(&bad).into_owned();
+        assert_eq!(
+            normalize(&case.spec, case.status, fine.as_bytes()).outcome,
+            Outcome::Ok,
+            "{}",
+            case.file
+        );
+        let n = normalize(&case.spec, case.status, &bad);
+        assert_eq!(n.outcome, Outcome::ParseError, "{}: {n:?}", case.file);
+        assert!(n.observations.is_empty());
+        let error = n.error.unwrap_or_default();
+        assert!(
+            error.contains(&format!(" at byte {at} (")),
+            "{}: {error}",
+            case.file
+        );
+        tried.insert(case.spec.source);
+    }
+    assert_eq!(tried.len(), crate::registry().len(), "{tried:?}");
+}
+
+/// The first `}` of a JSON text that is not inside a string.
+fn first_close(json: &[u8]) -> Option<usize> {
+    let (mut in_string, mut escaped) = (false, false);
+    json.iter().position(|&b| {
+        match (in_string, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') | (false, _, b'"') => in_string = !in_string,
+            _ => {}
+        }
+        !in_string && b == b'}'
+    })
+}

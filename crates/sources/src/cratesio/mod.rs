@@ -64,7 +64,7 @@ impl Source for CratesIo {
 }
 
 impl Parser for CratesIo {
-    fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+    fn parse(&self, spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
         parse::parse(spec, body)
     }
 

@@ -21,7 +21,7 @@ use trends_normalizer::{
     NormalizeError, Parsed, kind, object, required, shape, subject, unknown_endpoint, whole_months,
 };
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     match Endpoint::of(spec) {
         Some(Endpoint::Crate) => total(spec, body),
         Some(Endpoint::Downloads) => daily(spec, body),
@@ -35,7 +35,7 @@ fn same_crate(a: &str, b: &str) -> bool {
     canon(a) == canon(b)
 }
 
-fn total(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+fn total(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     let subject = subject(spec)?;
     let answer = object(spec, body)?;
     let Some(Value::Object(krate)) = answer.get("crate") else {
@@ -62,7 +62,7 @@ fn total(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
     }]))
 }
 
-fn daily(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+fn daily(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     let subject = subject(spec)?;
     let answer = object(spec, body)?;
     let versions = list(spec, "version_downloads", answer.get("version_downloads"))?

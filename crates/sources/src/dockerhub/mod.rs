@@ -55,7 +55,7 @@ impl Source for DockerHub {
 }
 
 impl Parser for DockerHub {
-    fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+    fn parse(&self, spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
         parse::parse(spec, body)
     }
 

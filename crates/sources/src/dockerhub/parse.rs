@@ -24,7 +24,7 @@ struct ApiError {
     detail: Option<String>,
 }
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     if Endpoint::of(spec) != Some(Endpoint::Repository) {
         return Err(unknown_endpoint(spec));
     }

@@ -218,11 +218,11 @@ pub fn read_count(spec: &RequestSpec, body: &[u8]) -> Result<u64, NormalizeError
 }
 
 /// An answer alone: checked, but its numbers come with the others'.
-pub fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     let what = if Endpoint::of(spec) == Some(Endpoint::StarCount) {
-        format!("{} stars today", read_count(spec, body)?)
+        format!("{} stars today", read_count(spec, body.as_bytes())?)
     } else {
-        format!("{} weeks", read_page(spec, body)?.len())
+        format!("{} weeks", read_page(spec, body.as_bytes())?.len())
     };
     Ok(Parsed::NoData(format!(
         "{what}: year-end stars are computed from the repository's history pages together"

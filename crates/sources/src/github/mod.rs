@@ -127,7 +127,7 @@ impl Source for GitHub {
 }
 
 impl Parser for GitHub {
-    fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+    fn parse(&self, spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
         match Endpoint::of(spec) {
             Some(Endpoint::StarHistory | Endpoint::StarCount) => history::parse(spec, body),
             _ => parse::parse(spec, body),

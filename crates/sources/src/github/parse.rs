@@ -26,7 +26,7 @@ use trends_normalizer::{
     NormalizeError, Parsed, kind, object, required, shape, subject, unknown_endpoint, whole,
 };
 
-fn graphql_repos(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+fn graphql_repos(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     let answer = object(spec, body)?;
     let errors = super::search::graphql_errors(&answer);
     let data = match answer.get("data") {
@@ -111,7 +111,7 @@ struct ApiError {
     message: String,
 }
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     match Endpoint::of(spec) {
         Some(Endpoint::GraphqlRepos) => return graphql_repos(spec, body),
         Some(Endpoint::GraphqlSearchTopic | Endpoint::GraphqlSearchLanguage) => {

@@ -106,7 +106,7 @@ fn years_of(span: Period) -> Vec<(i32, Period)> {
 }
 
 /// One observation per year alias: the repositories created that year.
-pub fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     let metric = match Endpoint::of(spec) {
         Some(Endpoint::GraphqlSearchTopic) => super::TOPIC_REPOS_CREATED,
         Some(Endpoint::GraphqlSearchLanguage) => super::LANGUAGE_REPOS_CREATED,
@@ -322,7 +322,8 @@ github_language = "C#"
     #[test]
     fn each_year_alias_becomes_that_years_count() {
         let body = fixture("github/graphql_search.json");
-        let Parsed::Observations(obs) = parse(&spec(), &body).expect("parses") else {
+        let text = std::str::from_utf8(&body).expect("a UTF-8 fixture");
+        let Parsed::Observations(obs) = parse(&spec(), text).expect("parses") else {
             panic!("observations expected");
         };
         let got: Vec<(Period, f64)> = obs.iter().map(|o| (o.period, o.value)).collect();
@@ -351,13 +352,13 @@ github_language = "C#"
     fn a_missing_year_or_an_error_only_answer_is_refused() {
         let e = parse(
             &spec(),
-            br#"{"data":{"y2023":{"repositoryCount":5},"rateLimit":{"cost":1,"remaining":4990,"resetAt":"2024-02-10T13:00:00Z"}}}"#,
+            r#"{"data":{"y2023":{"repositoryCount":5},"rateLimit":{"cost":1,"remaining":4990,"resetAt":"2024-02-10T13:00:00Z"}}}"#,
         )
         .expect_err("a year is missing");
         assert!(e.to_string().contains("missing `data.y2024`"), "{e}");
         let e = parse(
             &spec(),
-            br#"{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1."}]}"#,
+            r#"{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1."}]}"#,
         )
         .expect_err("errors only");
         assert!(
@@ -367,7 +368,7 @@ github_language = "C#"
         );
         let e = parse(
             &spec(),
-            br#"{"data":{"y2023":{"repositoryCount":"many"},"y2024":{"repositoryCount":1}}}"#,
+            r#"{"data":{"y2023":{"repositoryCount":"many"},"y2024":{"repositoryCount":1}}}"#,
         )
         .expect_err("not a count");
         assert!(e.to_string().contains("data.y2023.repositoryCount"), "{e}");

@@ -7,7 +7,7 @@ mod plan;
 
 use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo};
 use trends_fetcher::{Answer, Pace, Pacer, Planned};
-use trends_normalizer::{NormalizeError, Parsed, Parser};
+use trends_normalizer::{Format, NormalizeError, Parsed, Parser};
 
 use crate::{Ask, Source};
 
@@ -55,7 +55,11 @@ impl Source for GitHubTopics {
 }
 
 impl Parser for GitHubTopics {
-    fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+    fn format(&self, _spec: &RequestSpec) -> Format {
+        Format::Html
+    }
+
+    fn parse(&self, spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
         parse::parse(spec, body)
     }
 

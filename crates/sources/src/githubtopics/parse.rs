@@ -11,7 +11,7 @@ use trends_normalizer::{NormalizeError, Parsed, shape, subject, unknown_endpoint
 
 pub(crate) const COUNT: &str = "h2.h3.color-fg-muted";
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     if Endpoint::of(spec) != Some(Endpoint::Topic) {
         return Err(unknown_endpoint(spec));
     }

@@ -13,7 +13,7 @@ use trends_normalizer::{NormalizeError, Parsed, shape, subject, unknown_endpoint
 
 pub(crate) const IMPORTED_BY: &str = r#"[data-test-id="UnitHeader-importedby"] a"#;
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     if Endpoint::of(spec) != Some(Endpoint::Module) {
         return Err(unknown_endpoint(spec));
     }

@@ -92,7 +92,7 @@ fn columns(
     })
 }
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     let layout = layout(spec)?;
     let sums = sums(spec, &layout, body)?;
     let mut out = Vec::new();
@@ -139,7 +139,7 @@ fn observation(
 /// economies), for the asked names and the quarters inside the period.
 type Sums = BTreeMap<(String, NaiveDate), (Period, f64)>;
 
-fn sums(spec: &RequestSpec, layout: &Layout, body: &[u8]) -> Result<Sums, NormalizeError> {
+fn sums(spec: &RequestSpec, layout: &Layout, body: &str) -> Result<Sums, NormalizeError> {
     let failed = |e: csv::Error| {
         shape(
             spec,
@@ -149,7 +149,7 @@ fn sums(spec: &RequestSpec, layout: &Layout, body: &[u8]) -> Result<Sums, Normal
     let wanted: HashSet<String> = spec.subjects.iter().map(|s| s.key.to_lowercase()).collect();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_reader(body);
+        .from_reader(body.as_bytes());
     let columns = columns(spec, layout, reader.headers().map_err(failed)?)?;
     let mut sums = Sums::new();
     let mut seen: HashSet<(String, String, NaiveDate)> = HashSet::new();

@@ -36,7 +36,7 @@ struct ApiError {
     error: String,
 }
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     if Endpoint::of(spec) != Some(Endpoint::Range) {
         return Err(unknown_endpoint(spec));
     }

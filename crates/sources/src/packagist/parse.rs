@@ -18,7 +18,7 @@ use trends_core::{Grain, Observation, Period, RequestSpec};
 
 use trends_normalizer::{NormalizeError, Parsed, kind, object, shape, subject, unknown_endpoint};
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     if Endpoint::of(spec) != Some(Endpoint::Stats) {
         return Err(unknown_endpoint(spec));
     }

@@ -55,7 +55,7 @@ impl Source for PyPI {
 }
 
 impl Parser for PyPI {
-    fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+    fn parse(&self, spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
         parse::parse(spec, body)
     }
 }

@@ -30,7 +30,7 @@ struct Row {
     downloads: Option<i64>,
 }
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     if Endpoint::of(spec) != Some(Endpoint::Overall) {
         return Err(unknown_endpoint(spec));
     }

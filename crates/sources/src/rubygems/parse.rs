@@ -10,7 +10,7 @@ use trends_normalizer::{
     NormalizeError, Parsed, object, required, shape, subject, unknown_endpoint,
 };
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     if Endpoint::of(spec) != Some(Endpoint::Gem) {
         return Err(unknown_endpoint(spec));
     }

@@ -78,7 +78,7 @@ impl Source for StackExchange {
 }
 
 impl Parser for StackExchange {
-    fn parse(&self, spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+    fn parse(&self, spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
         parse::parse(spec, body)
     }
 

@@ -29,7 +29,7 @@ struct ApiError {
     error_message: String,
 }
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     match Endpoint::of(spec) {
         Some(Endpoint::Questions) => {
             let subject = subject(spec)?;
@@ -49,7 +49,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, Normalize
     }
 }
 
-fn tags_info(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+fn tags_info(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     let answer = object(spec, body)?;
     let Some(serde_json::Value::Array(items)) = answer.get("items") else {
         return Err(shape(spec, "missing list `items`"));

@@ -18,7 +18,7 @@ use trends_normalizer::{NormalizeError, Parsed, shape, unknown_endpoint};
 pub(crate) const TOP20: &str = "table#top20 > tbody > tr";
 pub(crate) const OTHERS: &str = "table#otherPL > tbody > tr";
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     if Endpoint::of(spec) != Some(Endpoint::Index) {
         return Err(unknown_endpoint(spec));
     }

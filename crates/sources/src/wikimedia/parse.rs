@@ -36,7 +36,7 @@ struct Problem {
 /// What both generations put in `detail` when the range has no data.
 const NO_DATA_DETAIL: &str = "do not have data for";
 
-pub(crate) fn parse(spec: &RequestSpec, body: &[u8]) -> Result<Parsed, NormalizeError> {
+pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     if Endpoint::of(spec) != Some(Endpoint::Pageviews) {
         return Err(unknown_endpoint(spec));
     }
