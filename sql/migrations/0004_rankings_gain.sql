@@ -1,7 +1,7 @@
 -- trends schema, version 4: the `rankings` view counts a stock's yearly
 -- gain (`yearly_signals.delta`, when not negative) as a signal of its own,
 -- `{metric}_gain`, as `trends report` does. Otherwise the method of
--- version 2 (see README, "How the ranking is computed").
+-- version 2 (see docs/method.md, "How the ranking is computed").
 CREATE OR REPLACE VIEW rankings AS
 WITH yearly AS (
     SELECT tech_id, technology, category, year, source, metric, value, coverage, partial
