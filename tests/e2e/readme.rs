@@ -679,7 +679,10 @@ fn the_check_refuses_what_the_parser_refuses() {
     }
     assert_eq!(
         argument_lists(&words("--db x.duckdb report --year 2025"), &mut levels),
-        [words("--db x.duckdb"), words("--db x.duckdb report --year 2025")]
+        [
+            words("--db x.duckdb"),
+            words("--db x.duckdb report --year 2025")
+        ]
     );
     // The shell syntax the documents use.
     let line = "17 3 * * *  cd /srv && trends config check > /dev/null && GITHUB_TOKEN=x trends --log-format json collect >> /var/log/t.log 2>&1 # nightly";
