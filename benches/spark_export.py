@@ -12,7 +12,7 @@ and installs Java from Debian's ``openjdk-17-jre-headless`` when no
 2. ``trends export --db demo.duckdb --parquet lake``;
 3. Spark in local mode reads ``lake/observations`` and
    ``lake/yearly_signals`` with hive partitioning (``source=…/year=…``
-   folders become columns), as the README's snippet does, and counts and
+   folders become columns), as docs/analyst.md's snippet does, and counts and
    sums ``value`` per source and year;
 4. Python duckdb reads the same per source and year from the database;
    the two must be equal, row for row (sums to 1e-6 relative).
@@ -84,7 +84,7 @@ spark = (SparkSession.builder.master("local[2]").appName("trends-export-check")
 spark.sparkContext.setLogLevel("ERROR")
 print(f"spark {spark.version} up: {time.monotonic() - start:.1f} s", flush=True)
 
-# The README's snippet: partitions become columns.
+# docs/analyst.md's snippet: partitions become columns.
 obs = spark.read.parquet(f"{lake}/observations")
 ys = spark.read.parquet(f"{lake}/yearly_signals")
 start = time.monotonic()

@@ -1,5 +1,5 @@
 -- trends schema, version 2: the `rankings` view, every year at once, with
--- the README's method (the same numbers as `trends report`):
+-- docs/method.md's method (the same numbers as `trends report`):
 --   share  = value / category total of the signal in the year, for signals
 --            that at least two technologies of the category have and whose
 --            total is above 0;

@@ -1,7 +1,7 @@
 -- trends schema, version 4: the `rankings` view counts a stock's yearly
 -- gain (`yearly_signals.delta`, when not negative) as a signal of its own,
 -- `{metric}_gain`, as `trends report` does. Otherwise the method of
--- version 2 (see README, "How the ranking is computed").
+-- version 2 (see docs/method.md, "How the ranking is computed").
 --
 -- The view's statement was taken out of this file: migration 0006 drops the
 -- view and keeps the ranking as a table, so no database of version 6 or

@@ -9,6 +9,7 @@ mod matrix;
 mod operator;
 mod page;
 mod readers;
+mod readme;
 mod realdemo;
 mod sources;
 mod stars;

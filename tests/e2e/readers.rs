@@ -119,7 +119,7 @@ fn a_notebook_holding_the_file_open_read_only_never_blocks_collect_and_sees_whol
 
     // The held connection keeps reading the run it opened, whole.
     assert_eq!(notebook.ask("count"), before);
-    // Reconnecting, as the README tells a notebook to, gives the new run.
+    // Reconnecting, as docs/analyst.md tells a notebook to, gives the new run.
     assert_eq!(notebook.ask("reconnect"), after);
     notebook.send("quit");
     within_bound(started);

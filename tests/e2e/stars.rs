@@ -6,7 +6,7 @@
 //! and the levels are measured against the histories the server knows.
 //!
 //! `cargo test --workspace --locked -- star_history --nocapture` prints the
-//! measured error (README, "GitHub star history").
+//! measured error (docs/method.md, "GitHub star history").
 
 use chrono::{Datelike, NaiveDate, Utc};
 

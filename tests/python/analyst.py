@@ -2,7 +2,7 @@
 
 Usage: python3 tests/python/analyst.py PATH.duckdb
 Exits non-zero (with the reason) when the file cannot be read or the views
-do not hold what the README promises.
+do not hold what docs/analyst.md and sql/SCHEMA.md promise.
 """
 import sys
 

@@ -7,7 +7,7 @@ use trends_pipeline::{StopSignal, Summary};
 use trends_store::RunStatus;
 
 /// How `trends` exits. The values are kept for cron, systemd
-/// (`SuccessExitStatus=2 143`) and scripts; README's exit-code table lists
+/// (`SuccessExitStatus=2 143`) and scripts; docs/operator.md's exit-code table lists
 /// the same. A malformed command line (an unknown flag, a missing value)
 /// is refused by clap before any command runs, with clap's usage code 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

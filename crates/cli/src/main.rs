@@ -39,7 +39,7 @@ Exit codes:
   130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM: what had arrived is stored,
      the run is recorded `interrupted`
 
-Start offline with `trends demo`; see README.md for live use with tokens.";
+Start offline with `trends demo`; see docs/operator.md for live use with tokens.";
 
 /// Measure which back-end technologies rise and fall, year by year, from
 /// public API signals (Stack Overflow, GitHub, Wikipedia, Hacker News, the

@@ -38,7 +38,7 @@ pub struct ReportArgs {
     /// How a signal's values become scores: share (of the category total,
     /// the default), log-share (share of ln(1+value): damps heavy-tailed
     /// counts) or percentile (rank among the technologies with the signal:
-    /// a mean of ranks). See README, "How the ranking is computed".
+    /// a mean of ranks). See docs/method.md, "Methods".
     #[arg(long, default_value = "share", value_parser = parse_method)]
     method: trends_report::Method,
     /// Rank the catalog's [[group]]s as one technology each (JavaScript +

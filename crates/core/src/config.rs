@@ -81,7 +81,7 @@ impl Known {
 }
 
 /// `[report]`: the ranking's knobs. The defaults give the method of the
-/// README and of the `rankings` table (the default report, stored).
+/// manual (docs/method.md) and of the `rankings` table (the default report, stored).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportConfig {
     /// A technology needs at least this many usable signals in a year to be

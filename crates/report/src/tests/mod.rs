@@ -1,4 +1,4 @@
-//! Tests of the whole report: the README's worked example, methods,
+//! Tests of the whole report: docs/method.md's worked example, methods,
 //! weights, groups, gains, trend and confidence columns and the writers.
 
 mod layers;
@@ -34,7 +34,7 @@ pub(crate) fn sig(
     }
 }
 
-/// The README's worked example.
+/// docs/method.md's worked example ("A worked example").
 fn frameworks(year: i32) -> Vec<YearlySignal> {
     use Category::Framework as F;
     vec![

@@ -193,7 +193,7 @@ fn skipped_pages_are_interpolated_and_marked_estimated() {
     assert!(estimated >= 1 && estimated < got.len(), "{estimated}");
 }
 
-/// The measured error (README, "GitHub star history"): a repository with
+/// The measured error (docs/method.md, "GitHub star history"): a repository with
 /// a known 17-year history, asked within the budget for the default window
 /// and for `--since 2009`; prints max and mean relative year-end error.
 #[test]
