@@ -374,16 +374,24 @@ pub struct YearlySignal {
     pub exactness: Exactness,
 }
 
-/// One number: a metric of a technology from a source over a period.
+/// One number: a metric of a technology from a source over a period. The
+/// source is the metric's own ([`Observation::source`]), so the two cannot
+/// disagree.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
     pub tech: TechId,
-    pub source: SourceId,
     pub metric: Metric,
     pub grain: Grain,
     pub period: Period,
     pub value: f64,
     pub exactness: Exactness,
+}
+
+impl Observation {
+    /// The source that measured it: its metric's.
+    pub fn source(&self) -> SourceId {
+        self.metric.source()
+    }
 }
 
 crate::string_enum! {

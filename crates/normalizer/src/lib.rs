@@ -51,15 +51,63 @@ pub trait Parser {
 }
 
 /// The verdict on one raw response: what the store archives beside it.
+/// Only `Ok` carries observations (at least one), and every other verdict
+/// carries its reason on one line, so a failure with numbers, or an `Ok`
+/// without any, cannot be written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Normalized {
-    /// `Ok`, `NoData`, `HttpError` or `ParseError` (never `TransportError`:
-    /// that is decided before there is a body).
-    pub outcome: Outcome,
-    /// Non-empty only when `outcome` is `Ok`.
-    pub observations: Vec<Observation>,
-    /// One line: the reason for `NoData`, `HttpError` and `ParseError`.
-    pub error: Option<String>,
+pub enum Normalized {
+    /// The body parsed into these observations (never empty).
+    Ok(Vec<Observation>),
+    /// The API has nothing for this request (a 404 meaning "no views", an
+    /// empty answer): a success without observations.
+    NoData(String),
+    /// The API answered with an error status, described.
+    HttpError(String),
+    /// No answer came (timeout, reset, refused): decided by the fetcher,
+    /// before there is a body.
+    TransportError(String),
+    /// A body came, but not what the source sends.
+    ParseError(String),
+}
+
+impl Normalized {
+    /// The verdict's name, as `raw_responses.outcome()` keeps it.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Normalized::Ok(_) => Outcome::Ok,
+            Normalized::NoData(_) => Outcome::NoData,
+            Normalized::HttpError(_) => Outcome::HttpError,
+            Normalized::TransportError(_) => Outcome::TransportError,
+            Normalized::ParseError(_) => Outcome::ParseError,
+        }
+    }
+
+    /// The observations: empty unless the verdict is `Ok`.
+    pub fn observations(&self) -> &[Observation] {
+        match self {
+            Normalized::Ok(observations) => observations,
+            _ => &[],
+        }
+    }
+
+    /// The reason, for every verdict but `Ok`.
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            Normalized::Ok(_) => None,
+            Normalized::NoData(why)
+            | Normalized::HttpError(why)
+            | Normalized::TransportError(why)
+            | Normalized::ParseError(why) => Some(why),
+        }
+    }
+
+    /// The observations, taken: empty unless the verdict is `Ok`.
+    pub fn into_observations(self) -> Vec<Observation> {
+        match self {
+            Normalized::Ok(observations) => observations,
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Why a body could not be turned into observations.
@@ -108,41 +156,19 @@ pub enum Parsed {
 pub fn normalize(parser: &dyn Parser, spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
     if !(200..300).contains(&status) {
         if let Some(reason) = parser.no_data(status, body) {
-            return Normalized {
-                outcome: Outcome::NoData,
-                observations: Vec::new(),
-                error: Some(one_line(&reason)),
-            };
+            return Normalized::NoData(one_line(&reason));
         }
-        return Normalized {
-            outcome: Outcome::HttpError,
-            observations: Vec::new(),
-            error: Some(describe_error(parser, spec.source, status, body)),
-        };
+        return Normalized::HttpError(describe_error(parser, spec.source, status, body));
     }
     let parsed =
         body::text(spec, parser.format(spec), body).and_then(|text| parser.parse(spec, &text));
     match parsed {
-        Ok(Parsed::Observations(observations)) if !observations.is_empty() => Normalized {
-            outcome: Outcome::Ok,
-            observations,
-            error: None,
-        },
-        Ok(Parsed::Observations(_)) => Normalized {
-            outcome: Outcome::NoData,
-            observations: Vec::new(),
-            error: Some("the answer holds no values".into()),
-        },
-        Ok(Parsed::NoData(reason)) => Normalized {
-            outcome: Outcome::NoData,
-            observations: Vec::new(),
-            error: Some(reason),
-        },
-        Err(e) => Normalized {
-            outcome: Outcome::ParseError,
-            observations: Vec::new(),
-            error: Some(e.to_string()),
-        },
+        Ok(Parsed::Observations(observations)) if !observations.is_empty() => {
+            Normalized::Ok(observations)
+        }
+        Ok(Parsed::Observations(_)) => Normalized::NoData("the answer holds no values".into()),
+        Ok(Parsed::NoData(reason)) => Normalized::NoData(reason),
+        Err(e) => Normalized::ParseError(e.to_string()),
     }
 }
 
@@ -345,7 +371,6 @@ pub fn whole_months(
             };
             Observation {
                 tech: subject.tech.clone(),
-                source: spec.source,
                 metric,
                 grain: Grain::Month,
                 period: Period { start, end },
@@ -402,7 +427,6 @@ mod tests {
                 value
                     .map(|value| Observation {
                         tech: TechId("t".into()),
-                        source: spec.source,
                         metric: Metric::flow(SOURCE, "n"),
                         grain: Grain::Year,
                         period: spec.period,
@@ -443,40 +467,37 @@ mod tests {
     #[test]
     fn a_verdict_follows_the_status_then_the_parser() {
         let ok = verdict(200, r#"{"n": 7}"#);
-        assert_eq!((ok.outcome, ok.observations.len()), (Outcome::Ok, 1));
-        assert_eq!(ok.observations[0].value, 7.0);
+        assert_eq!((ok.outcome(), ok.observations().len()), (Outcome::Ok, 1));
+        assert_eq!(ok.observations()[0].value, 7.0);
 
         let missing = verdict(200, r#"{"n": null}"#);
-        assert_eq!(missing.outcome, Outcome::NoData);
-        assert_eq!(missing.error.as_deref(), Some("the answer holds no values"));
+        assert_eq!(missing.outcome(), Outcome::NoData);
+        assert_eq!(missing.error(), Some("the answer holds no values"));
 
         let none = verdict(200, r#"{"none": "no such tag"}"#);
-        assert_eq!(none.outcome, Outcome::NoData);
-        assert_eq!(none.error.as_deref(), Some("no such tag"));
+        assert_eq!(none.outcome(), Outcome::NoData);
+        assert_eq!(none.error(), Some("no such tag"));
 
         let bad = verdict(200, r#"{"n": -1}"#);
-        assert_eq!(bad.outcome, Outcome::ParseError);
-        assert!(bad.observations.is_empty());
+        assert_eq!(bad.outcome(), Outcome::ParseError);
+        assert!(bad.observations().is_empty());
         assert_eq!(
-            bad.error.as_deref(),
+            bad.error(),
             Some("test/count/k/2024-01-01..2025-01-01: `n` is negative (-1)")
         );
 
         let gone = verdict(404, "");
-        assert_eq!(gone.outcome, Outcome::NoData);
-        assert_eq!(gone.error.as_deref(), Some("not there"));
+        assert_eq!(gone.outcome(), Outcome::NoData);
+        assert_eq!(gone.error(), Some("not there"));
 
         let own = verdict(503, r#"{"message": "down\nfor maintenance"}"#);
-        assert_eq!(own.outcome, Outcome::HttpError);
-        assert_eq!(own.error.as_deref(), Some("test 503: down for maintenance"));
+        assert_eq!(own.outcome(), Outcome::HttpError);
+        assert_eq!(own.error(), Some("test 503: down for maintenance"));
 
         let other = verdict(500, "<html>\n oops </html>");
-        assert_eq!(
-            other.error.as_deref(),
-            Some("test 500: <html> oops </html>")
-        );
+        assert_eq!(other.error(), Some("test 500: <html> oops </html>"));
         let empty = verdict(502, "");
-        assert_eq!(empty.error.as_deref(), Some("test 502: (empty body)"));
+        assert_eq!(empty.error(), Some("test 502: (empty body)"));
     }
 
     #[test]
@@ -548,7 +569,6 @@ mod tests {
             };
             Ok(Parsed::Observations(vec![Observation {
                 tech: TechId("t".into()),
-                source: spec.source,
                 metric: Metric::flow(SOURCE, "n"),
                 grain: Grain::Year,
                 period: spec.period,
@@ -566,16 +586,16 @@ mod tests {
     }
 
     fn failed_at(n: &Normalized) -> String {
-        assert_eq!(n.outcome, Outcome::ParseError, "{n:?}");
-        assert!(n.observations.is_empty());
-        n.error.clone().unwrap_or_default()
+        assert_eq!(n.outcome(), Outcome::ParseError, "{n:?}");
+        assert!(n.observations().is_empty());
+        n.error().unwrap_or_default().to_owned()
     }
 
     #[test]
     fn a_body_that_is_not_utf8_fails_even_where_the_parser_does_not_read() {
         let good = formatted("json", "k", br#"{"n": 5, "note": "caf\u00e9 ok"}"#);
         assert_eq!(
-            (good.outcome, good.observations[0].value),
+            (good.outcome(), good.observations()[0].value),
             (Outcome::Ok, 5.0)
         );
         // serde skips `note` unread: without the check, 5 would be stored.
@@ -585,10 +605,16 @@ mod tests {
             "test/json/k/2024-01-01..2025-01-01: the body is not UTF-8 at byte 18 (JSON must be UTF-8, RFC 8259 §8.1)"
         );
         let bom = formatted("json", "k", "\u{feff}{\"n\": 6}".as_bytes());
-        assert_eq!((bom.outcome, bom.observations[0].value), (Outcome::Ok, 6.0));
+        assert_eq!(
+            (bom.outcome(), bom.observations()[0].value),
+            (Outcome::Ok, 6.0)
+        );
 
         let csv = formatted("csv", "k", b"n,note\r\n7,caf\xc3\xa9\r\n");
-        assert_eq!((csv.outcome, csv.observations[0].value), (Outcome::Ok, 7.0));
+        assert_eq!(
+            (csv.outcome(), csv.observations()[0].value),
+            (Outcome::Ok, 7.0)
+        );
         let csv = formatted("csv", "k", b"n,note\r\n7,caf\xe9\r\n");
         assert!(
             failed_at(&csv)
@@ -603,16 +629,16 @@ mod tests {
             <title>Caf\xe9</title></head><body><h1>Caf\xe9</h1><p class=n>1,234</p></body></html>";
         let n = formatted("page", "Café", latin1);
         assert_eq!(
-            (n.outcome, n.observations[0].value),
+            (n.outcome(), n.observations()[0].value),
             (Outcome::Ok, 1234.0),
             "{n:?}"
         );
         let declared = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">\
             </head><body><h1>Caf\xe9</h1><p class=n>3</p></body></html>";
-        assert_eq!(formatted("page", "Café", declared).outcome, Outcome::Ok);
+        assert_eq!(formatted("page", "Café", declared).outcome(), Outcome::Ok);
         let utf8 = "<html><head><meta charset=utf-8></head><body><h1>Café</h1><p class=n>3</p></body></html>";
         assert_eq!(
-            formatted("page", "Café", utf8.as_bytes()).outcome,
+            formatted("page", "Café", utf8.as_bytes()).outcome(),
             Outcome::Ok
         );
         // Declared UTF-8, with a Latin-1 byte in text no selector reads.

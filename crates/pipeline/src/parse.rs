@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
-use trends_core::{Outcome, RequestSpec};
+use trends_core::RequestSpec;
 use trends_fetcher::{Event, Fetched};
 use trends_normalizer::Normalized;
 use trends_store::{Archived, Renormalized, Reparsed, Store};
@@ -24,11 +24,7 @@ impl ParsedAnswer {
     pub fn parse(fetched: Fetched) -> ParsedAnswer {
         let normalized = match &fetched.result {
             Ok(response) => normalize(&fetched.spec, response.status, &response.body),
-            Err(e) => Normalized {
-                outcome: Outcome::TransportError,
-                observations: Vec::new(),
-                error: Some(e.0.clone()),
-            },
+            Err(e) => Normalized::TransportError(e.0.clone()),
         };
         ParsedAnswer {
             fetched,
@@ -89,9 +85,9 @@ fn reparse(archived: &Archived) -> Reparsed {
         (Some(status), Some(body)) => {
             let n = normalize(&archived.spec, *status, body);
             Reparsed {
-                outcome: n.outcome,
-                error: n.error,
-                observations: n.observations,
+                outcome: n.outcome(),
+                error: n.error().map(str::to_owned),
+                observations: n.into_observations(),
             }
         }
         // No answer came: nothing to parse, the verdict stays.

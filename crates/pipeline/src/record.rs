@@ -65,10 +65,10 @@ impl Ledger {
                             status: response.map(|r| r.status),
                             fetched_at: fetched.fetched_at,
                             body: response.map(|r| r.body.as_slice()),
-                            outcome: normalized.outcome,
-                            error: normalized.error.as_deref(),
+                            outcome: normalized.outcome(),
+                            error: normalized.error(),
                         },
-                        observations: normalized.observations.as_slice(),
+                        observations: normalized.observations(),
                     }
                 },
             )
@@ -96,25 +96,25 @@ impl Ledger {
         let tally = self.sources.entry(fetched.spec.source).or_default();
         let counts = &mut self.counts;
         counts.requests += 1;
-        match normalized.outcome {
+        match normalized.outcome() {
             Outcome::Ok => tally.ok += 1,
             Outcome::NoData => tally.no_data += 1,
             Outcome::HttpError | Outcome::TransportError | Outcome::ParseError => {
                 tally.failed += 1;
-                let error = normalized.error.as_deref().unwrap_or("");
+                let error = normalized.error().unwrap_or("");
                 warn!(source = %fetched.spec.source, url = %fetched.url,
-                    outcome = normalized.outcome.as_str(), error, "request failed");
+                    outcome = normalized.outcome().as_str(), error, "request failed");
                 tally.first_error.get_or_insert_with(|| {
-                    format!("{} {}: {error}", normalized.outcome.as_str(), fetched.url)
+                    format!("{} {}: {error}", normalized.outcome().as_str(), fetched.url)
                 });
             }
         }
-        if normalized.outcome.is_success() {
+        if normalized.outcome().is_success() {
             counts.responses_ok += 1;
         } else {
             counts.responses_failed += 1;
         }
-        let n = normalized.observations.len() as u64;
+        let n = normalized.observations().len() as u64;
         tally.observations += n;
         counts.observations += n;
     }

@@ -116,9 +116,9 @@ fn specs() -> Vec<RequestSpec> {
 
 fn check(spec: &RequestSpec, status: u16, body: &[u8]) -> Result<(), TestCaseError> {
     let n = normalize(spec, status, body);
-    if n.outcome == Outcome::Ok {
-        prop_assert!(!n.observations.is_empty());
-        for o in &n.observations {
+    if n.outcome() == Outcome::Ok {
+        prop_assert!(!n.observations().is_empty());
+        for o in n.observations() {
             prop_assert!(o.value.is_finite() && o.value >= 0.0, "{o:?}");
             prop_assert_eq!(&o.tech, &spec.subjects[0].tech);
             prop_assert!(
@@ -127,9 +127,9 @@ fn check(spec: &RequestSpec, status: u16, body: &[u8]) -> Result<(), TestCaseErr
             );
         }
     } else {
-        prop_assert!(n.observations.is_empty());
-        prop_assert!(n.error.is_some());
-        prop_assert!(n.outcome != Outcome::TransportError);
+        prop_assert!(n.observations().is_empty());
+        prop_assert!(n.error().is_some());
+        prop_assert!(n.outcome() != Outcome::TransportError);
     }
     Ok(())
 }
@@ -200,8 +200,8 @@ proptest! {
             for spec in specs() {
                 check(&spec, 200, body.as_bytes())?;
                 let out = normalize(&spec, 200, body.as_bytes());
-                if out.outcome == Outcome::Ok && n >= 0 {
-                    prop_assert!(out.observations.iter().any(|o| o.value == n as f64) || body.contains(&f.to_string()));
+                if out.outcome() == Outcome::Ok && n >= 0 {
+                    prop_assert!(out.observations().iter().any(|o| o.value == n as f64) || body.contains(&f.to_string()));
                 }
             }
         }

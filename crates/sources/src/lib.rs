@@ -49,8 +49,8 @@ mod tests;
 
 use chrono::{DateTime, Utc};
 use trends_core::{
-    Catalog, Config, Known, KnownSource, MetricDef, Observation, Outcome, RequestSpec, SourceId,
-    SourceInfo, WithoutToken,
+    Catalog, Config, Known, KnownSource, MetricDef, Observation, RequestSpec, SourceId, SourceInfo,
+    WithoutToken,
 };
 use trends_fetcher::{Auth, Pacer, PlanWindow, Planned, SourcePlan};
 use trends_normalizer::{Normalized, Parser};
@@ -244,14 +244,10 @@ pub fn plan(config: &Config, catalog: &Catalog, window: PlanWindow) -> Vec<Sourc
 pub fn normalize(spec: &RequestSpec, status: u16, body: &[u8]) -> Normalized {
     match source(spec.source) {
         Some(s) => trends_normalizer::normalize(s, spec, status, body),
-        None => Normalized {
-            outcome: Outcome::ParseError,
-            observations: Vec::new(),
-            error: Some(format!(
-                "{}: {}",
-                spec.request_key(),
-                by_name(spec.source.as_str()).err().unwrap_or_default()
-            )),
-        },
+        None => Normalized::ParseError(format!(
+            "{}: {}",
+            spec.request_key(),
+            by_name(spec.source.as_str()).err().unwrap_or_default()
+        )),
     }
 }

@@ -405,10 +405,10 @@ fn render(case: &Case) -> String {
         "request: {}\nstatus: {}\noutcome: {}\nerror: {}\n",
         case.spec.request_key(),
         case.status,
-        n.outcome.as_str(),
-        n.error.as_deref().unwrap_or("-")
+        n.outcome().as_str(),
+        n.error().unwrap_or("-")
     );
-    for o in &n.observations {
+    for o in n.observations() {
         // Exact is the rule; anything else is said.
         let exactness = match o.exactness {
             trends_core::Exactness::Exact => String::new(),
@@ -526,7 +526,7 @@ fn bad_bytes_where_a_parser_does_not_read_fail_the_answer() {
     let mut tried = std::collections::BTreeSet::new();
     for case in cases() {
         let body = fixture(case.file);
-        if normalize(&case.spec, case.status, &body).outcome != Outcome::Ok {
+        if normalize(&case.spec, case.status, &body).outcome() != Outcome::Ok {
             continue;
         }
         let source = crate::source(case.spec.source).expect("a source of the registry");
@@ -534,15 +534,15 @@ fn bad_bytes_where_a_parser_does_not_read_fail_the_answer() {
         // Valid bytes in the same place are read past: only the bytes fail.
         let fine = String::from_utf8_lossy(&bad).into_owned();
         assert_eq!(
-            normalize(&case.spec, case.status, fine.as_bytes()).outcome,
+            normalize(&case.spec, case.status, fine.as_bytes()).outcome(),
             Outcome::Ok,
             "{}",
             case.file
         );
         let n = normalize(&case.spec, case.status, &bad);
-        assert_eq!(n.outcome, Outcome::ParseError, "{}: {n:?}", case.file);
-        assert!(n.observations.is_empty());
-        let error = n.error.unwrap_or_default();
+        assert_eq!(n.outcome(), Outcome::ParseError, "{}: {n:?}", case.file);
+        assert!(n.observations().is_empty());
+        let error = n.error().unwrap_or_default();
         assert!(
             error.contains(&format!(" at byte {at} (")),
             "{}: {error}",

@@ -37,7 +37,7 @@ pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// The periods and values a parse gave: (start, end, value) each.
 pub fn periods(n: &Normalized) -> Vec<(NaiveDate, NaiveDate, f64)> {
-    n.observations
+    n.observations()
         .iter()
         .map(|o| (o.period.start, o.period.end, o.value))
         .collect()

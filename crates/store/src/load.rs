@@ -200,7 +200,7 @@ fn last_of_each_key<'s, 'a>(answers: &'s [Staged<'a>]) -> Vec<Row<'s, 'a>> {
         for o in answer.observations {
             let key = Key {
                 tech: o.tech.as_str(),
-                source: o.source,
+                source: o.source(),
                 metric: o.metric,
                 grain: o.grain,
                 start: day(o.period.start),
@@ -233,7 +233,7 @@ fn columns(rows: &[Row<'_, '_>]) -> Vec<ArrayRef> {
     };
     vec![
         strings(&|o| o.tech.as_str()),
-        strings(&|o| o.source.as_str()),
+        strings(&|o| o.source().as_str()),
         strings(&|o| o.metric.as_str()),
         strings(&|o| o.grain.as_str()),
         days(&|o| o.period.start),

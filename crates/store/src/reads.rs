@@ -223,7 +223,6 @@ mod tests {
         let run = s.begin_run("collect", at()).expect("run");
         let stars = |year: i32, day: u32, value: f64| Observation {
             tech: TechId("go".into()),
-            source: SourceId::new("github"),
             metric: Metric::stock(SourceId::new("github"), "stars"),
             grain: Grain::Snapshot,
             period: Period::snapshot(chrono::NaiveDate::from_ymd_opt(year, 6, day).expect("date")),
@@ -272,7 +271,6 @@ mod tests {
                 let day = NaiveDate::from_ymd_opt(2015, m, 1).expect("date");
                 Observation {
                     tech: TechId("python".into()),
-                    source: SourceId::new("wikimedia"),
                     metric: Metric::flow(SourceId::new("wikimedia"), "pageviews"),
                     grain: Grain::Month,
                     period: Period::month_of(day),
@@ -303,7 +301,6 @@ mod tests {
         let sp = spec("python", 2015);
         let month = |year: i32, m: u32, exactness: Exactness| Observation {
             tech: TechId("python".into()),
-            source: SourceId::new("wikimedia"),
             metric: Metric::flow(SourceId::new("wikimedia"), "pageviews"),
             grain: Grain::Month,
             period: Period::month_of(NaiveDate::from_ymd_opt(year, m, 1).expect("date")),
@@ -312,7 +309,6 @@ mod tests {
         };
         let star = |m: u32, exactness: Exactness| Observation {
             tech: TechId("python".into()),
-            source: SourceId::new("github"),
             metric: Metric::stock(SourceId::new("github"), "stars"),
             grain: Grain::Snapshot,
             period: Period::snapshot(NaiveDate::from_ymd_opt(2016, m, 1).expect("date")),

@@ -63,7 +63,6 @@ pub(crate) fn spec(tech: &str, year: i32) -> RequestSpec {
 pub(crate) fn obs(tech: &str, year: i32, value: f64) -> Observation {
     Observation {
         tech: TechId(tech.into()),
-        source: SourceId::new("stackexchange"),
         metric: Metric::flow(SourceId::new("stackexchange"), "questions"),
         grain: Grain::Year,
         period: Period::year(year),

@@ -53,7 +53,6 @@ fn total(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
     }
     Ok(Parsed::Observations(vec![Observation {
         tech: subject.tech.clone(),
-        source: spec.source,
         metric: crate::cratesio::TOTAL_DOWNLOADS,
         grain: Grain::Snapshot,
         period: spec.period,
@@ -164,12 +163,12 @@ mod tests {
     #[test]
     fn all_time_downloads_become_a_snapshot() {
         let n = normalize(&total("FOO-show"), 200, &fixture("cratesio/crate.json"));
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.observations[0].metric, crate::cratesio::TOTAL_DOWNLOADS);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(n.observations()[0].metric, crate::cratesio::TOTAL_DOWNLOADS);
         // `crate.downloads`, not `recent_downloads` (10).
-        assert_eq!(n.observations[0].value, 20.0);
+        assert_eq!(n.observations()[0].value, 20.0);
         assert_eq!(
-            normalize(&total("serde"), 200, &fixture("cratesio/crate.json")).outcome,
+            normalize(&total("serde"), 200, &fixture("cratesio/crate.json")).outcome(),
             Outcome::ParseError
         );
     }
@@ -185,23 +184,23 @@ mod tests {
             200,
             &fixture("cratesio/downloads.json"),
         );
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.observations.len(), 1);
-        assert_eq!(n.observations[0].value, 4.0);
-        assert_eq!(n.observations[0].period.start, day(2024, 5, 1));
-        assert_eq!(n.observations[0].period.end, day(2024, 5, 15));
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(n.observations().len(), 1);
+        assert_eq!(n.observations()[0].value, 4.0);
+        assert_eq!(n.observations()[0].period.start, day(2024, 5, 1));
+        assert_eq!(n.observations()[0].period.end, day(2024, 5, 15));
         // The same answer when the window starts in May: May is cut.
         let n = normalize(
             &daily((2024, 5, 3), (2024, 8, 1)),
             200,
             &fixture("cratesio/downloads.json"),
         );
-        assert_eq!(n.outcome, Outcome::NoData, "{:?}", n.error);
+        assert_eq!(n.outcome(), Outcome::NoData, "{:?}", n.error());
         let body = br#"{"version_downloads":[{"date":"2024-05-01","downloads":1,"version":2},{"date":"2024-05-14","downloads":3,"version":1},{"date":"2024-04-30","downloads":50,"version":1}],"meta":{"extra_downloads":[{"date":"2024-05-14","downloads":10}]}}"#;
         let n = normalize(&daily((2024, 4, 10), (2024, 7, 1)), 200, body);
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.observations.len(), 1, "April is cut at its start");
-        let may = &n.observations[0];
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(n.observations().len(), 1, "April is cut at its start");
+        let may = &n.observations()[0];
         assert_eq!(may.metric, crate::cratesio::DOWNLOADS);
         assert_eq!(may.value, 14.0);
         assert_eq!(may.period.start, day(2024, 5, 1));
@@ -216,7 +215,7 @@ mod tests {
         // although neither 1st is in the answer; April is cut by the window.
         let body = br#"{"version_downloads":[{"date":"2024-04-20","downloads":2,"version":7},{"date":"2024-05-09","downloads":1,"version":7},{"date":"2024-05-28","downloads":5,"version":7},{"date":"2024-06-17","downloads":3,"version":7}],"meta":{"extra_downloads":[{"date":"2024-06-17","downloads":1}]}}"#;
         let n = normalize(&daily((2024, 4, 2), (2024, 7, 1)), 200, body);
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
         assert_eq!(
             crate::testing::periods(&n),
             [
@@ -236,17 +235,17 @@ mod tests {
         for start in [(2024, 5, 1), (2024, 4, 30)] {
             let n = normalize(&daily(start, (2024, 7, 29)), 200, body);
             assert_eq!(
-                n.outcome,
+                n.outcome(),
                 Outcome::NoData,
                 "{start:?}: {:?}",
-                n.observations
+                n.observations()
             );
         }
         let n = normalize(&daily((2024, 4, 29), (2024, 7, 28)), 200, body);
-        assert_eq!(n.observations.len(), 1, "two days inside: May is whole");
+        assert_eq!(n.observations().len(), 1, "two days inside: May is whole");
         let with_first = br#"{"version_downloads":[{"date":"2024-05-01","downloads":1,"version":7},{"date":"2024-05-10","downloads":2,"version":7}]}"#;
         let n = normalize(&daily((2024, 5, 1), (2024, 7, 29)), 200, with_first);
-        assert_eq!(n.observations[0].value, 3.0);
+        assert_eq!(n.observations()[0].value, 3.0);
     }
 
     #[test]
@@ -256,22 +255,19 @@ mod tests {
             404,
             &fixture("cratesio/error_not_found.json"),
         );
-        assert_eq!(n.outcome, Outcome::HttpError);
-        assert_eq!(
-            n.error.as_deref(),
-            Some("cratesio 404: crate `bar` does not exist")
-        );
+        assert_eq!(n.outcome(), Outcome::HttpError);
+        assert_eq!(n.error(), Some("cratesio 404: crate `bar` does not exist"));
         let n = normalize(
             &total("bar"),
             403,
             &fixture("cratesio/error_no_user_agent.json"),
         );
         assert!(
-            n.error.as_deref().is_some_and(|e| e.starts_with(
+            n.error().is_some_and(|e| e.starts_with(
                 "cratesio 403: We require that all requests include a `User-Agent` header."
             )),
             "{:?}",
-            n.error
+            n.error()
         );
         for body in [
             &br#"{"version_downloads":[{"date":"14 May","downloads":1,"version":2}],"meta":{"extra_downloads":[]}}"#[..],
@@ -282,7 +278,7 @@ mod tests {
             b"[",
         ] {
             assert_eq!(
-                normalize(&daily((2024, 4, 1), (2024, 6, 1)), 200, body).outcome,
+                normalize(&daily((2024, 4, 1), (2024, 6, 1)), 200, body).outcome(),
                 Outcome::ParseError,
                 "{}",
                 String::from_utf8_lossy(body)
@@ -294,7 +290,7 @@ mod tests {
             b"",
         ] {
             assert_eq!(
-                normalize(&total("bar"), 200, body).outcome,
+                normalize(&total("bar"), 200, body).outcome(),
                 Outcome::ParseError
             );
         }

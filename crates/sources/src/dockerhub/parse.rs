@@ -42,7 +42,6 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
     }
     Ok(Parsed::Observations(vec![Observation {
         tech: subject.tech.clone(),
-        source: spec.source,
         metric: crate::dockerhub::PULLS,
         grain: Grain::Snapshot,
         period: spec.period,
@@ -78,20 +77,23 @@ mod tests {
         let body = fixture("dockerhub/repository.json");
         let v: serde_json::Value = serde_json::from_slice(&body).expect("fixture is JSON");
         let n = normalize(&repository("ebusinessdocker/disney"), 200, &body);
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.observations[0].metric, crate::dockerhub::PULLS);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(n.observations()[0].metric, crate::dockerhub::PULLS);
         assert_eq!(
-            n.observations[0].value,
+            n.observations()[0].value,
             v["pull_count"].as_f64().expect("pull_count")
         );
-        assert_eq!(n.observations[0].period, Period::snapshot(day(2024, 7, 1)));
+        assert_eq!(
+            n.observations()[0].period,
+            Period::snapshot(day(2024, 7, 1))
+        );
     }
 
     #[test]
     fn another_repository_or_a_bad_body_is_refused() {
         let body = fixture("dockerhub/repository.json");
         assert_eq!(
-            normalize(&repository("library/python"), 200, &body).outcome,
+            normalize(&repository("library/python"), 200, &body).outcome(),
             Outcome::ParseError
         );
         for bad in [
@@ -101,7 +103,7 @@ mod tests {
             b"{}",
         ] {
             assert_eq!(
-                normalize(&repository("a/b"), 200, bad).outcome,
+                normalize(&repository("a/b"), 200, bad).outcome(),
                 Outcome::ParseError
             );
         }
@@ -110,9 +112,9 @@ mod tests {
             404,
             &fixture("dockerhub/error_not_found.json"),
         );
-        assert_eq!(n.outcome, Outcome::HttpError);
-        assert_eq!(n.error.as_deref(), Some("dockerhub 404: object not found"));
+        assert_eq!(n.outcome(), Outcome::HttpError);
+        assert_eq!(n.error(), Some("dockerhub 404: object not found"));
         let n = normalize(&repository("a/b"), 404, br#"{"detail":"Object not found"}"#);
-        assert_eq!(n.error.as_deref(), Some("dockerhub 404: Object not found"));
+        assert_eq!(n.error(), Some("dockerhub 404: Object not found"));
     }
 }

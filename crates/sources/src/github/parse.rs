@@ -87,7 +87,6 @@ fn graphql_repos(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeErro
         ] {
             out.push(Observation {
                 tech: subject.tech.clone(),
-                source: spec.source,
                 metric,
                 grain: Grain::Snapshot,
                 period: spec.period,
@@ -128,7 +127,6 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
     let subject = subject(spec)?;
     let obs = |metric: Metric, grain: Grain, value: f64| Observation {
         tech: subject.tech.clone(),
-        source: spec.source,
         metric,
         grain,
         period: spec.period,
@@ -231,9 +229,9 @@ mod tests {
             200,
             GRAPHQL.as_bytes(),
         );
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
         let got: Vec<(String, Metric, f64)> = n
-            .observations
+            .observations()
             .iter()
             .map(|o| (o.tech.to_string(), o.metric, o.value))
             .collect();
@@ -256,15 +254,15 @@ mod tests {
             200,
             recorded.replace("\"repository\"", "\"r0\"").as_bytes(),
         );
-        assert_eq!(n.outcome, Outcome::NoData, "{:?}", n.error);
+        assert_eq!(n.outcome(), Outcome::NoData, "{:?}", n.error());
         assert!(
-            n.error
+            n.error()
                 .unwrap_or_default()
                 .contains("NOT_FOUND: Could not resolve")
         );
         // Unaliased, the answer does not say what became of `r0`.
         assert_eq!(
-            normalize(&spec, 200, recorded.as_bytes()).outcome,
+            normalize(&spec, 200, recorded.as_bytes()).outcome(),
             Outcome::ParseError
         );
     }
@@ -280,11 +278,11 @@ mod tests {
             r#"{"data":{"r0":[]}}"#,
         ] {
             let n = normalize(&spec, 200, body.as_bytes());
-            assert_eq!(n.outcome, Outcome::ParseError, "{body}");
+            assert_eq!(n.outcome(), Outcome::ParseError, "{body}");
         }
         let n = normalize(&spec, 200, br#"{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1."}]}"#);
         assert!(
-            n.error
+            n.error()
                 .unwrap_or_default()
                 .contains("RATE_LIMITED: API rate limit exceeded")
         );
@@ -320,9 +318,13 @@ mod tests {
     #[test]
     fn repository_counts_become_snapshots() {
         let n = normalize(&repo(), 200, REPO.as_bytes());
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.error, None);
-        let got: Vec<(Metric, f64)> = n.observations.iter().map(|o| (o.metric, o.value)).collect();
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(n.error(), None);
+        let got: Vec<(Metric, f64)> = n
+            .observations()
+            .iter()
+            .map(|o| (o.metric, o.value))
+            .collect();
         assert_eq!(
             got,
             [
@@ -332,9 +334,9 @@ mod tests {
                 (crate::github::SUBSCRIBERS, 2_271.0),
             ]
         );
-        for o in &n.observations {
+        for o in n.observations() {
             assert_eq!(o.tech.as_str(), "django");
-            assert_eq!(o.source, crate::github::ID);
+            assert_eq!(o.source(), crate::github::ID);
             assert_eq!(o.grain, Grain::Snapshot);
             assert_eq!(o.period, Period::snapshot(day(2024, 5, 1)));
         }
@@ -348,8 +350,8 @@ mod tests {
                 .remove("subscribers_count");
         });
         let n = normalize(&repo(), 200, &body);
-        assert_eq!(n.outcome, Outcome::Ok);
-        let got: Vec<Metric> = n.observations.iter().map(|o| o.metric).collect();
+        assert_eq!(n.outcome(), Outcome::Ok);
+        let got: Vec<Metric> = n.observations().iter().map(|o| o.metric).collect();
         assert_eq!(
             got,
             [
@@ -378,9 +380,9 @@ mod tests {
                 };
             });
             let n = normalize(&repo(), 200, &body);
-            assert_eq!(n.outcome, Outcome::ParseError, "{field} {value:?}");
-            assert!(n.observations.is_empty());
-            let msg = n.error.expect("message");
+            assert_eq!(n.outcome(), Outcome::ParseError, "{field} {value:?}");
+            assert!(n.observations().is_empty());
+            let msg = n.error().expect("message");
             assert!(
                 msg.starts_with("github/repo/django/django/2024-05-01..2024-05-01: "),
                 "{msg}"
@@ -393,14 +395,14 @@ mod tests {
                 .remove("stargazers_count");
         });
         assert_eq!(
-            normalize(&repo(), 200, &body).error.as_deref(),
+            normalize(&repo(), 200, &body).error(),
             Some(
                 "github/repo/django/django/2024-05-01..2024-05-01: missing field `stargazers_count`"
             )
         );
         let body = edited(REPO, |v| v["forks_count"] = serde_json::json!("lots"));
         assert_eq!(
-            normalize(&repo(), 200, &body).error.as_deref(),
+            normalize(&repo(), 200, &body).error(),
             Some(
                 "github/repo/django/django/2024-05-01..2024-05-01: `forks_count` is a string \
                  (\"lots\"), not a count"
@@ -415,9 +417,9 @@ mod tests {
             ("search_language", crate::github::LANGUAGE_REPOS_CREATED),
         ] {
             let n = normalize(&search(endpoint), 200, SEARCH.as_bytes());
-            assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-            assert_eq!(n.observations.len(), 1);
-            let o = &n.observations[0];
+            assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+            assert_eq!(n.observations().len(), 1);
+            let o = &n.observations()[0];
             assert_eq!(o.metric, metric);
             assert_eq!(o.value, 775_871.0);
             assert_eq!(o.grain, Grain::Year);
@@ -430,8 +432,8 @@ mod tests {
             v["items"] = serde_json::json!([]);
         });
         let n = normalize(&search("search_topic"), 200, &body);
-        assert_eq!(n.outcome, Outcome::Ok);
-        assert_eq!(n.observations[0].value, 0.0);
+        assert_eq!(n.outcome(), Outcome::Ok);
+        assert_eq!(n.observations()[0].value, 0.0);
     }
 
     #[test]
@@ -440,10 +442,10 @@ mod tests {
             v["incomplete_results"] = serde_json::json!(true)
         });
         let n = normalize(&search("search_topic"), 200, &body);
-        assert_eq!(n.outcome, Outcome::ParseError);
-        assert!(n.observations.is_empty());
+        assert_eq!(n.outcome(), Outcome::ParseError);
+        assert!(n.observations().is_empty());
         assert_eq!(
-            n.error.as_deref(),
+            n.error(),
             Some(
                 "github/search_topic/django/2023-01-01..2024-01-01: github search timed out \
                  (incomplete_results is true); total_count would undercount"
@@ -465,9 +467,9 @@ mod tests {
             (422, VALIDATION, "github 422: Validation Failed"),
         ] {
             let n = normalize(&repo(), status, body.as_bytes());
-            assert_eq!(n.outcome, Outcome::HttpError);
-            assert!(n.observations.is_empty());
-            assert_eq!(n.error.as_deref(), Some(text));
+            assert_eq!(n.outcome(), Outcome::HttpError);
+            assert!(n.observations().is_empty());
+            assert_eq!(n.error(), Some(text));
         }
         // GitHub's HTML pages (abuse detection, unicorn) are quoted by their start.
         let n = normalize(
@@ -476,7 +478,7 @@ mod tests {
             b"<html><title>Rate limit &middot; GitHub</title></html>",
         );
         assert_eq!(
-            n.error.as_deref(),
+            n.error(),
             Some("github 403: <html><title>Rate limit &middot; GitHub</title></html>")
         );
     }
@@ -486,8 +488,8 @@ mod tests {
         let truncated = &REPO.as_bytes()[..REPO.len() / 2];
         for body in [truncated, b"[]", b"", b"{\"stargazers_count\": \"lots\"}"] {
             let n = normalize(&repo(), 200, body);
-            assert_eq!(n.outcome, Outcome::ParseError);
-            assert!(n.observations.is_empty());
+            assert_eq!(n.outcome(), Outcome::ParseError);
+            assert!(n.observations().is_empty());
         }
         for body in [
             &b"{\"total_count\": null, \"items\": []}"[..],
@@ -498,21 +500,21 @@ mod tests {
         ] {
             let n = normalize(&search("search_language"), 200, body);
             assert_eq!(
-                n.outcome,
+                n.outcome(),
                 Outcome::ParseError,
                 "{}",
                 String::from_utf8_lossy(body)
             );
-            assert!(n.observations.is_empty());
+            assert!(n.observations().is_empty());
         }
     }
 
     #[test]
     fn an_unknown_endpoint_is_named() {
         let n = normalize(&search("search_code"), 200, SEARCH.as_bytes());
-        assert_eq!(n.outcome, Outcome::ParseError);
+        assert_eq!(n.outcome(), Outcome::ParseError);
         assert!(
-            n.error
+            n.error()
                 .expect("message")
                 .contains("unknown endpoint `search_code` for github")
         );

@@ -155,7 +155,6 @@ pub fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
         )?;
         out.push(Observation {
             tech: subject.tech.clone(),
-            source: spec.source,
             metric,
             grain: Grain::Year,
             period,

@@ -281,7 +281,6 @@ pub fn year_ends(tech: &TechId, count: Count, pages: &[Page]) -> Vec<Combined> {
             raw_id: known.raw_id_at(end).unwrap_or(count.raw_id),
             observation: Observation {
                 tech: tech.clone(),
-                source: crate::github::ID,
                 metric: crate::github::STARS,
                 grain: Grain::Snapshot,
                 period: Period::snapshot(end),

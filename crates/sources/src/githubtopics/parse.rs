@@ -31,7 +31,6 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
         })?;
     Ok(Parsed::Observations(vec![Observation {
         tech: subject.tech.clone(),
-        source: spec.source,
         metric: crate::githubtopics::REPOSITORIES,
         grain: Grain::Snapshot,
         period: spec.period,
@@ -60,9 +59,12 @@ mod tests {
     #[test]
     fn the_repository_count_becomes_a_snapshot() {
         let n = normalize(&topic("pokemon"), 200, &fixture("githubtopics/topic.html"));
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.observations[0].metric, crate::githubtopics::REPOSITORIES);
-        assert_eq!(n.observations[0].value, 5_866.0);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(
+            n.observations()[0].metric,
+            crate::githubtopics::REPOSITORIES
+        );
+        assert_eq!(n.observations()[0].value, 5_866.0);
     }
 
     #[test]
@@ -72,8 +74,8 @@ mod tests {
             200,
             &fixture("githubtopics/changed_layout.html"),
         );
-        assert_eq!(n.outcome, Outcome::ParseError);
-        let error = n.error.unwrap_or_default();
+        assert_eq!(n.outcome(), Outcome::ParseError);
+        let error = n.error().unwrap_or_default();
         assert!(
             error.contains("h2.h3.color-fg-muted") && error.contains("layout"),
             "{error}"
@@ -83,7 +85,7 @@ mod tests {
             b"<html><h2 class=\"h3 color-fg-muted\">Here are many public repositories matching this topic...</h2></html>",
             b"{\"total_count\": 5}",
         ] {
-            assert_eq!(normalize(&topic("x"), 200, body).outcome, Outcome::ParseError);
+            assert_eq!(normalize(&topic("x"), 200, body).outcome(), Outcome::ParseError);
         }
     }
 }

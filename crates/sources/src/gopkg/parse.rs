@@ -50,7 +50,6 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
     })?;
     Ok(Parsed::Observations(vec![Observation {
         tech: subject.tech.clone(),
-        source: spec.source,
         metric: crate::gopkg::IMPORTED_BY,
         grain: Grain::Snapshot,
         period: spec.period,
@@ -83,10 +82,10 @@ mod tests {
             200,
             &fixture("gopkg/module.html"),
         );
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.observations[0].metric, crate::gopkg::IMPORTED_BY);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(n.observations()[0].metric, crate::gopkg::IMPORTED_BY);
         // Not the "Imports: 15" item beside it.
-        assert_eq!(n.observations[0].value, 63.0);
+        assert_eq!(n.observations()[0].value, 63.0);
     }
 
     #[test]
@@ -96,26 +95,26 @@ mod tests {
             200,
             &fixture("gopkg/changed_layout.html"),
         );
-        assert_eq!(n.outcome, Outcome::ParseError);
-        let error = n.error.unwrap_or_default();
+        assert_eq!(n.outcome(), Outcome::ParseError);
+        let error = n.error().unwrap_or_default();
         assert!(
             error.contains("UnitHeader-importedby") && error.contains("layout"),
             "{error}"
         );
-        assert!(n.observations.is_empty());
+        assert!(n.observations().is_empty());
         let n = normalize(
             &module("github.com/gin-gonic/gin"),
             200,
             &fixture("gopkg/module.html"),
         );
-        assert_eq!(n.outcome, Outcome::ParseError);
+        assert_eq!(n.outcome(), Outcome::ParseError);
         for body in [
             &b"{\"imported_by\": 3}"[..],
             b"",
             &fixture("gopkg/module.html").replace_ascii("</span>63", "</span>many"),
         ] {
             assert_eq!(
-                normalize(&module("github.com/restatedev/sdk-go"), 200, body).outcome,
+                normalize(&module("github.com/restatedev/sdk-go"), 200, body).outcome(),
                 Outcome::ParseError
             );
         }
@@ -124,8 +123,8 @@ mod tests {
             404,
             b"<!DOCTYPE html><html><head><title>404 Not Found</title></head><body></body></html>",
         );
-        assert_eq!(n.outcome, Outcome::HttpError);
-        assert_eq!(n.error.as_deref(), Some("gopkg 404: 404 Not Found"));
+        assert_eq!(n.outcome(), Outcome::HttpError);
+        assert_eq!(n.error(), Some("gopkg 404: 404 Not Found"));
     }
 
     trait ReplaceAscii {

@@ -64,7 +64,6 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
     let _ = s.hits.len();
     Ok(Parsed::Observations(vec![Observation {
         tech: subject.tech.clone(),
-        source: spec.source,
         metric: crate::hackernews::MENTIONS,
         grain: Grain::Year,
         period: spec.period,
@@ -100,16 +99,16 @@ mod tests {
         let body = fixture("hackernews/search_nbhits.json");
         let v: serde_json::Value = serde_json::from_slice(&body).expect("fixture is JSON");
         let n = normalize(&search(), 200, &body);
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.observations.len(), 1);
-        assert_eq!(n.observations[0].metric, crate::hackernews::MENTIONS);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(n.observations().len(), 1);
+        assert_eq!(n.observations()[0].metric, crate::hackernews::MENTIONS);
         assert_eq!(
-            n.observations[0].value,
+            n.observations()[0].value,
             v["nbHits"].as_f64().expect("nbHits")
         );
-        assert_eq!(n.observations[0].period, Period::year(2023));
+        assert_eq!(n.observations()[0].period, Period::year(2023));
         // The recorded answer says `exhaustive.nbHits: false`.
-        assert_eq!(n.observations[0].exactness, Exactness::Approximate);
+        assert_eq!(n.observations()[0].exactness, Exactness::Approximate);
     }
 
     #[test]
@@ -119,8 +118,8 @@ mod tests {
             200,
             &fixture("hackernews/search_exhaustive.json"),
         );
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.observations[0].exactness, Exactness::Exact);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(n.observations()[0].exactness, Exactness::Exact);
         for (body, exactness) in [
             // `exhaustive` wins over the deprecated flag.
             (
@@ -134,7 +133,7 @@ mod tests {
             (r#"{"hits":[],"nbHits":3}"#, Exactness::Exact),
         ] {
             let n = normalize(&search(), 200, body.as_bytes());
-            assert_eq!(n.observations[0].exactness, exactness, "{body}");
+            assert_eq!(n.observations()[0].exactness, exactness, "{body}");
         }
         // A flag that is not a boolean is a changed shape, not a guess.
         let n = normalize(
@@ -142,14 +141,14 @@ mod tests {
             200,
             br#"{"exhaustive":{"nbHits":"no"},"hits":[],"nbHits":3}"#,
         );
-        assert_eq!(n.outcome, Outcome::ParseError);
+        assert_eq!(n.outcome(), Outcome::ParseError);
     }
 
     #[test]
     fn errors_quote_the_message() {
         let n = normalize(&search(), 400, &fixture("hackernews/error_invalid.json"));
-        assert_eq!(n.outcome, Outcome::HttpError);
-        let msg = n.error.expect("message");
+        assert_eq!(n.outcome(), Outcome::HttpError);
+        let msg = n.error().expect("message");
         assert!(msg.starts_with("hackernews 400: "), "{msg}");
     }
 
@@ -163,12 +162,12 @@ mod tests {
         ] {
             let n = normalize(&search(), 200, body);
             assert_eq!(
-                n.outcome,
+                n.outcome(),
                 Outcome::ParseError,
                 "{}",
                 String::from_utf8_lossy(body)
             );
-            assert!(n.observations.is_empty());
+            assert!(n.observations().is_empty());
         }
     }
 }

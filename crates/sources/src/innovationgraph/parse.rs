@@ -102,7 +102,7 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
             if *name != key {
                 break;
             }
-            out.push(observation(&subject.tech, spec, &layout, *period, *value));
+            out.push(observation(&subject.tech, &layout, *period, *value));
         }
     }
     if out.is_empty() {
@@ -117,16 +117,9 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
     Ok(Parsed::Observations(out))
 }
 
-fn observation(
-    tech: &TechId,
-    spec: &RequestSpec,
-    layout: &Layout,
-    period: Period,
-    value: f64,
-) -> Observation {
+fn observation(tech: &TechId, layout: &Layout, period: Period, value: f64) -> Observation {
     Observation {
         tech: tech.clone(),
-        source: spec.source,
         metric: layout.metric,
         grain: Grain::Quarter,
         period,
@@ -269,7 +262,7 @@ mod tests {
     }
 
     fn rows(n: &trends_normalizer::Normalized) -> Vec<String> {
-        n.observations
+        n.observations()
             .iter()
             .map(|o| format!("{} {} {} {}", o.tech, o.grain, o.period.start, o.value))
             .collect()
@@ -279,8 +272,12 @@ mod tests {
     fn economies_are_summed_per_quarter_without_the_eu() {
         let spec = ask("languages", &["Go", "Rust", "Zig"], (2020, 1));
         let n = normalize(&spec, 200, &fixture("innovationgraph/languages.csv"));
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert!(n.observations.iter().all(|o| o.metric == LANGUAGE_PUSHERS));
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert!(
+            n.observations()
+                .iter()
+                .all(|o| o.metric == LANGUAGE_PUSHERS)
+        );
         // DE + FR + IN + US of the fixture (the EU rows left out); Zig has no row.
         assert_eq!(
             rows(&n),
@@ -294,7 +291,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            n.observations[2].period,
+            n.observations()[2].period,
             Period {
                 start: day(2024, 1, 1),
                 end: day(2024, 4, 1),
@@ -306,8 +303,8 @@ mod tests {
     fn only_quarters_inside_the_period_and_names_case_insensitive() {
         let spec = ask("topics", &["Django", "docker"], (2025, 1));
         let n = normalize(&spec, 200, &fixture("innovationgraph/topics.csv"));
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert!(n.observations.iter().all(|o| o.metric == TOPIC_PUSHERS));
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert!(n.observations().iter().all(|o| o.metric == TOPIC_PUSHERS));
         assert_eq!(
             rows(&n),
             [
@@ -324,7 +321,7 @@ mod tests {
         let n = normalize(&short, 200, &fixture("innovationgraph/topics.csv"));
         assert_eq!(rows(&n)[..1], ["django quarter 2025-01-01 1881"]);
         assert_eq!(
-            n.observations.len(),
+            n.observations().len(),
             2,
             "the quarter ending 2025-07-01 is not in"
         );
@@ -334,14 +331,13 @@ mod tests {
     fn no_row_for_any_name_is_no_data() {
         let spec = ask("topics", &["sinatra"], (2020, 1));
         let n = normalize(&spec, 200, &fixture("innovationgraph/topics.csv"));
-        assert_eq!(n.outcome, Outcome::NoData);
+        assert_eq!(n.outcome(), Outcome::NoData);
         assert!(
-            n.error
-                .as_deref()
+            n.error()
                 .unwrap_or("")
                 .contains("data/topics.csv has no row for sinatra"),
             "{:?}",
-            n.error
+            n.error()
         );
     }
 
@@ -349,8 +345,8 @@ mod tests {
     fn a_changed_header_names_the_file_and_the_column() {
         let spec = ask("topics", &["django"], (2020, 1));
         let n = normalize(&spec, 200, &fixture("innovationgraph/changed_header.csv"));
-        assert_eq!(n.outcome, Outcome::ParseError);
-        let error = n.error.unwrap_or_default();
+        assert_eq!(n.outcome(), Outcome::ParseError);
+        let error = n.error().unwrap_or_default();
         assert!(
             error.contains("data/topics.csv has no column `num_pushers` in its header `pushers,topic,iso2_code,year,quarter`"),
             "{error}"
@@ -358,7 +354,7 @@ mod tests {
         // The languages file read as topics lacks `topic`.
         let n = normalize(&spec, 200, &fixture("innovationgraph/languages.csv"));
         assert!(
-            n.error
+            n.error()
                 .unwrap_or_default()
                 .contains("has no column `topic`")
         );
@@ -384,8 +380,8 @@ mod tests {
         ] {
             let body = format!("{header}{row}\n");
             let n = normalize(&spec, 200, body.as_bytes());
-            assert_eq!(n.outcome, Outcome::ParseError, "{row}");
-            let error = n.error.unwrap_or_default();
+            assert_eq!(n.outcome(), Outcome::ParseError, "{row}");
+            let error = n.error().unwrap_or_default();
             assert!(
                 error.contains(what) && error.contains("data/topics.csv"),
                 "{row}: {error}"
@@ -396,27 +392,27 @@ mod tests {
             200,
             b"num_pushers,topic,iso2_code,year,quarter\n120,dj\xffango,US,2025,1\n",
         );
-        assert_eq!(n.outcome, Outcome::ParseError);
-        assert_eq!(normalize(&spec, 200, b"").outcome, Outcome::ParseError);
+        assert_eq!(n.outcome(), Outcome::ParseError);
+        assert_eq!(normalize(&spec, 200, b"").outcome(), Outcome::ParseError);
         assert_eq!(
-            normalize(&spec, 200, b"<html>").outcome,
+            normalize(&spec, 200, b"<html>").outcome(),
             Outcome::ParseError
         );
         // A malformed row about a name not asked is not read.
         let other = format!("{header}12x,flask,US,2025,1\n120,django,US,2025,1\n");
-        assert_eq!(normalize(&spec, 200, other.as_bytes()).outcome, Outcome::Ok);
+        assert_eq!(
+            normalize(&spec, 200, other.as_bytes()).outcome(),
+            Outcome::Ok
+        );
     }
 
     #[test]
     fn raw_github_errors_are_quoted() {
         let spec = ask("topics", &["django"], (2020, 1));
         let n = normalize(&spec, 404, &fixture("innovationgraph/error_not_found.txt"));
-        assert_eq!(n.outcome, Outcome::HttpError);
-        assert_eq!(n.error.as_deref(), Some("innovationgraph 404: Not Found"));
+        assert_eq!(n.outcome(), Outcome::HttpError);
+        assert_eq!(n.error(), Some("innovationgraph 404: Not Found"));
         let n = normalize(&spec, 400, b"400: Invalid request");
-        assert_eq!(
-            n.error.as_deref(),
-            Some("innovationgraph 400: Invalid request")
-        );
+        assert_eq!(n.error(), Some("innovationgraph 400: Invalid request"));
     }
 }

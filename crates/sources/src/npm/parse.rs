@@ -99,7 +99,6 @@ fn months(
     for (first, last, sum) in by_month.into_values() {
         out.push(Observation {
             tech: subject.tech.clone(),
-            source: spec.source,
             metric: crate::npm::DOWNLOADS,
             grain: Grain::Month,
             period: Period {
@@ -169,19 +168,19 @@ mod tests {
         let body = fixture("npm/range_single.json");
         let v: serde_json::Value = serde_json::from_slice(&body).expect("fixture is JSON");
         let n = normalize(&single(), 200, &body);
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
         let total: f64 = v["downloads"]
             .as_array()
             .expect("days")
             .iter()
             .map(|d| d["downloads"].as_f64().expect("count"))
             .sum();
-        assert_eq!(n.observations.iter().map(|o| o.value).sum::<f64>(), total);
+        assert_eq!(n.observations().iter().map(|o| o.value).sum::<f64>(), total);
         // The fixture spans the end of February and the start of March.
-        assert_eq!(n.observations.len(), 2);
-        assert_eq!(n.observations[0].period.start, day(2014, 2, 27));
-        assert_eq!(n.observations[0].period.end, day(2014, 3, 1));
-        assert_eq!(n.observations[1].period.start, day(2014, 3, 1));
+        assert_eq!(n.observations().len(), 2);
+        assert_eq!(n.observations()[0].period.start, day(2014, 2, 27));
+        assert_eq!(n.observations()[0].period.end, day(2014, 3, 1));
+        assert_eq!(n.observations()[1].period.start, day(2014, 3, 1));
     }
 
     #[test]
@@ -202,17 +201,17 @@ mod tests {
     #[test]
     fn bulk_answers_are_split_per_package_and_unknown_ones_are_skipped() {
         let n = normalize(&bulk(), 200, &fixture("npm/range_bulk.json"));
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
         let techs: std::collections::BTreeSet<&str> =
-            n.observations.iter().map(|o| o.tech.as_str()).collect();
+            n.observations().iter().map(|o| o.tech.as_str()).collect();
         assert_eq!(techs.into_iter().collect::<Vec<_>>(), ["express", "koa"]);
     }
 
     #[test]
     fn errors_and_bad_shapes() {
         let n = normalize(&single(), 404, &fixture("npm/error_not_found.json"));
-        assert_eq!(n.outcome, Outcome::HttpError);
-        assert!(n.error.expect("message").contains("not found"));
+        assert_eq!(n.outcome(), Outcome::HttpError);
+        assert!(n.error().expect("message").contains("not found"));
         for body in [
             &b"{\"downloads\": [{\"day\": \"2014-02-30\", \"downloads\": 1}]}"[..],
             b"{\"downloads\": [{\"day\": \"2014-03-01\"}]}",
@@ -221,7 +220,7 @@ mod tests {
         ] {
             let n = normalize(&single(), 200, body);
             assert_eq!(
-                n.outcome,
+                n.outcome(),
                 Outcome::ParseError,
                 "{}",
                 String::from_utf8_lossy(body)
@@ -229,8 +228,8 @@ mod tests {
         }
         // A bulk answer missing a package we asked for is not trusted.
         let n = normalize(&bulk(), 200, br#"{"express": null}"#);
-        assert_eq!(n.outcome, Outcome::ParseError);
+        assert_eq!(n.outcome(), Outcome::ParseError);
         let n = normalize(&single(), 200, br#"{"downloads": [], "start": "2014-02-01", "end": "2014-03-31", "package": "express"}"#);
-        assert_eq!(n.outcome, Outcome::NoData);
+        assert_eq!(n.outcome(), Outcome::NoData);
     }
 }

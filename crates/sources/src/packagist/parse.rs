@@ -121,7 +121,6 @@ fn months(
         let days = (period.end - period.start).num_days() as f64;
         out.push(Observation {
             tech: subject.tech.clone(),
-            source: spec.source,
             metric: crate::packagist::DOWNLOADS,
             grain: Grain::Month,
             period,
@@ -164,8 +163,12 @@ mod tests {
             200,
             &fixture("packagist/stats_all_monthly.json"),
         );
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        let got: Vec<(Period, f64)> = n.observations.iter().map(|o| (o.period, o.value)).collect();
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        let got: Vec<(Period, f64)> = n
+            .observations()
+            .iter()
+            .map(|o| (o.period, o.value))
+            .collect();
         assert_eq!(
             got,
             [
@@ -182,7 +185,7 @@ mod tests {
             ]
         );
         assert!(
-            n.observations
+            n.observations()
                 .iter()
                 .all(|o| o.metric == crate::packagist::DOWNLOADS)
         );
@@ -192,11 +195,11 @@ mod tests {
     fn leading_zero_months_are_not_measured_zeros() {
         let body = br#"{"labels":["2015-01","2015-02","2015-03","2015-04"],"values":{"acme\/web":[0,0,5,0.0]},"average":"monthly"}"#;
         let n = normalize(&stats("acme/web", (2015, 1, 1), (2015, 5, 1)), 200, body);
-        let got: Vec<f64> = n.observations.iter().map(|o| o.value).collect();
+        let got: Vec<f64> = n.observations().iter().map(|o| o.value).collect();
         assert_eq!(got, [5.0 * 31.0, 0.0]);
         let none = br#"{"labels":["2026-11-25"],"values":[[0]],"average":"monthly"}"#;
         assert_eq!(
-            normalize(&stats("acme/web", (2015, 1, 1), (2015, 5, 1)), 200, none).outcome,
+            normalize(&stats("acme/web", (2015, 1, 1), (2015, 5, 1)), 200, none).outcome(),
             Outcome::NoData
         );
     }
@@ -208,8 +211,8 @@ mod tests {
             404,
             &fixture("packagist/error_not_found.json"),
         );
-        assert_eq!(n.outcome, Outcome::HttpError);
-        assert_eq!(n.error.as_deref(), Some("packagist 404: Package not found"));
+        assert_eq!(n.outcome(), Outcome::HttpError);
+        assert_eq!(n.error(), Some("packagist 404: Package not found"));
         for body in [
             &br#"{"labels":["2015-01"],"values":{"acme\/web":[1]},"average":"daily"}"#[..],
             br#"{"labels":["2015-01"],"values":{"other\/pkg":[1]},"average":"monthly"}"#,
@@ -221,7 +224,7 @@ mod tests {
             b"<!DOCTYPE html>",
         ] {
             assert_eq!(
-                normalize(&stats("acme/web", (2015, 1, 1), (2015, 5, 1)), 200, body).outcome,
+                normalize(&stats("acme/web", (2015, 1, 1), (2015, 5, 1)), 200, body).outcome(),
                 Outcome::ParseError,
                 "{}",
                 String::from_utf8_lossy(body)

@@ -83,13 +83,13 @@ mod tests {
             200,
             &fixture("pypi/overall.json"),
         );
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
         // The fixture's days are 2020-05-01 and 2020-05-02; without mirrors:
         // 2083472 + 1475979.
-        assert_eq!(n.observations.len(), 1);
-        assert_eq!(n.observations[0].value, 2_083_472.0 + 1_475_979.0);
-        assert_eq!(n.observations[0].period.start, day(2020, 5, 1));
-        assert_eq!(n.observations[0].period.end, day(2020, 5, 3));
+        assert_eq!(n.observations().len(), 1);
+        assert_eq!(n.observations()[0].value, 2_083_472.0 + 1_475_979.0);
+        assert_eq!(n.observations()[0].period.start, day(2020, 5, 1));
+        assert_eq!(n.observations()[0].period.end, day(2020, 5, 3));
     }
 
     fn days(rows: &[(&str, u64)]) -> Vec<u8> {
@@ -111,12 +111,12 @@ mod tests {
         // The 180 days from 2019-11-02: November is cut by the window.
         let body = days(&[("2019-11-02", 5), ("2019-11-30", 5), ("2019-12-01", 7)]);
         let n = normalize(&overall((2019, 11, 2), (2020, 5, 1)), 200, &body);
-        assert_eq!(n.observations.len(), 1, "{:?}", n.observations);
-        assert_eq!(n.observations[0].period.start, day(2019, 12, 1));
-        assert_eq!(n.observations[0].value, 7.0);
+        assert_eq!(n.observations().len(), 1, "{:?}", n.observations());
+        assert_eq!(n.observations()[0].period.start, day(2019, 12, 1));
+        assert_eq!(n.observations()[0].value, 7.0);
         let only_cut = days(&[("2019-11-30", 5)]);
         assert_eq!(
-            normalize(&overall((2019, 11, 2), (2020, 5, 1)), 200, &only_cut).outcome,
+            normalize(&overall((2019, 11, 2), (2020, 5, 1)), 200, &only_cut).outcome(),
             Outcome::NoData
         );
     }
@@ -128,7 +128,7 @@ mod tests {
         // both months are inside the window.
         let body = days(&[("2019-12-05", 3), ("2019-12-20", 4), ("2020-01-10", 2)]);
         let n = normalize(&overall((2019, 11, 2), (2020, 5, 1)), 200, &body);
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
         assert_eq!(
             crate::testing::periods(&n),
             [
@@ -145,7 +145,7 @@ mod tests {
             404,
             b"<!DOCTYPE html><title>404 Not Found</title>",
         );
-        assert_eq!(n.outcome, Outcome::HttpError);
+        assert_eq!(n.outcome(), Outcome::HttpError);
         for body in [
             &br#"{"data":[{"category":"without_mirrors","date":"May 1","downloads":1}]}"#[..],
             br#"{"data":[{"category":"without_mirrors","date":"2020-05-01","downloads":-1}]}"#,
@@ -153,7 +153,7 @@ mod tests {
             b"{\"data\": [",
         ] {
             assert_eq!(
-                normalize(&overall((2020, 1, 1), (2020, 6, 1)), 200, body).outcome,
+                normalize(&overall((2020, 1, 1), (2020, 6, 1)), 200, body).outcome(),
                 Outcome::ParseError,
                 "{}",
                 String::from_utf8_lossy(body)

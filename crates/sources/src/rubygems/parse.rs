@@ -28,7 +28,6 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
     }
     Ok(Parsed::Observations(vec![Observation {
         tech: subject.tech.clone(),
-        source: spec.source,
         metric: crate::rubygems::TOTAL_DOWNLOADS,
         grain: Grain::Snapshot,
         period: spec.period,
@@ -57,20 +56,23 @@ mod tests {
     #[test]
     fn downloads_become_a_snapshot() {
         let n = normalize(&gem("business"), 200, &fixture("rubygems/gem.json"));
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.observations.len(), 1);
-        assert_eq!(n.observations[0].metric, crate::rubygems::TOTAL_DOWNLOADS);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(n.observations().len(), 1);
+        assert_eq!(n.observations()[0].metric, crate::rubygems::TOTAL_DOWNLOADS);
         // `downloads`, not the latest version's `version_downloads` (1992).
-        assert_eq!(n.observations[0].value, 45_874.0);
-        assert_eq!(n.observations[0].period, Period::snapshot(day(2024, 7, 1)));
+        assert_eq!(n.observations()[0].value, 45_874.0);
+        assert_eq!(
+            n.observations()[0].period,
+            Period::snapshot(day(2024, 7, 1))
+        );
     }
 
     #[test]
     fn errors_and_bad_shapes() {
         let n = normalize(&gem("rails"), 404, &fixture("rubygems/error_not_found.txt"));
-        assert_eq!(n.outcome, Outcome::HttpError);
+        assert_eq!(n.outcome(), Outcome::HttpError);
         assert_eq!(
-            n.error.as_deref(),
+            n.error(),
             Some("rubygems 404: This rubygem could not be found.")
         );
         for body in [
@@ -83,7 +85,7 @@ mod tests {
             b"<html>",
         ] {
             assert_eq!(
-                normalize(&gem("rails"), 200, body).outcome,
+                normalize(&gem("rails"), 200, body).outcome(),
                 Outcome::ParseError,
                 "{}",
                 String::from_utf8_lossy(body)

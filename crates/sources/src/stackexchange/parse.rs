@@ -36,7 +36,6 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
             let answer = object(spec, body)?;
             Ok(Parsed::Observations(vec![Observation {
                 tech: subject.tech.clone(),
-                source: spec.source,
                 metric: crate::stackexchange::QUESTIONS,
                 grain: Grain::Year,
                 period: spec.period,
@@ -65,7 +64,6 @@ fn tags_info(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
         };
         out.push(Observation {
             tech: subject.tech.clone(),
-            source: spec.source,
             metric: crate::stackexchange::TAG_TOTAL,
             grain: Grain::Snapshot,
             period: spec.period,
@@ -128,11 +126,11 @@ mod tests {
             key: "no-such-tag".into(),
         });
         let n = normalize(&s, 200, body.as_bytes());
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
         // Only the tag the site knows; the other has no row, not a 0.
-        assert_eq!(n.observations.len(), 1);
-        assert_eq!(n.observations[0].metric, crate::stackexchange::TAG_TOTAL);
-        assert_eq!(n.observations[0].value, 13_158.0);
+        assert_eq!(n.observations().len(), 1);
+        assert_eq!(n.observations()[0].metric, crate::stackexchange::TAG_TOTAL);
+        assert_eq!(n.observations()[0].value, 13_158.0);
         for bad in [
             r#"{"items": {}}"#,
             r#"{"items": [{"name": "docker", "count": "13158"}]}"#,
@@ -140,7 +138,7 @@ mod tests {
             r#"{"total": 5}"#,
         ] {
             assert_eq!(
-                normalize(&s, 200, bad.as_bytes()).outcome,
+                normalize(&s, 200, bad.as_bytes()).outcome(),
                 Outcome::ParseError,
                 "{bad}"
             );
@@ -150,12 +148,12 @@ mod tests {
     #[test]
     fn total_becomes_the_periods_questions() {
         let n = normalize(&questions(Period::year(2023)), 200, TOTAL.as_bytes());
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.error, None);
-        assert_eq!(n.observations.len(), 1);
-        let o = &n.observations[0];
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(n.error(), None);
+        assert_eq!(n.observations().len(), 1);
+        let o = &n.observations()[0];
         assert_eq!(o.tech.as_str(), "python");
-        assert_eq!(o.source, crate::stackexchange::ID);
+        assert_eq!(o.source(), crate::stackexchange::ID);
         assert_eq!(o.metric, crate::stackexchange::QUESTIONS);
         assert_eq!(o.grain, Grain::Year);
         assert_eq!(o.period, Period::year(2023));
@@ -166,7 +164,7 @@ mod tests {
             end: day(2024, 5, 1),
         };
         let n = normalize(&questions(so_far), 200, TOTAL.as_bytes());
-        assert_eq!(n.observations[0].period, so_far);
+        assert_eq!(n.observations()[0].period, so_far);
     }
 
     #[test]
@@ -178,8 +176,8 @@ mod tests {
             r#"{"total":2205917}"#,
         ] {
             let n = normalize(&questions(Period::year(2023)), 200, fixture.as_bytes());
-            assert_eq!(n.outcome, Outcome::Ok, "{fixture}: {:?}", n.error);
-            assert_eq!(n.observations[0].value, 2_205_917.0, "{fixture}");
+            assert_eq!(n.outcome(), Outcome::Ok, "{fixture}: {:?}", n.error());
+            assert_eq!(n.observations()[0].value, 2_205_917.0, "{fixture}");
         }
     }
 
@@ -187,19 +185,19 @@ mod tests {
     fn api_errors_quote_the_apis_own_fields() {
         let y = questions(Period::year(2023));
         let n = normalize(&y, 400, THROTTLE.as_bytes());
-        assert_eq!(n.outcome, Outcome::HttpError);
-        assert!(n.observations.is_empty());
+        assert_eq!(n.outcome(), Outcome::HttpError);
+        assert!(n.observations().is_empty());
         assert_eq!(
-            n.error.as_deref(),
+            n.error(),
             Some(
                 "stackexchange 400: error 502 throttle_violation: too many requests from this IP, \
                  more requests available in 84268 seconds"
             )
         );
         let n = normalize(&y, 400, BAD_PARAMETER.as_bytes());
-        assert_eq!(n.outcome, Outcome::HttpError);
+        assert_eq!(n.outcome(), Outcome::HttpError);
         assert_eq!(
-            n.error.as_deref(),
+            n.error(),
             Some("stackexchange 400: error 400 bad_parameter: site is required")
         );
     }
@@ -208,17 +206,17 @@ mod tests {
     fn a_page_that_is_not_the_api_error_format_is_quoted_by_its_start() {
         let y = questions(Period::year(2023));
         let n = normalize(&y, 503, b"<html><body>Service Unavailable</body></html>");
-        assert_eq!(n.outcome, Outcome::HttpError);
+        assert_eq!(n.outcome(), Outcome::HttpError);
         assert_eq!(
-            n.error.as_deref(),
+            n.error(),
             Some("stackexchange 503: <html><body>Service Unavailable</body></html>")
         );
         let long = "x".repeat(500);
         let n = normalize(&y, 502, long.as_bytes());
-        let msg = n.error.expect("message");
+        let msg = n.error().expect("message");
         assert_eq!(msg, format!("stackexchange 502: {}…", "x".repeat(200)));
         let n = normalize(&y, 500, b"");
-        assert_eq!(n.error.as_deref(), Some("stackexchange 500: (empty body)"));
+        assert_eq!(n.error(), Some("stackexchange 500: (empty body)"));
     }
 
     #[test]
@@ -238,13 +236,13 @@ mod tests {
         ] {
             let n = normalize(&questions(Period::year(2023)), 200, body);
             assert_eq!(
-                n.outcome,
+                n.outcome(),
                 Outcome::ParseError,
                 "{}",
                 String::from_utf8_lossy(body)
             );
-            assert!(n.observations.is_empty());
-            let msg = n.error.expect("message");
+            assert!(n.observations().is_empty());
+            let msg = n.error().expect("message");
             assert!(
                 msg.starts_with("stackexchange/questions/python/2023-01-01..2024-01-01: "),
                 "{msg}"
@@ -263,10 +261,10 @@ mod tests {
             (b"[]", "expected a JSON object, got a list"),
         ] {
             let n = normalize(&questions(Period::year(2023)), 200, body);
-            assert_eq!(n.error, Some(format!("{key}: {what}")));
+            assert_eq!(n.error(), Some(format!("{key}: {what}").as_str()));
         }
         let n = normalize(&questions(Period::year(2023)), 200, truncated);
-        let msg = n.error.expect("message");
+        let msg = n.error().expect("message");
         assert!(
             msg.starts_with(&format!("{key}: body is not the JSON the API sends: EOF")),
             "{msg}"
@@ -278,9 +276,9 @@ mod tests {
         let mut s = questions(Period::year(2023));
         s.endpoint = "tags".into();
         let n = normalize(&s, 200, TOTAL.as_bytes());
-        assert_eq!(n.outcome, Outcome::ParseError);
+        assert_eq!(n.outcome(), Outcome::ParseError);
         assert_eq!(
-            n.error.as_deref(),
+            n.error(),
             Some(
                 "stackexchange/tags/python/2023-01-01..2024-01-01: unknown endpoint `tags` for \
                  stackexchange"

@@ -59,7 +59,6 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
         .filter_map(|s| {
             ratings.get(&s.key).map(|value| Observation {
                 tech: s.tech.clone(),
-                source: spec.source,
                 metric: crate::tiobe::RATING,
                 grain: Grain::Snapshot,
                 period: spec.period,
@@ -126,9 +125,9 @@ mod tests {
             200,
             &fixture("tiobe/index.html"),
         );
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
         let got: Vec<(String, f64)> = n
-            .observations
+            .observations()
             .iter()
             .map(|o| (o.tech.to_string(), o.value))
             .collect();
@@ -148,7 +147,7 @@ mod tests {
                 200,
                 &fixture("tiobe/index.html")
             )
-            .outcome,
+            .outcome(),
             Outcome::NoData
         );
     }
@@ -160,11 +159,11 @@ mod tests {
             200,
             &fixture("tiobe/changed_layout.html"),
         );
-        assert_eq!(n.outcome, Outcome::ParseError);
+        assert_eq!(n.outcome(), Outcome::ParseError);
         assert!(
-            n.error.as_deref().unwrap_or_default().contains("layout"),
+            n.error().unwrap_or_default().contains("layout"),
             "{:?}",
-            n.error
+            n.error()
         );
         let page = String::from_utf8_lossy(&fixture("tiobe/index.html")).into_owned();
         for body in [
@@ -174,7 +173,7 @@ mod tests {
             "Python 24.45%".to_owned(),
         ] {
             let n = normalize(&index(&["Python"]), 200, body.as_bytes());
-            assert_eq!(n.outcome, Outcome::ParseError, "{:?}", n.error);
+            assert_eq!(n.outcome(), Outcome::ParseError, "{:?}", n.error());
         }
     }
 }

@@ -85,7 +85,6 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
         }
         out.push(Observation {
             tech: subject.tech.clone(),
-            source: spec.source,
             metric: crate::wikimedia::PAGEVIEWS,
             grain: Grain::Month,
             period: month,
@@ -182,9 +181,13 @@ mod tests {
     #[test]
     fn monthly_items_become_monthly_observations() {
         let n = normalize(&pageviews((2015, 7), (2026, 1)), 200, MONTHLY.as_bytes());
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        assert_eq!(n.error, None);
-        let got: Vec<(Period, f64)> = n.observations.iter().map(|o| (o.period, o.value)).collect();
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        assert_eq!(n.error(), None);
+        let got: Vec<(Period, f64)> = n
+            .observations()
+            .iter()
+            .map(|o| (o.period, o.value))
+            .collect();
         assert_eq!(
             got,
             [
@@ -194,9 +197,9 @@ mod tests {
                 (month(2024, 4), 767.0),
             ]
         );
-        for o in &n.observations {
+        for o in n.observations() {
             assert_eq!(o.tech.as_str(), "django");
-            assert_eq!(o.source, crate::wikimedia::ID);
+            assert_eq!(o.source(), crate::wikimedia::ID);
             assert_eq!(o.metric, crate::wikimedia::PAGEVIEWS);
             assert_eq!(o.grain, Grain::Month);
         }
@@ -205,22 +208,22 @@ mod tests {
     #[test]
     fn months_outside_the_asked_period_are_skipped() {
         let n = normalize(&pageviews((2024, 2), (2024, 4)), 200, MONTHLY.as_bytes());
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        let got: Vec<Period> = n.observations.iter().map(|o| o.period).collect();
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        let got: Vec<Period> = n.observations().iter().map(|o| o.period).collect();
         assert_eq!(got, [month(2024, 2), month(2024, 3)]);
         // None of the answer's months asked: nothing to keep, not a zero.
         let n = normalize(&pageviews((2023, 1), (2024, 1)), 200, MONTHLY.as_bytes());
-        assert_eq!(n.outcome, Outcome::NoData);
-        assert!(n.observations.is_empty());
+        assert_eq!(n.outcome(), Outcome::NoData);
+        assert!(n.observations().is_empty());
     }
 
     #[test]
     fn no_data_404s_of_both_generations_are_no_data() {
         for body in [NOT_FOUND, NOT_FOUND_HYPERSWITCH] {
             let n = normalize(&pageviews((2015, 7), (2024, 1)), 404, body.as_bytes());
-            assert_eq!(n.outcome, Outcome::NoData, "{body}");
-            assert!(n.observations.is_empty());
-            let reason = n.error.expect("reason");
+            assert_eq!(n.outcome(), Outcome::NoData, "{body}");
+            assert!(n.observations().is_empty());
+            let reason = n.error().expect("reason");
             assert!(
                 reason.contains("we either do not have data for those date(s)"),
                 "{reason}"
@@ -228,7 +231,7 @@ mod tests {
         }
         let n = normalize(&pageviews((2015, 7), (2024, 1)), 404, NOT_FOUND.as_bytes());
         assert_eq!(
-            n.error.as_deref(),
+            n.error(),
             Some(
                 "Not Found: The date(s) you used are valid, but we either do not have data for \
                  those date(s), or the project you asked for is not loaded yet. Please check \
@@ -241,7 +244,7 @@ mod tests {
             NOT_FOUND_HYPERSWITCH.as_bytes(),
         );
         assert_eq!(
-            n.error.as_deref(),
+            n.error(),
             Some(
                 "Not found: The date(s) you used are valid, but we either do not have data for \
                  those date(s), or the project you asked for is not loaded yet. Please check \
@@ -258,39 +261,33 @@ mod tests {
             404,
             INVALID_ROUTE.as_bytes(),
         );
-        assert_eq!(n.outcome, Outcome::HttpError);
-        assert_eq!(
-            n.error.as_deref(),
-            Some("wikimedia 404: Not Found: invalid route")
-        );
+        assert_eq!(n.outcome(), Outcome::HttpError);
+        assert_eq!(n.error(), Some("wikimedia 404: Not Found: invalid route"));
         let n = normalize(
             &pageviews((2024, 1), (2024, 2)),
             400,
             BAD_REQUEST.as_bytes(),
         );
-        assert_eq!(n.outcome, Outcome::HttpError);
+        assert_eq!(n.outcome(), Outcome::HttpError);
         assert_eq!(
-            n.error.as_deref(),
+            n.error(),
             Some(
                 "wikimedia 400: end timestamp is invalid, must be a valid date in YYYYMMDD format"
             )
         );
         // A no-data body with another status is still that status's failure.
         let n = normalize(&pageviews((2024, 1), (2024, 2)), 500, NOT_FOUND.as_bytes());
-        assert_eq!(n.outcome, Outcome::HttpError);
+        assert_eq!(n.outcome(), Outcome::HttpError);
         // Not the API's format: the start of the body.
         let n = normalize(
             &pageviews((2024, 1), (2024, 2)),
             503,
             b"upstream connect error",
         );
-        assert_eq!(
-            n.error.as_deref(),
-            Some("wikimedia 503: upstream connect error")
-        );
+        assert_eq!(n.error(), Some("wikimedia 503: upstream connect error"));
         let n = normalize(&pageviews((2024, 1), (2024, 2)), 404, b"<html>404</html>");
-        assert_eq!(n.outcome, Outcome::HttpError);
-        assert!(n.observations.is_empty());
+        assert_eq!(n.outcome(), Outcome::HttpError);
+        assert!(n.observations().is_empty());
     }
 
     #[test]
@@ -311,13 +308,13 @@ mod tests {
         ] {
             let n = normalize(&pageviews((2015, 7), (2026, 1)), 200, body);
             assert_eq!(
-                n.outcome,
+                n.outcome(),
                 Outcome::ParseError,
                 "{}",
                 String::from_utf8_lossy(body)
             );
-            assert!(n.observations.is_empty());
-            let msg = n.error.expect("message");
+            assert!(n.observations().is_empty());
+            let msg = n.error().expect("message");
             assert!(
                 msg.starts_with("wikimedia/pageviews/Django_(web_framework)/"),
                 "{msg}"
@@ -338,11 +335,11 @@ mod tests {
             (b"{\"views\": 3}", "missing field `items`"),
         ] {
             let n = normalize(&pageviews((2015, 7), (2026, 1)), 200, body);
-            assert_eq!(n.error, Some(format!("{key}: {what}")));
+            assert_eq!(n.error(), Some(format!("{key}: {what}").as_str()));
         }
         let n = normalize(&pageviews((2015, 7), (2026, 1)), 200, br#"{"items":[]}"#);
-        assert_eq!(n.outcome, Outcome::NoData);
-        assert_eq!(n.error.as_deref(), Some("no pageviews in the range"));
+        assert_eq!(n.outcome(), Outcome::NoData);
+        assert_eq!(n.error(), Some("no pageviews in the range"));
     }
 
     #[test]
@@ -350,9 +347,9 @@ mod tests {
         let mut s = pageviews((2024, 1), (2024, 2));
         s.endpoint = "unique-devices".into();
         let n = normalize(&s, 200, MONTHLY.as_bytes());
-        assert_eq!(n.outcome, Outcome::ParseError);
+        assert_eq!(n.outcome(), Outcome::ParseError);
         assert!(
-            n.error
+            n.error()
                 .expect("message")
                 .contains("unknown endpoint `unique-devices`")
         );
