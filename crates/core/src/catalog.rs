@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::model::{Category, SourceId, TechId};
+use crate::model::{Category, TechId};
 
-/// An identifier a source knows a technology by. A key belongs to the
-/// sources that read it ([`SourceKey::sources`], most have one); a
-/// technology without a key for a source is simply not asked there.
+/// An identifier a source knows a technology by. A key names an identity
+/// (a Stack Overflow tag, a GitHub topic), not a source: each source
+/// declares the keys it reads (`Source::keys` in `trends-sources`; GitHub's
+/// topic names serve three sources); a technology without a key a source
+/// reads is simply not asked there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SourceKey {
     /// Stack Overflow tag, e.g. `python`, `ruby-on-rails`.
@@ -85,47 +87,6 @@ impl SourceKey {
             SourceKey::Crate => "cratesio_crate",
             SourceKey::GoModule => "go_module",
             SourceKey::TiobeLanguage => "tiobe_language",
-        }
-    }
-
-    /// The sources that read the key (their names in the registry). A key
-    /// may serve several: GitHub's topic and language names are also the
-    /// names of the GitHub Innovation Graph's topics and languages.
-    pub fn sources(self) -> &'static [SourceId] {
-        const fn one(name: &'static str) -> [SourceId; 1] {
-            [SourceId::new(name)]
-        }
-        const GITHUB: SourceId = SourceId::new("github");
-        const INNOVATION_GRAPH: SourceId = SourceId::new("innovationgraph");
-        const TOPIC: [SourceId; 3] = [GITHUB, SourceId::new("githubtopics"), INNOVATION_GRAPH];
-        const LANGUAGE: [SourceId; 2] = [GITHUB, INNOVATION_GRAPH];
-        const REPO: [SourceId; 1] = [GITHUB];
-        const TAG: [SourceId; 1] = one("stackexchange");
-        const ARTICLE: [SourceId; 1] = one("wikimedia");
-        const QUERY: [SourceId; 1] = one("hackernews");
-        const NPM: [SourceId; 1] = one("npm");
-        const PYPI: [SourceId; 1] = one("pypi");
-        const IMAGE: [SourceId; 1] = one("dockerhub");
-        const PACKAGIST: [SourceId; 1] = one("packagist");
-        const GEM: [SourceId; 1] = one("rubygems");
-        const CRATE: [SourceId; 1] = one("cratesio");
-        const MODULE: [SourceId; 1] = one("gopkg");
-        const TIOBE: [SourceId; 1] = one("tiobe");
-        match self {
-            SourceKey::StackOverflowTag => &TAG,
-            SourceKey::GitHubRepo => &REPO,
-            SourceKey::GitHubTopic => &TOPIC,
-            SourceKey::GitHubLanguage => &LANGUAGE,
-            SourceKey::WikipediaArticle => &ARTICLE,
-            SourceKey::HackerNewsQuery => &QUERY,
-            SourceKey::NpmPackage => &NPM,
-            SourceKey::PypiPackage => &PYPI,
-            SourceKey::DockerImage => &IMAGE,
-            SourceKey::PackagistPackage => &PACKAGIST,
-            SourceKey::RubyGem => &GEM,
-            SourceKey::Crate => &CRATE,
-            SourceKey::GoModule => &MODULE,
-            SourceKey::TiobeLanguage => &TIOBE,
         }
     }
 

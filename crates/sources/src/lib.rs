@@ -50,7 +50,7 @@ mod tests;
 use chrono::{DateTime, Utc};
 use trends_core::{
     Catalog, Config, Known, KnownSource, MetricDef, Observation, RequestSpec, SourceId, SourceInfo,
-    WithoutToken,
+    SourceKey, WithoutToken,
 };
 use trends_fetcher::{Auth, Pacer, PlanWindow, Planned, SourcePlan};
 use trends_normalizer::{Normalized, Parser};
@@ -73,6 +73,12 @@ pub trait Source: Parser + Pacer + Sync + 'static {
 
     /// The real API, how far back its data goes, its limits.
     fn info(&self) -> SourceInfo;
+
+    /// The catalog keys it reads (`stackoverflow_tag`, `github_topic`, ...):
+    /// a key may serve several sources (GitHub's topic names are also the
+    /// Innovation Graph's and the topic pages'), so a key names no source
+    /// and a source declares its own.
+    fn keys(&self) -> &'static [SourceKey];
 
     /// What it measures, with a line each.
     fn metrics(&self) -> &'static [MetricDef];

@@ -44,7 +44,7 @@ pub fn upsert_ceiling(store: &mut Store, rows: u64, batch: u64) -> Result<Ceilin
              {};
              CREATE TABLE bench_unkeyed AS SELECT * FROM observations LIMIT 0;
              CREATE OR REPLACE TEMP TABLE bench_rows AS
-             SELECT i, 'c' || (i // 120) AS tech_id, 'wikimedia' AS source, 'pageviews' AS metric,
+             SELECT i, 'c' || (i // 120) AS tech_id, 'benchrows' AS source, 'benchrows' AS metric,
                     'month' AS grain, DATE '2015-07-01' + to_months(CAST(i % 120 AS INTEGER)) AS period_start,
                     DATE '2015-08-01' + to_months(CAST(i % 120 AS INTEGER)) AS period_end,
                     (1 + i * 13 % 100000)::DOUBLE AS value, TIMESTAMP '2024-01-01' AS observed_at,

@@ -159,10 +159,6 @@ fn may_name(path: &str, source: &str) -> bool {
         // The one list of sources, and the module's `pub mod` line.
         || path == "crates/sources/src/registry.rs"
         || path == "crates/sources/src/lib.rs"
-        // Its catalog keys (`stackoverflow_tag` belongs to stackexchange).
-        || path == "crates/core/src/catalog.rs"
-        // The benchmark's synthetic rows (doc-hidden, bench only).
-        || path == "crates/store/src/bench.rs"
 }
 
 #[test]

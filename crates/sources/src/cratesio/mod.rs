@@ -5,7 +5,7 @@ pub mod demo;
 mod parse;
 mod plan;
 
-use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo};
+use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey};
 use trends_fetcher::{Answer, Pace, Pacer, Planned};
 use trends_normalizer::{NormalizeError, Parsed, Parser};
 
@@ -31,6 +31,10 @@ pub struct CratesIo;
 impl Source for CratesIo {
     fn id(&self) -> SourceId {
         ID
+    }
+
+    fn keys(&self) -> &'static [SourceKey] {
+        &[SourceKey::Crate]
     }
 
     fn info(&self) -> SourceInfo {

@@ -12,7 +12,7 @@ pub mod yearend;
 #[cfg(test)]
 mod yearend_tests;
 
-use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, WithoutToken};
+use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey, WithoutToken};
 use trends_fetcher::{Answer, Auth, Pace, Pacer, Planned};
 use trends_normalizer::{NormalizeError, Parsed, Parser};
 
@@ -52,6 +52,14 @@ pub struct GitHub;
 impl Source for GitHub {
     fn id(&self) -> SourceId {
         ID
+    }
+
+    fn keys(&self) -> &'static [SourceKey] {
+        &[
+            SourceKey::GitHubRepo,
+            SourceKey::GitHubTopic,
+            SourceKey::GitHubLanguage,
+        ]
     }
 
     fn info(&self) -> SourceInfo {

@@ -5,7 +5,7 @@ pub mod demo;
 mod parse;
 mod plan;
 
-use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo};
+use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey};
 use trends_fetcher::{Answer, Pace, Pacer, Planned};
 use trends_normalizer::{Format, NormalizeError, Parsed, Parser};
 
@@ -28,6 +28,10 @@ pub struct GitHubTopics;
 impl Source for GitHubTopics {
     fn id(&self) -> SourceId {
         ID
+    }
+
+    fn keys(&self) -> &'static [SourceKey] {
+        &[SourceKey::GitHubTopic]
     }
 
     fn info(&self) -> SourceInfo {

@@ -14,7 +14,7 @@ pub mod demo;
 mod parse;
 mod plan;
 
-use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo};
+use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey};
 use trends_fetcher::{Answer, Pace, Pacer, Planned};
 use trends_normalizer::{Format, NormalizeError, Parsed, Parser};
 
@@ -42,6 +42,10 @@ pub struct InnovationGraph;
 impl Source for InnovationGraph {
     fn id(&self) -> SourceId {
         ID
+    }
+
+    fn keys(&self) -> &'static [SourceKey] {
+        &[SourceKey::GitHubTopic, SourceKey::GitHubLanguage]
     }
 
     fn info(&self) -> SourceInfo {

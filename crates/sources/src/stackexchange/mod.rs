@@ -8,7 +8,7 @@ mod quota;
 
 use std::time::Duration;
 
-use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, WithoutToken};
+use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey, WithoutToken};
 use trends_fetcher::{Answer, Auth, Pace, Pacer, Planned};
 use trends_normalizer::{NormalizeError, Parsed, Parser};
 
@@ -34,6 +34,10 @@ pub struct StackExchange;
 impl Source for StackExchange {
     fn id(&self) -> SourceId {
         ID
+    }
+
+    fn keys(&self) -> &'static [SourceKey] {
+        &[SourceKey::StackOverflowTag]
     }
 
     fn info(&self) -> SourceInfo {
