@@ -12,84 +12,20 @@
 //! Secrets (tokens, keys) are attached only at send time; [`Planned::url`] and
 //! [`Fetched::url`] never carry them, so nothing downstream can leak them.
 
-mod client;
-mod pace;
-pub mod planning;
+//!
+//! What a source is held to (its plan, its answers' pace) is not here but
+//! in `trends-contract`, which knows no HTTP client; this crate re-exports
+//! it for its callers.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use trends_core::{RequestSpec, SourceConfig, SourceId};
-use url::Url;
+mod client;
+
+use chrono::{DateTime, Utc};
+use trends_core::RequestSpec;
 
 pub use client::{Event, HttpClient, SourceSummary, Stop, collect};
-pub use pace::{Answer, NoPacing, Pace, Pacer};
-
-trends_core::string_enum! {
-    /// Which limiter a request counts against. A search API may have its own,
-    /// much lower limit than the rest of its API (`search_requests_per_minute`).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum Lane("lane") {
-        Core => "core",
-        Search => "search",
-    }
-}
-
-/// One request a source wants made.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Planned {
-    pub spec: RequestSpec,
-    /// The full URL without any secret.
-    pub url: Url,
-    /// Extra headers the API asks for (never a secret).
-    pub headers: Vec<(&'static str, String)>,
-    pub lane: Lane,
-    /// A JSON body: the request is a `POST` with it (GitHub GraphQL);
-    /// `None` is a `GET`. Never holds a secret.
-    pub body: Option<String>,
-}
-
-impl Planned {
-    /// A plain `GET` of `url` on the core lane, without extra headers.
-    pub fn get(
-        source: SourceId,
-        endpoint: &str,
-        subjects: Vec<trends_core::Subject>,
-        period: trends_core::Period,
-        url: Url,
-    ) -> Planned {
-        Planned {
-            spec: RequestSpec {
-                source,
-                endpoint: endpoint.into(),
-                subjects,
-                period,
-            },
-            url,
-            headers: Vec::new(),
-            lane: Lane::Core,
-            body: None,
-        }
-    }
-}
-
-/// How a source's secret is attached at send time.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Auth {
-    None,
-    /// A `key=` query parameter (Stack Exchange's app key).
-    QueryKey(String),
-    /// `Authorization: Bearer <token>` (GitHub's token).
-    Bearer(String),
-}
-
-impl std::fmt::Debug for Auth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Auth::None => f.write_str("Auth::None"),
-            Auth::QueryKey(_) => f.write_str("Auth::QueryKey(<redacted>)"),
-            Auth::Bearer(_) => f.write_str("Auth::Bearer(<redacted>)"),
-        }
-    }
-}
+pub use trends_contract::{
+    Answer, Auth, Lane, NoPacing, Pace, Pacer, PlanWindow, Planned, SourcePlan, join, planning,
+};
 
 /// What became of one planned request, before any parsing.
 #[derive(Debug, Clone)]
@@ -113,35 +49,3 @@ pub struct HttpResponse {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct TransportError(pub String);
-
-/// The years and day a plan is made for.
-#[derive(Debug, Clone, Copy)]
-pub struct PlanWindow {
-    pub first_year: i32,
-    /// The day of the run (UTC): the current year and month are partial.
-    pub today: NaiveDate,
-}
-
-/// A source's part of a run: its config, its secret, its requests and how
-/// its answers pace the next ones.
-#[derive(Debug, Clone)]
-pub struct SourcePlan {
-    pub source: SourceId,
-    pub config: SourceConfig,
-    pub auth: Auth,
-    pub requests: Vec<Planned>,
-    pub pacer: &'static dyn Pacer,
-}
-
-/// Appends path segments to a base URL that may itself carry a path
-/// (`https://wikimedia.org/api/rest_v1`), percent-encoding each segment.
-pub fn join(base: &Url, segments: &[&str]) -> Url {
-    let mut url = base.clone();
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty();
-        for s in segments {
-            path.push(s);
-        }
-    }
-    url
-}

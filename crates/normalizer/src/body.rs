@@ -17,35 +17,7 @@ use trends_core::RequestSpec;
 
 use crate::NormalizeError;
 
-/// What an endpoint's 2xx bodies are ([`crate::Parser::format`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// JSON: UTF-8 throughout; a leading UTF-8 byte order mark is skipped
-    /// (RFC 8259 §8.1 lets a parser ignore one).
-    Json,
-    /// CSV: UTF-8 throughout, a leading byte order mark skipped, as JSON.
-    Csv,
-    /// An HTML page, in the charset it declares.
-    Html,
-}
-
-/// Where a page's charset came from, for messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Declared {
-    ByteOrderMark,
-    Meta,
-    Nothing,
-}
-
-impl std::fmt::Display for Declared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Declared::ByteOrderMark => "the charset of its byte order mark",
-            Declared::Meta => "the charset its <meta> declares",
-            Declared::Nothing => "it declares no charset, so UTF-8",
-        })
-    }
-}
+pub use trends_contract::{Declared, Format};
 
 /// A page that does not decode in its declared charset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

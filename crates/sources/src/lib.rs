@@ -6,7 +6,7 @@
 //! failure, its error format, its "no data" answers), its typed endpoints
 //! (the names planner and parser agree on), its metrics, its limits and
 //! history (`info`), what a missing token costs, how its secret is sent,
-//! and how its answers pace the next requests ([`trends_fetcher::Pacer`]).
+//! and how its answers pace the next requests ([`trends_contract::Pacer`]).
 //! [`registry::SOURCES`] lists them; the fetch loop, the normalizer, the
 //! pipeline and the CLI go through the [`Source`] trait and name none.
 //!
@@ -48,11 +48,11 @@ mod testing;
 mod tests;
 
 use chrono::{DateTime, Utc};
+use trends_contract::{Auth, NoPacing, Pacer, PlanWindow, Planned, SourcePlan};
 use trends_core::{
     Catalog, Config, Known, KnownSource, MetricDef, Observation, RequestSpec, SourceId, SourceInfo,
     SourceKey, WithoutToken,
 };
-use trends_fetcher::{Auth, Pacer, PlanWindow, Planned, SourcePlan};
 use trends_normalizer::{Normalized, Parser};
 use url::Url;
 
@@ -67,12 +67,19 @@ pub struct Ask<'a> {
 }
 
 /// One source: everything the rest of `trends` needs of it.
-pub trait Source: Parser + Pacer + Sync + 'static {
+pub trait Source: Parser + std::fmt::Debug + Sync + 'static {
     /// Its name in the config, the database and signal names.
     fn id(&self) -> SourceId;
 
     /// The real API, how far back its data goes, its limits.
     fn info(&self) -> SourceInfo;
+
+    /// How its answers pace the next requests (rate-limit headers, backoff
+    /// fields, a spent quota): by default nothing beyond `Retry-After`,
+    /// which the fetch loop reads itself.
+    fn pacer(&self) -> &'static dyn Pacer {
+        &NoPacing
+    }
 
     /// The catalog keys it reads (`stackoverflow_tag`, `github_topic`, ...):
     /// a key may serve several sources (GitHub's topic names are also the
@@ -233,7 +240,7 @@ pub fn plan(config: &Config, catalog: &Catalog, window: PlanWindow) -> Vec<Sourc
                 has_token: token.is_some(),
             };
             let requests = source.plan(&ask);
-            let pacer: &'static dyn Pacer = source;
+            let pacer = source.pacer();
             Some(SourcePlan {
                 source: id,
                 config: cfg.clone(),

@@ -10,7 +10,7 @@ use trends_core::{Catalog, Config};
 
 use crate::testing::day;
 use crate::{Ask, known, registry};
-use trends_fetcher::{PlanWindow, Planned};
+use trends_contract::{PlanWindow, Planned};
 
 fn repo(rel: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -2,8 +2,8 @@
 //! specs, days, catalogs and plan windows.
 
 use chrono::NaiveDate;
+use trends_contract::PlanWindow;
 use trends_core::{Catalog, Period, RequestSpec, SourceId, Subject, TechId};
-use trends_fetcher::PlanWindow;
 use trends_normalizer::Normalized;
 
 pub fn fixture(rel: &str) -> Vec<u8> {

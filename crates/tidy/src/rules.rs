@@ -18,9 +18,11 @@ use crate::{
 /// and to ARCHITECTURE.md's crate table together.
 const EDGES: &[(&str, &[&str])] = &[
     ("core", &[]),
-    ("fetcher", &["core"]),
-    ("normalizer", &["core"]),
-    ("sources", &["core", "fetcher", "normalizer"]),
+    // What a source is held to: no HTTP client, no runtime.
+    ("contract", &["core"]),
+    ("fetcher", &["core", "contract"]),
+    ("normalizer", &["core", "contract"]),
+    ("sources", &["core", "contract", "normalizer"]),
     ("store", &["core"]),
     ("report", &["core"]),
     ("mockapi", &["core", "sources"]),
@@ -134,6 +136,49 @@ fn outside_crates_are_owned_by_one_crate() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// What a pure crate links neither directly nor through a workspace crate:
+/// an HTTP client, an async runtime, a server, the database.
+const IMPURE: &[&str] = &["reqwest", "hyper", "tokio", "wiremock", "duckdb"];
+
+#[test]
+fn the_source_contract_and_the_sources_link_no_http_client_or_runtime() {
+    let manifests = manifests();
+    let by_name = |name: &str| {
+        manifests
+            .iter()
+            .find(|m| m.name == name)
+            .unwrap_or_else(|| panic!("no crates/{name}"))
+    };
+    let mut problems = Vec::new();
+    for pure in ["contract", "sources", "normalizer", "core"] {
+        // The crate and every workspace crate it reaches.
+        let mut reach = vec![pure.to_owned()];
+        let mut i = 0;
+        while i < reach.len() {
+            for dep in internal(&by_name(&reach[i]).deps) {
+                if !reach.contains(&dep) {
+                    reach.push(dep);
+                }
+            }
+            i += 1;
+        }
+        for name in &reach {
+            for dep in IMPURE {
+                if by_name(name).deps.contains(*dep) {
+                    problems.push(format!(
+                        "crates/{pure} reaches `{dep}` through crates/{name}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the contract a source implements knows no HTTP client, runtime or database:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]

@@ -80,9 +80,10 @@ pub(super) fn classify(
     // and Retry-After are waits from it.
     let received_at = chrono::Utc::now();
     // The API's own pacing signals, read from every answer by its source.
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let pace = state
         .pacer
-        .pace(&Answer::new(status, headers, &body, received_at));
+        .pace(&Answer::received(status, &header, &body, received_at));
     let max_wait = client.http.max_retry_wait;
     if let Some(wait) = pace.spent_for {
         if wait > max_wait {

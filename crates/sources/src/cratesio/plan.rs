@@ -14,8 +14,8 @@ use chrono::Days;
 use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
-use trends_fetcher::planning::subject;
-use trends_fetcher::{PlanWindow, Planned, join};
+use trends_contract::planning::subject;
+use trends_contract::{PlanWindow, Planned, join};
 
 /// How far back `/downloads` answers.
 pub const HISTORY_DAYS: u64 = 90;

@@ -6,8 +6,8 @@ use super::Endpoint;
 use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
-use trends_fetcher::planning::subject;
-use trends_fetcher::{PlanWindow, Planned, join};
+use trends_contract::planning::subject;
+use trends_contract::{PlanWindow, Planned, join};
 
 pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
     catalog

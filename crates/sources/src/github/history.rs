@@ -26,9 +26,9 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 use serde_json::Value;
+use trends_contract::planning::subject;
+use trends_contract::{Lane, PlanWindow, Planned, join};
 use trends_core::{Catalog, Period, RequestSpec, SourceKey};
-use trends_fetcher::planning::subject;
-use trends_fetcher::{Lane, PlanWindow, Planned, join};
 use trends_normalizer::{NormalizeError, Parsed, object, required, shape};
 use url::Url;
 

@@ -12,8 +12,8 @@ pub mod yearend;
 #[cfg(test)]
 mod yearend_tests;
 
+use trends_contract::{Answer, Auth, Pace, Pacer, Planned};
 use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey, WithoutToken};
-use trends_fetcher::{Answer, Auth, Pace, Pacer, Planned};
 use trends_normalizer::{NormalizeError, Parsed, Parser};
 
 use crate::{Ask, Combined, Kept, Source};
@@ -52,6 +52,10 @@ pub struct GitHub;
 impl Source for GitHub {
     fn id(&self) -> SourceId {
         ID
+    }
+
+    fn pacer(&self) -> &'static dyn Pacer {
+        &GitHub
     }
 
     fn keys(&self) -> &'static [SourceKey] {

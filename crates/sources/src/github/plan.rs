@@ -24,8 +24,8 @@ use super::Endpoint;
 use trends_core::{Catalog, Period, RequestSpec, SourceKey, Subject};
 use url::Url;
 
-use trends_fetcher::planning::{last_day, subject, year_periods};
-use trends_fetcher::{Answer, Lane, PlanWindow, Planned, join};
+use trends_contract::planning::{last_day, subject, year_periods};
+use trends_contract::{Answer, Lane, PlanWindow, Planned, join};
 
 pub(super) const API_VERSION: &str = "2022-11-28";
 

@@ -24,9 +24,9 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use serde_json::Value;
+use trends_contract::planning::{last_day, subject, year_periods};
+use trends_contract::{Answer, PlanWindow, Planned};
 use trends_core::{Catalog, Exactness, Grain, Observation, Period, RequestSpec, SourceKey};
-use trends_fetcher::planning::{last_day, subject, year_periods};
-use trends_fetcher::{Answer, PlanWindow, Planned};
 use trends_normalizer::{NormalizeError, Parsed, kind, object, required, shape};
 use url::Url;
 

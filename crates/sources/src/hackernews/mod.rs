@@ -5,8 +5,8 @@ pub mod demo;
 mod parse;
 mod plan;
 
+use trends_contract::Planned;
 use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey};
-use trends_fetcher::{Answer, Pace, Pacer, Planned};
 use trends_normalizer::{NormalizeError, Parsed, Parser};
 
 use crate::{Ask, Source};
@@ -65,11 +65,5 @@ impl Parser for HackerNews {
 
     fn describe_error(&self, body: &[u8]) -> Option<String> {
         parse::describe_error(body)
-    }
-}
-
-impl Pacer for HackerNews {
-    fn pace(&self, _answer: &Answer<'_>) -> Pace {
-        Pace::default()
     }
 }

@@ -21,8 +21,8 @@ use chrono::{Datelike, Months, NaiveDate};
 use trends_core::{Catalog, Period, SourceKey, Subject};
 use url::Url;
 
-use trends_fetcher::planning::subject;
-use trends_fetcher::{PlanWindow, Planned, join};
+use trends_contract::planning::subject;
+use trends_contract::{PlanWindow, Planned, join};
 
 /// The first year the Innovation Graph has data for.
 pub const FIRST_YEAR: i32 = 2020;

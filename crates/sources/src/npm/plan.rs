@@ -14,8 +14,8 @@ use chrono::NaiveDate;
 use trends_core::{Catalog, Period, SourceKey, Subject};
 use url::Url;
 
-use trends_fetcher::planning::{last_day, year_periods};
-use trends_fetcher::{PlanWindow, Planned, join};
+use trends_contract::planning::{last_day, year_periods};
+use trends_contract::{PlanWindow, Planned, join};
 
 /// The bulk endpoint's package limit.
 pub const BULK_MAX: usize = 128;

@@ -13,9 +13,9 @@ use chrono::Days;
 use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
-use trends_fetcher::planning::last_day;
-use trends_fetcher::planning::subject;
-use trends_fetcher::{PlanWindow, Planned, join};
+use trends_contract::planning::last_day;
+use trends_contract::planning::subject;
+use trends_contract::{PlanWindow, Planned, join};
 
 pub fn plan(base: &Url, catalog: &Catalog, window: PlanWindow) -> Vec<Planned> {
     let period = Period {

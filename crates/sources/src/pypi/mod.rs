@@ -5,8 +5,8 @@ pub mod demo;
 mod parse;
 mod plan;
 
+use trends_contract::Planned;
 use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey};
-use trends_fetcher::{Answer, Pace, Pacer, Planned};
 use trends_normalizer::{NormalizeError, Parsed, Parser};
 
 use crate::{Ask, Source};
@@ -61,11 +61,5 @@ impl Source for PyPI {
 impl Parser for PyPI {
     fn parse(&self, spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
         parse::parse(spec, body)
-    }
-}
-
-impl Pacer for PyPI {
-    fn pace(&self, _answer: &Answer<'_>) -> Pace {
-        Pace::default()
     }
 }

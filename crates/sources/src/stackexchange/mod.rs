@@ -8,8 +8,8 @@ mod quota;
 
 use std::time::Duration;
 
+use trends_contract::{Answer, Auth, Pace, Pacer, Planned};
 use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey, WithoutToken};
-use trends_fetcher::{Answer, Auth, Pace, Pacer, Planned};
 use trends_normalizer::{NormalizeError, Parsed, Parser};
 
 use crate::{Ask, Source};
@@ -34,6 +34,10 @@ pub struct StackExchange;
 impl Source for StackExchange {
     fn id(&self) -> SourceId {
         ID
+    }
+
+    fn pacer(&self) -> &'static dyn Pacer {
+        &StackExchange
     }
 
     fn keys(&self) -> &'static [SourceKey] {

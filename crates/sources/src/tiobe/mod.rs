@@ -5,8 +5,8 @@ pub mod demo;
 mod parse;
 mod plan;
 
+use trends_contract::Planned;
 use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey};
-use trends_fetcher::{Answer, Pace, Pacer, Planned};
 use trends_normalizer::{Format, NormalizeError, Parsed, Parser};
 
 use crate::{Ask, Source};
@@ -69,11 +69,5 @@ impl Parser for Tiobe {
 
     fn describe_error(&self, body: &[u8]) -> Option<String> {
         trends_normalizer::html::describe_error(body)
-    }
-}
-
-impl Pacer for Tiobe {
-    fn pace(&self, _answer: &Answer<'_>) -> Pace {
-        Pace::default()
     }
 }

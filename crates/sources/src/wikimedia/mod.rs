@@ -5,8 +5,8 @@ pub mod demo;
 mod parse;
 mod plan;
 
+use trends_contract::Planned;
 use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey};
-use trends_fetcher::{Answer, Pace, Pacer, Planned};
 use trends_normalizer::{NormalizeError, Parsed, Parser};
 
 use crate::{Ask, Source};
@@ -69,12 +69,6 @@ impl Parser for Wikimedia {
 
     fn no_data(&self, status: u16, body: &[u8]) -> Option<String> {
         parse::no_data(status, body)
-    }
-}
-
-impl Pacer for Wikimedia {
-    fn pace(&self, _answer: &Answer<'_>) -> Pace {
-        Pace::default()
     }
 }
 

@@ -12,9 +12,9 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
-use trends_fetcher::planning::last_day;
-use trends_fetcher::planning::subject;
-use trends_fetcher::{PlanWindow, Planned};
+use trends_contract::planning::last_day;
+use trends_contract::planning::subject;
+use trends_contract::{PlanWindow, Planned};
 
 /// Unreserved characters (RFC 3986) stay; everything else is encoded.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
