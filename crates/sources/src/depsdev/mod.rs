@@ -47,7 +47,7 @@ impl Source for DepsDev {
         SourceInfo {
             api: "deps.dev API v3 GetPackage and v3alpha GetDependents (api.deps.dev)",
             history: "snapshots from the first run (dependents of the default version that day)",
-            limits: "none published; v3alpha may change incompatibly; dependent counts for npm, Cargo, Maven and PyPI only",
+            limits: "none published (429 when overwhelmed, google/deps.dev#33); v3alpha may change incompatibly; dependent counts for npm, Cargo, Maven and PyPI only",
         }
     }
 
@@ -76,6 +76,10 @@ impl Source for DepsDev {
 impl Parser for DepsDev {
     fn parse(&self, spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> {
         parse::parse(spec, body)
+    }
+
+    fn no_data(&self, status: u16, body: &[u8]) -> Option<String> {
+        parse::no_data(status, body)
     }
 }
 

@@ -14,6 +14,10 @@
 //!   to depend on the version; `dependentCount` and `directDependentCount`
 //!   become snapshots on the day of the request. A missing count is a
 //!   parse error, never read as 0: no recorded answer shows one left out.
+//! - A 404 is no data: an unknown package, or a version deps.dev has not
+//!   computed yet (a new release takes hours, google/deps.dev#103). Error
+//!   bodies are plain text (`no results match query`, google/deps.dev#110),
+//!   quoted as they are.
 
 use super::Endpoint;
 use serde_json::Value;
@@ -32,6 +36,15 @@ pub(crate) fn parse(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeE
         Some(Endpoint::Dependents) => dependents(spec, body),
         None => Err(unknown_endpoint(spec)),
     }
+}
+
+pub(crate) fn no_data(status: u16, body: &[u8]) -> Option<String> {
+    (status == 404).then(|| {
+        format!(
+            "deps.dev knows no such package or version (yet): {}",
+            trends_normalizer::snippet(body)
+        )
+    })
 }
 
 /// The version a `package` answer marks `isDefault`, if any.
@@ -119,8 +132,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                (super::super::DEPENDENTS, 13_438.0),
-                (super::super::DIRECT_DEPENDENTS, 5_213.0)
+                (super::super::DEPENDENTS, 17_051.0),
+                (super::super::DIRECT_DEPENDENTS, 4_792.0)
             ]
         );
         assert!(
@@ -154,8 +167,20 @@ mod tests {
 
     #[test]
     fn errors_and_bad_shapes() {
-        let n = normalize(&DepsDev, &ask("dependents"), 404, b"Not Found");
+        let error = fixture("depsdev/error_no_results.txt");
+        let n = normalize(&DepsDev, &ask("dependents"), 404, &error);
+        assert_eq!(n.outcome, Outcome::NoData);
+        assert!(n.observations.is_empty());
+        assert_eq!(
+            n.error.as_deref(),
+            Some("deps.dev knows no such package or version (yet): no results match query")
+        );
+        let n = normalize(&DepsDev, &ask("package"), 500, &error);
         assert_eq!(n.outcome, Outcome::HttpError);
+        assert_eq!(
+            n.error.as_deref(),
+            Some("depsdev 500: no results match query")
+        );
         for (endpoint, body) in [
             ("dependents", &br#"{"dependentCount":1}"#[..]),
             ("dependents", br#"{"dependentCount":-1,"directDependentCount":1}"#),
