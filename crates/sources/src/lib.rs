@@ -21,6 +21,7 @@
 
 pub mod cratesio;
 pub mod demo;
+pub mod depsdev;
 pub mod dockerhub;
 pub mod github;
 pub mod githubtopics;
