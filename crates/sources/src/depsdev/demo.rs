@@ -193,8 +193,8 @@ mod tests {
             200,
             body.as_bytes(),
         );
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        let values: Vec<f64> = n.observations.iter().map(|o| o.value).collect();
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        let values: Vec<f64> = n.observations().iter().map(|o| o.value).collect();
         assert_eq!(
             values,
             [

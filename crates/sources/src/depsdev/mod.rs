@@ -12,8 +12,8 @@ pub mod demo;
 mod parse;
 mod plan;
 
-use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo};
-use trends_fetcher::{Answer, Pace, Pacer, Planned};
+use trends_contract::Planned;
+use trends_core::{Metric, MetricDef, RequestSpec, SourceId, SourceInfo, SourceKey};
 use trends_normalizer::{NormalizeError, Parsed, Parser};
 
 use crate::{Ask, Source};
@@ -41,6 +41,14 @@ pub struct DepsDev;
 impl Source for DepsDev {
     fn id(&self) -> SourceId {
         ID
+    }
+
+    fn keys(&self) -> &'static [SourceKey] {
+        &[
+            SourceKey::NpmPackage,
+            SourceKey::PypiPackage,
+            SourceKey::Crate,
+        ]
     }
 
     fn info(&self) -> SourceInfo {
@@ -80,11 +88,5 @@ impl Parser for DepsDev {
 
     fn no_data(&self, status: u16, body: &[u8]) -> Option<String> {
         parse::no_data(status, body)
-    }
-}
-
-impl Pacer for DepsDev {
-    fn pace(&self, _answer: &Answer<'_>) -> Pace {
-        Pace::default()
     }
 }

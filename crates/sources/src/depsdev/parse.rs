@@ -87,7 +87,6 @@ fn dependents(spec: &RequestSpec, body: &str) -> Result<Parsed, NormalizeError> 
     let observation = |metric: Metric, field: &str| -> Result<Observation, NormalizeError> {
         Ok(Observation {
             tech: subject.tech.clone(),
-            source: spec.source,
             metric,
             grain: Grain::Snapshot,
             period: spec.period,
@@ -127,8 +126,12 @@ mod tests {
             200,
             &fixture("depsdev/dependents.json"),
         );
-        assert_eq!(n.outcome, Outcome::Ok, "{:?}", n.error);
-        let got: Vec<_> = n.observations.iter().map(|o| (o.metric, o.value)).collect();
+        assert_eq!(n.outcome(), Outcome::Ok, "{:?}", n.error());
+        let got: Vec<_> = n
+            .observations()
+            .iter()
+            .map(|o| (o.metric, o.value))
+            .collect();
         assert_eq!(
             got,
             [
@@ -137,7 +140,7 @@ mod tests {
             ]
         );
         assert!(
-            n.observations
+            n.observations()
                 .iter()
                 .all(|o| o.period == Period::snapshot(day(2026, 9, 19)))
         );
@@ -158,7 +161,7 @@ mod tests {
             None
         );
         let n = normalize(&DepsDev, &ask("package"), 200, none.as_bytes());
-        assert_eq!(n.outcome, Outcome::NoData);
+        assert_eq!(n.outcome(), Outcome::NoData);
         assert!(matches!(
             super::parse(&ask("package"), &body),
             Ok(Parsed::NoData(why)) if why.contains("2.34.2")
@@ -169,18 +172,15 @@ mod tests {
     fn errors_and_bad_shapes() {
         let error = fixture("depsdev/error_no_results.txt");
         let n = normalize(&DepsDev, &ask("dependents"), 404, &error);
-        assert_eq!(n.outcome, Outcome::NoData);
-        assert!(n.observations.is_empty());
+        assert_eq!(n.outcome(), Outcome::NoData);
+        assert!(n.observations().is_empty());
         assert_eq!(
-            n.error.as_deref(),
+            n.error(),
             Some("deps.dev knows no such package or version (yet): no results match query")
         );
         let n = normalize(&DepsDev, &ask("package"), 500, &error);
-        assert_eq!(n.outcome, Outcome::HttpError);
-        assert_eq!(
-            n.error.as_deref(),
-            Some("depsdev 500: no results match query")
-        );
+        assert_eq!(n.outcome(), Outcome::HttpError);
+        assert_eq!(n.error(), Some("depsdev 500: no results match query"));
         for (endpoint, body) in [
             ("dependents", &br#"{"dependentCount":1}"#[..]),
             ("dependents", br#"{"dependentCount":-1,"directDependentCount":1}"#),
@@ -196,7 +196,7 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                normalize(&DepsDev, &ask(endpoint), 200, body).outcome,
+                normalize(&DepsDev, &ask(endpoint), 200, body).outcome(),
                 Outcome::ParseError,
                 "{endpoint}: {}",
                 String::from_utf8_lossy(body)

@@ -14,8 +14,8 @@ use super::Endpoint;
 use trends_core::{Catalog, Period, SourceKey};
 use url::Url;
 
-use trends_fetcher::planning::subject;
-use trends_fetcher::{PlanWindow, Planned};
+use trends_contract::planning::subject;
+use trends_contract::{PlanWindow, Planned};
 
 /// A package system deps.dev counts dependents for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
