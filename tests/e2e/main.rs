@@ -13,6 +13,7 @@ mod readme;
 mod realdemo;
 mod sources;
 mod stars;
+mod stress;
 mod support;
 
 use support::{Apis, Env, read_csv};

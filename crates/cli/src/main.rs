@@ -157,6 +157,9 @@ fn main() -> ExitCode {
         Err(e) if e.chain().any(is_broken_pipe) => Exit::Ok,
         Err(e) => {
             eprintln!("error: {e:#}");
+            if let Some(hint) = hint(&format!("{e:#}")) {
+                eprintln!("hint: {hint}");
+            }
             if e.downcast_ref::<lock::Held>().is_some() {
                 Exit::Locked
             } else {
@@ -165,6 +168,29 @@ fn main() -> ExitCode {
         }
     };
     exit.into()
+}
+
+/// What to do about a failure whose cause is the machine's, not trends's:
+/// a full disk, a database file cut short under a running query.
+fn hint(error: &str) -> Option<&'static str> {
+    if error.contains("No space left on device") || error.contains("os error 28") {
+        Some(
+            "the disk is full. The analysts' file is the last published run, whole (it is only \
+             ever replaced by rename); what this run stored stays in the working copy \
+             (<database>.work). Free space on that disk and run again: the next run goes on from \
+             the working copy and publishes it.",
+        )
+    } else if error.contains("Could not read enough bytes")
+        || error.contains("Corrupt database file")
+    {
+        Some(
+            "the database file is cut short or damaged (a copy that did not finish, a disk \
+             error). trends never writes the analysts' file in place: restore it from a backup, \
+             or let the next `trends collect` publish its working copy over it.",
+        )
+    } else {
+        None
+    }
 }
 
 fn run(cli: Cli) -> anyhow::Result<Exit> {

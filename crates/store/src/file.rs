@@ -99,13 +99,65 @@ pub fn sync_folder(path: &Path) -> io::Result<()> {
     File::open(folder)?.sync_all()
 }
 
+/// Whether DuckDB's error on opening `path` says the file is not a whole
+/// database (no header, cut short, a block that fails its checksum), as
+/// opposed to a lock, a permission or a missing folder.
+fn is_unreadable(path: &Path, e: &duckdb::Error) -> bool {
+    let text = e.to_string();
+    path.exists()
+        && [
+            "not a valid DuckDB database file",
+            "Could not read enough bytes",
+            "Corrupt database file",
+            "checksum",
+        ]
+        .iter()
+        .any(|m| text.contains(m))
+}
+
+/// The error for `path` that DuckDB cannot open: [`StoreError::Unreadable`]
+/// with the fix for its role when the file is not a whole database, else
+/// [`StoreError::Open`].
+pub(crate) fn open_error(path: &Path, source: duckdb::Error) -> StoreError {
+    if !is_unreadable(path, &source) {
+        return StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+    }
+    let shown = path.display();
+    let fix = match path.to_str().and_then(|p| p.strip_suffix(".work")) {
+        Some(db) => format!(
+            "it is the working copy, and the analysts' file {db} is not touched: move {shown} aside \
+             (or delete it) and run again; the next run starts a new working copy from {db} and asks \
+             the APIs again for what was not published"
+        ),
+        None => {
+            let work = working_path(path);
+            if work.exists() {
+                format!(
+                    "the working copy {} holds the last run: the next `trends collect` (or \
+                     `trends renormalize`) publishes it over {shown} again; or restore {shown} from a backup",
+                    work.display()
+                )
+            } else {
+                "restore it from a backup (trends only ever replaces it whole, by rename), \
+                 or move it aside and let `trends collect` start anew"
+                    .to_owned()
+            }
+        }
+    };
+    StoreError::Unreadable {
+        path: shown.to_string(),
+        fix,
+        source,
+    }
+}
+
 /// Opens `path` read-write; a file DuckDB creates is written in
 /// [`STORAGE_VERSION`].
 pub(crate) fn connect(path: &Path) -> Result<Connection> {
-    let open = |source| StoreError::Open {
-        path: path.display().to_string(),
-        source,
-    };
+    let open = |source| open_error(path, source);
     let config = duckdb::Config::default()
         .with("storage_compatibility_version", STORAGE_VERSION)
         .map_err(open)?;
@@ -117,9 +169,14 @@ pub(crate) fn connect(path: &Path) -> Result<Connection> {
 /// temporary file renamed into place, so `to` is never half written. `from`
 /// is opened read-only: its write-ahead log, if any, is read, not changed.
 pub(crate) fn convert(from: &Path, to: &Path) -> Result<()> {
-    let convert_err = |source| StoreError::Convert {
-        path: from.display().to_string(),
-        source,
+    let convert_err = |source: duckdb::Error| {
+        if is_unreadable(from, &source) {
+            return open_error(from, source);
+        }
+        StoreError::Convert {
+            path: from.display().to_string(),
+            source,
+        }
     };
     let tmp = PathBuf::from(format!(
         "{}.converting-{}",

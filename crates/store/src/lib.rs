@@ -128,6 +128,14 @@ pub enum StoreError {
     },
     #[error("{0} was opened without an analysts' file to publish to (use Store::open_working)")]
     NothingToPublish(String),
+    #[error("{path} is not a whole DuckDB file (truncated or overwritten?); {fix}")]
+    Unreadable {
+        path: String,
+        /// What to do, for this file's role.
+        fix: String,
+        #[source]
+        source: duckdb::Error,
+    },
 }
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -189,7 +197,8 @@ impl Store {
         let config = duckdb::Config::default()
             .access_mode(duckdb::AccessMode::ReadOnly)
             .map_err(open)?;
-        let conn = Connection::open_with_flags(path, config).map_err(open)?;
+        let conn = Connection::open_with_flags(path, config)
+            .map_err(|source| file::open_error(path, source))?;
         schema::check_current(&conn, &shown)?;
         schema::create_temp_views(&conn)?;
         Ok(Store {
