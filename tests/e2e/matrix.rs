@@ -171,54 +171,18 @@ impl Faulty {
 }
 
 /// `body` (a recorded good answer) with the bytes 0xFF 0xFE, which are not
-/// UTF-8, where its parser reads nothing: in an added `"note"` field of the
-/// first JSON object to close, in an added `note` column of a CSV (first data row),
-/// or in a paragraph at the end of a page (the recorded pages declare
-/// UTF-8). Returns the body and the offset of the first bad byte.
+/// UTF-8, where its parser reads nothing (the sources' own tests plant them
+/// the same way): the format from the answer's content type.
 fn unread_bad_bytes(body: &[u8], content_type: &str) -> (Vec<u8>, usize) {
-    const BAD: &[u8] = b"\xff\xfe";
-    let mut out = body.to_vec();
-    if content_type.starts_with("text/html") {
-        let at = find(body, b"</body>").expect("a page with a body");
-        out.splice(at..at, [b"<p>", BAD, b"</p>"].concat());
-        (out, at + 3)
+    use trends_sources::fault_kit::Format;
+    let format = if content_type.starts_with("text/html") {
+        Format::Html
     } else if content_type.starts_with("text/plain") {
-        // CSV: a column `note` at the end of every line, set in the first row.
-        let mut out = Vec::new();
-        let mut at = 0;
-        for (i, line) in body.split_inclusive(|&b| b == b'\n').enumerate() {
-            let ends = line.iter().rev().take_while(|&&b| b == b'\r' || b == b'\n');
-            let end = line.len() - ends.count();
-            out.extend_from_slice(&line[..end]);
-            match i {
-                0 => out.extend_from_slice(b",note"),
-                1 => {
-                    out.push(b',');
-                    at = out.len();
-                    out.extend_from_slice(BAD);
-                }
-                _ => out.push(b','),
-            }
-            out.extend_from_slice(&line[end..]);
-        }
-        (out, at)
+        Format::Csv
     } else {
-        // The first object to close is one the parser reads by field name,
-        // or one it skips whole.
-        let close = first_close(body).expect("a JSON object");
-        let last = body[..close].iter().rposition(|b| !b.is_ascii_whitespace());
-        let field: &[u8] = if last.is_some_and(|i| body[i] == b'{') {
-            br#""note":""#
-        } else {
-            br#","note":""#
-        };
-        out.splice(close..close, [field, BAD, b"\""].concat());
-        (out, close + field.len())
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+        Format::Json
+    };
+    trends_sources::fault_kit::unread_bad_bytes(format, body)
 }
 
 /// `value` with every object key renamed (`total` -> `total_v2`), as an
@@ -549,18 +513,4 @@ fn matrix_invalid_utf8_where_the_parser_does_not_read() {
 #[test]
 fn matrix_renamed_fields() {
     matrix(Fault::RenamedField);
-}
-
-/// The first `}` of a JSON text that is not inside a string.
-fn first_close(json: &[u8]) -> Option<usize> {
-    let (mut in_string, mut escaped) = (false, false);
-    json.iter().position(|&b| {
-        match (in_string, escaped, b) {
-            (true, true, _) => escaped = false,
-            (true, false, b'\\') => escaped = true,
-            (true, false, b'"') | (false, _, b'"') => in_string = !in_string,
-            _ => {}
-        }
-        !in_string && b == b'}'
-    })
 }

@@ -37,6 +37,8 @@ pub mod stackexchange;
 pub mod tiobe;
 pub mod wikimedia;
 
+#[doc(hidden)]
+pub mod fault_kit;
 #[cfg(test)]
 mod fuzz;
 #[cfg(test)]

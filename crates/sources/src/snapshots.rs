@@ -469,57 +469,6 @@ fn every_recorded_2xx_body_is_in_the_format_its_source_declares() {
     }
 }
 
-/// `body` with the bytes 0xFF 0xFE where a parser of `format` reads
-/// nothing: an added `"note"` field in the first JSON object to close, an added
-/// `note` column of a CSV (set in its first row), a paragraph at the end of
-/// a page; and the offset of the first bad byte.
-fn unread_bad_bytes(format: trends_normalizer::Format, body: &[u8]) -> (Vec<u8>, usize) {
-    use trends_normalizer::Format;
-    const BAD: &[u8] = b"\xff\xfe";
-    let find = |needle: &[u8]| body.windows(needle.len()).position(|w| w == needle);
-    let mut out = body.to_vec();
-    match format {
-        Format::Json => {
-            // The first object to close is one the parser reads by field
-            // name, or one it skips whole.
-            let close = first_close(body).expect("a JSON object");
-            let last = body[..close].iter().rposition(|b| !b.is_ascii_whitespace());
-            let field: &[u8] = if last.is_some_and(|i| body[i] == b'{') {
-                br#""note":""#
-            } else {
-                br#","note":""#
-            };
-            out.splice(close..close, [field, BAD, b"\""].concat());
-            (out, close + field.len())
-        }
-        Format::Html => {
-            let at = find(b"</body>").expect("a page with a body");
-            out.splice(at..at, [b"<p>", BAD, b"</p>"].concat());
-            (out, at + 3)
-        }
-        Format::Csv => {
-            let mut out = Vec::new();
-            let mut at = 0;
-            for (i, line) in body.split_inclusive(|&b| b == b'\n').enumerate() {
-                let ends = line.iter().rev().take_while(|&&b| b == b'\r' || b == b'\n');
-                let end = line.len() - ends.count();
-                out.extend_from_slice(&line[..end]);
-                match i {
-                    0 => out.extend_from_slice(b",note"),
-                    1 => {
-                        out.push(b',');
-                        at = out.len();
-                        out.extend_from_slice(BAD);
-                    }
-                    _ => out.push(b','),
-                }
-                out.extend_from_slice(&line[end..]);
-            }
-            (out, at)
-        }
-    }
-}
-
 #[test]
 fn bad_bytes_where_a_parser_does_not_read_fail_the_answer() {
     use trends_core::Outcome;
@@ -530,7 +479,7 @@ fn bad_bytes_where_a_parser_does_not_read_fail_the_answer() {
             continue;
         }
         let source = crate::source(case.spec.source).expect("a source of the registry");
-        let (bad, at) = unread_bad_bytes(source.format(&case.spec), &body);
+        let (bad, at) = crate::fault_kit::unread_bad_bytes(source.format(&case.spec), &body);
         // Valid bytes in the same place are read past: only the bytes fail.
         let fine = String::from_utf8_lossy(&bad).into_owned();
         assert_eq!(
@@ -551,18 +500,4 @@ fn bad_bytes_where_a_parser_does_not_read_fail_the_answer() {
         tried.insert(case.spec.source);
     }
     assert_eq!(tried.len(), crate::registry().len(), "{tried:?}");
-}
-
-/// The first `}` of a JSON text that is not inside a string.
-fn first_close(json: &[u8]) -> Option<usize> {
-    let (mut in_string, mut escaped) = (false, false);
-    json.iter().position(|&b| {
-        match (in_string, escaped, b) {
-            (true, true, _) => escaped = false,
-            (true, false, b'\\') => escaped = true,
-            (true, false, b'"') | (false, _, b'"') => in_string = !in_string,
-            _ => {}
-        }
-        !in_string && b == b'}'
-    })
 }
