@@ -200,21 +200,20 @@ fn notes(plan: &trends_fetcher::SourcePlan, bound: Bound) -> Vec<String> {
             keyless.per_day
         ));
     }
-    if has_token
-        && trends_sources::source(plan.source)
-            .and_then(|s| s.without_token())
-            .is_some()
-        && cfg.search_requests_per_minute.is_some_and(|n| n < 30)
-        // With a token GitHub searches go through GraphQL, not the search lane.
+    let with_token = trends_sources::source(plan.source).and_then(|s| s.search_limit_with_token());
+    if let Some(limit) = with_token
+        && has_token
+        && cfg.search_requests_per_minute.is_some_and(|n| n < limit)
+        // A source may send its searches another way with a token (GitHub:
+        // through GraphQL, not the search lane).
         && plan
             .requests
             .iter()
             .any(|r| r.lane == trends_fetcher::Lane::Search)
     {
-        notes.push(
-            "the token allows 30 searches a minute: raise search_requests_per_minute to 30"
-                .to_owned(),
-        );
+        notes.push(format!(
+            "the token allows {limit} searches a minute: raise search_requests_per_minute to {limit}"
+        ));
     }
     if bound.rate > bound.latency && bound.rate > 60.0 {
         notes.push(format!(

@@ -62,8 +62,12 @@ impl Planned {
 #[derive(Clone, PartialEq, Eq)]
 pub enum Auth {
     None,
-    /// A `key=` query parameter (Stack Exchange's app key).
-    QueryKey(String),
+    /// A query parameter the source names (Stack Exchange's app key goes
+    /// in `key=`).
+    QueryParam {
+        name: &'static str,
+        value: String,
+    },
     /// `Authorization: Bearer <token>` (GitHub's token).
     Bearer(String),
 }
@@ -72,7 +76,7 @@ impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Auth::None => f.write_str("Auth::None"),
-            Auth::QueryKey(_) => f.write_str("Auth::QueryKey(<redacted>)"),
+            Auth::QueryParam { name, .. } => write!(f, "Auth::QueryParam({name}=<redacted>)"),
             Auth::Bearer(_) => f.write_str("Auth::Bearer(<redacted>)"),
         }
     }

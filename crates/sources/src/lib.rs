@@ -98,6 +98,13 @@ pub trait Source: Parser + std::fmt::Debug + Sync + 'static {
         false
     }
 
+    /// The searches a minute its token allows, when the search lane's
+    /// limit rises with a token (`trends config check` says to raise
+    /// `search_requests_per_minute` to it).
+    fn search_limit_with_token(&self) -> Option<u32> {
+        None
+    }
+
     /// What leaving its key or token unset costs, when it has one.
     fn without_token(&self) -> Option<WithoutToken> {
         None

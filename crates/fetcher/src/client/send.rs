@@ -18,8 +18,8 @@ pub(super) async fn send(
     planned: &Planned,
 ) -> Result<HttpResponse, AttemptError> {
     let mut url = planned.url.clone();
-    if let Auth::QueryKey(key) = auth {
-        url.query_pairs_mut().append_pair("key", key);
+    if let Auth::QueryParam { name, value } = auth {
+        url.query_pairs_mut().append_pair(name, value);
     }
     let mut request = match &planned.body {
         Some(body) => client

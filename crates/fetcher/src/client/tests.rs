@@ -178,7 +178,10 @@ async fn query_key_is_sent_but_never_kept() {
     let (fetched, _) = run(
         &cfg,
         STACKEXCHANGE,
-        Auth::QueryKey("k3y-value".into()),
+        Auth::QueryParam {
+            name: "key",
+            value: "k3y-value".into(),
+        },
         vec![planned(&server, STACKEXCHANGE, "/2.3/questions?tagged=go")],
     )
     .await;

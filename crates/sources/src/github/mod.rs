@@ -107,6 +107,11 @@ impl Source for GitHub {
         true
     }
 
+    /// REST search allows 30 requests a minute with a token, 10 without.
+    fn search_limit_with_token(&self) -> Option<u32> {
+        Some(30)
+    }
+
     fn without_token(&self) -> Option<WithoutToken> {
         Some(WithoutToken {
             effect: "search is 10 a minute instead of 30 and the core API 60 an hour instead of 5,000; repositories are read by REST one at a time instead of 50 to a GraphQL query, and each year of a topic or language is its own REST search instead of all years in one GraphQL query",

@@ -73,7 +73,7 @@ impl Source for StackExchange {
     }
 
     fn auth(&self, token: Option<String>) -> Auth {
-        token.map_or(Auth::None, Auth::QueryKey)
+        token.map_or(Auth::None, |value| Auth::QueryParam { name: "key", value })
     }
 
     fn plan(&self, ask: &Ask<'_>) -> Vec<Planned> {

@@ -11,7 +11,7 @@
 //! - All-time totals, batched: `GET /2.3/tags/{t1;t2;..}/info?site=stackoverflow&pagesize=100`
 //!   answers up to 100 tags' `count` in one request, read as snapshots.
 //!
-//! The optional key is added at send time (see `Auth::QueryKey`).
+//! The optional key is added at send time (`Auth::QueryParam` named `key`, declared in `mod.rs`).
 
 use super::Endpoint;
 use chrono::{NaiveDate, NaiveTime};
