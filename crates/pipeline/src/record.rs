@@ -119,9 +119,18 @@ impl Ledger {
                 tally.first_error.get_or_insert_with(|| {
                     format!("{} {}: {error}", normalized.outcome.as_str(), fetched.url)
                 });
+                // An API's error names its source (`npm 503: …`): the cause
+                // without it is the same for every source behind one proxy.
+                let source_prefix = format!("{} ", fetched.spec.source);
+                let cause = match error.strip_prefix(&source_prefix) {
+                    Some(rest) if normalized.outcome == Outcome::HttpError => {
+                        format!("HTTP {rest}")
+                    }
+                    _ => error.to_owned(),
+                };
                 tally
                     .first_cause
-                    .get_or_insert_with(|| format!("{}: {error}", normalized.outcome.as_str()));
+                    .get_or_insert_with(|| format!("{}: {cause}", normalized.outcome.as_str()));
             }
         }
         if normalized.outcome.is_success() {
