@@ -472,6 +472,21 @@ mod tests {
     }
 
     #[test]
+    fn metrics_file_and_stale_after_days_are_read_and_checked() {
+        let text = "contact = \"x\"\nmetrics_file = \"m.prom\"\n[sources.wikimedia]\nbase_url = \"https://wikimedia.org\"\nstale_after_days = 40\n";
+        let cfg = parse(text).expect("valid");
+        assert_eq!(cfg.metrics_file, Some(PathBuf::from("m.prom")));
+        let wikimedia = cfg.sources.values().next().expect("wikimedia");
+        assert_eq!(wikimedia.stale_after_days, Some(40));
+        let err = parse(&text.replace("= 40", "= 0")).expect_err("0 days");
+        assert!(
+            err.to_string()
+                .contains("sources.wikimedia.stale_after_days: must be at least 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn the_shipped_config_parses() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/trends.toml");
         let cfg = Config::load(&path, &known()).expect("config/trends.toml is valid");
