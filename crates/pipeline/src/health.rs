@@ -81,12 +81,22 @@ fn line(cause: &str, members: &[(SourceId, &Tally)], ran: usize) -> String {
     match (n, failed) {
         // A source that stopped without a failure (a spent quota).
         (1, 0) => format!("{}: {cause}", names[0]),
-        (1, _) => format!("{}: {failed} failed ({cause})", names[0]),
+        (1, _) => match members[0].1.halted.as_deref().filter(|r| says_more(r)) {
+            Some(halt) => format!("{}: {failed} failed ({cause}); stopped: {halt}", names[0]),
+            None => format!("{}: {failed} failed ({cause})", names[0]),
+        },
         _ => format!(
             "{n} sources, {failed} failed: {cause} ({})",
             names.join(", ")
         ),
     }
+}
+
+/// Whether a source's halt says more than its first failure: a
+/// `Retry-After` past `max_retry_wait_secs`, a spent rate limit; not
+/// failures in a row, which repeat the failure's own message.
+fn says_more(halt: &str) -> bool {
+    !halt.contains("requests in a row failed")
 }
 
 /// Whether a source brings new observations as often as expected.
@@ -208,6 +218,23 @@ mod tests {
             [
                 "2 sources, 2 failed: http_error: HTTP 503: unavailable (npm, pypi)",
                 "github: failed to resolve its host",
+            ]
+        );
+        let mut limited = failed("http_error: HTTP 429: (empty body)");
+        limited.halted = Some("rate limited: npm asks to wait 3600s, more than max_retry_wait_secs (120s), 2 requests left for the next run".into());
+        let mut in_a_row = failed(DNS);
+        in_a_row.halted = Some(format!(
+            "2 requests in a row failed ({DNS}), 1 requests left for the next run"
+        ));
+        let two: BTreeMap<_, _> = [("npm", limited), ("github", in_a_row)]
+            .into_iter()
+            .map(|(s, t)| (SourceId::intern(s), t))
+            .collect();
+        assert_eq!(
+            causes(&two),
+            [
+                "github: failed to resolve its host",
+                "npm: 1 failed (http_error: HTTP 429: (empty body)); stopped: rate limited: npm asks to wait 3600s, more than max_retry_wait_secs (120s), 2 requests left for the next run",
             ]
         );
         let long = format!("http_error: HTTP 500: {}", "x".repeat(500));
