@@ -1,7 +1,8 @@
 //! The DuckDB clients analysts have: Python `duckdb` 1.4 LTS, 1.5 and 2.0, and
 //! the DuckDB CLI from PyPI (`duckdb-cli`) 1.4 and 1.5, each installed once
 //! with pip into its own virtualenv under the build folder
-//! (`$CARGO_TARGET_DIR/clients/<name>`), then reused.
+//! (`$CARGO_TARGET_DIR/clients/<name>`), then reused; and Prometheus's
+//! Python client, whose parser reads `--metrics-file`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -58,6 +59,15 @@ fn venv(package: &str, version: &str) -> PathBuf {
     );
     std::fs::write(&done, "").expect("mark the virtualenv installed");
     dir
+}
+
+/// The Prometheus Python client whose text parser reads the metrics file.
+pub const PROMETHEUS_CLIENT: &str = "0.26.0";
+
+/// The `python` of a virtualenv with `prometheus-client`
+/// [`PROMETHEUS_CLIENT`] (`prometheus_client.parser`).
+pub fn prometheus_python() -> PathBuf {
+    venv("prometheus-client", PROMETHEUS_CLIENT).join("bin/python")
 }
 
 /// The `python` of a virtualenv with Python `duckdb` `version`.

@@ -124,7 +124,7 @@ fn a_spent_stack_exchange_quota_stops_the_source_cleanly_and_the_next_run_resume
     assert_eq!(out.code, Some(2), "a partial run: {}", out.all());
     let why = "quota exhausted, 12 requests left for the next run";
     assert!(
-        out.stdout.contains(&format!("stopped early: {why}")),
+        out.stdout.contains(&format!("stackexchange: {why}")),
         "{}",
         out.all()
     );

@@ -7,6 +7,7 @@ mod faults;
 mod forecast;
 mod matrix;
 mod operator;
+mod ops;
 mod page;
 mod readers;
 mod readme;

@@ -20,7 +20,7 @@ fn fixture(rel: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", p.display()))
 }
 
-fn this_year() -> i32 {
+pub fn this_year() -> i32 {
     Utc::now().year()
 }
 
@@ -588,7 +588,7 @@ impl Apis {
             .map_or(0, |r| r.len())
     }
 
-    fn uri(&self) -> String {
+    pub fn uri(&self) -> String {
         let _ = &self.runtime;
         self.server.uri()
     }

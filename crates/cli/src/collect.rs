@@ -3,15 +3,16 @@
 //! `trends_pipeline::collect`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use clap::Args;
 use tracing::warn;
 use trends_core::{Catalog, Config, SourceId};
 use trends_fetcher::SourcePlan;
-use trends_pipeline::{RunOptions, RunStop, StopSignal, Summary, Tally};
+use trends_pipeline::{Freshness, RunOptions, RunStop, StopSignal, Summary, Tally};
 use trends_store::{RunStatus, Store};
 
 use crate::exit::Exit;
@@ -38,6 +39,11 @@ pub struct CollectArgs {
     /// recorded `partial` and exits 2; the next run picks up the rest.
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     max_run_secs: Option<u64>,
+    /// Write the run's figures in Prometheus's text format to this file
+    /// (replaced whole by rename, also when the run fails), e.g. into
+    /// node_exporter's textfile folder; default: `metrics_file` of the config.
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
 }
 
 impl CollectArgs {
@@ -91,8 +97,11 @@ pub fn run(
     let _lock = crate::lock::acquire(db)?;
     let mut store =
         Store::open_working(db).with_context(|| format!("cannot use database {}", db.display()))?;
-    let summary = run_watched(config, catalog, &mut store, &options, &mut Bars::new())?;
-    print_summary(&summary);
+    let metrics = args
+        .metrics_file
+        .as_deref()
+        .or(config.metrics_file.as_deref());
+    let summary = run_reported(config, catalog, &mut store, &options, metrics)?;
     trends_pipeline::finish(store, &config.report, chrono::Utc::now())?;
     Ok(Exit::of_run(&summary))
 }
@@ -113,6 +122,43 @@ pub fn run_watched(
     )?)
 }
 
+/// [`run_watched`] with progress bars, then its closing summary on stdout
+/// and, when `metrics` names a file, its figures there: what `collect` and
+/// `demo` share. The file is written also when the run fails.
+pub fn run_reported(
+    config: &Config,
+    catalog: &Catalog,
+    store: &mut Store,
+    options: &RunOptions,
+    metrics: Option<&Path>,
+) -> anyhow::Result<Summary> {
+    let started = chrono::Utc::now();
+    let run = run_watched(config, catalog, store, options, &mut Bars::new());
+    let ended = chrono::Utc::now();
+    // A source's freshness after this run; unknown when the store cannot say.
+    let freshness = trends_pipeline::freshness(config, store, ended).unwrap_or_else(|e| {
+        warn!(error = %e, "cannot read the sources' newest observations");
+        Vec::new()
+    });
+    if let Ok(summary) = &run {
+        print_summary(summary, &freshness, ended);
+    }
+    if let Some(path) = metrics {
+        let figures = crate::metrics::RunFigures {
+            command: &options.command,
+            started,
+            ended,
+            status: run.as_ref().map_or(RunStatus::Failed, |s| s.status),
+            summary: run.as_ref().ok(),
+            freshness: &freshness,
+        };
+        if let Err(e) = crate::metrics::write(path, &crate::metrics::render(&figures)) {
+            tracing::error!("{e:#}");
+        }
+    }
+    run
+}
+
 fn print_plan(plans: &[SourcePlan]) {
     let total: usize = plans.iter().map(|p| p.requests.len()).sum();
     println!("dry run: {total} requests would be made");
@@ -125,8 +171,9 @@ fn print_plan(plans: &[SourcePlan]) {
     }
 }
 
-/// The closing summary on stdout: the run, then a line per source.
-pub fn print_summary(summary: &Summary) {
+/// The closing summary on stdout: the run, a line per source, one line per
+/// cause of failure, the stale sources.
+pub fn print_summary(summary: &Summary, freshness: &[Freshness], now: DateTime<Utc>) {
     println!(
         "collect {}: {} requests, {} answered with data or no-data, {} failed, {} observations ({} added, {} updated), {:.1}s",
         summary.status.as_str(),
@@ -151,19 +198,26 @@ pub fn print_summary(summary: &Summary) {
         if t.skipped > 0 {
             line.push_str(&format!(", {} skipped", t.skipped));
         }
-        println!("{line}");
-        if let Some(reason) = &t.halted {
-            // The reason ends with how many requests are left for the next run.
-            println!("    stopped early: {reason}");
+        if t.halted.is_some() {
+            line.push_str(", stopped early");
         }
-        if let Some(e) = &t.first_error {
-            println!("    first failure: {e}");
+        println!("{line}");
+    }
+    // One line per cause, not per source: a night without network is one
+    // line, not the same DNS error for every source (`trends status` lists
+    // each failed request).
+    if summary.status != RunStatus::Ok && !summary.reasons.is_empty() {
+        println!("  why:");
+        for reason in &summary.reasons {
+            println!("    {reason}");
         }
     }
-    if summary.status != RunStatus::Ok
-        && let Some(error) = &summary.error
-    {
-        println!("  why: {error}");
+    let stale: Vec<&Freshness> = freshness.iter().filter(|f| f.stale).collect();
+    if !stale.is_empty() {
+        println!("  stale (no new observation within the source's stale_after_days):");
+        for f in stale {
+            println!("    {}", f.describe(now));
+        }
     }
 }
 

@@ -35,6 +35,10 @@ pub struct DemoArgs {
     /// datasets). Without one the demo is synthetic.
     #[arg(long, env = "TRENDS_DEMO_DATA", default_value = "data/demo")]
     data: PathBuf,
+    /// Write the run's figures in Prometheus's text format to this file,
+    /// as `trends collect --metrics-file` does.
+    #[arg(long, value_name = "PATH")]
+    metrics_file: Option<PathBuf>,
 }
 
 pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Result<Exit> {
@@ -69,14 +73,13 @@ pub fn run(config_path: &Path, db: Option<&Path>, args: &DemoArgs) -> anyhow::Re
     refuse_to_mix(&store, &figures, &db)?;
     // Marked before the run, so a run cut short is still known for what it is.
     store.replace_demo_provenance(&provenance_rows(&figures))?;
-    let summary = collect::run_watched(
+    let summary = collect::run_reported(
         &config,
         &catalog,
         &mut store,
         &collect_options(&figures),
-        &mut collect::Bars::new(),
+        args.metrics_file.as_deref(),
     )?;
-    collect::print_summary(&summary);
 
     let last_year = Utc::now().year() - 1;
     let full = figures.bundle().and_then(Bundle::latest_full_year);

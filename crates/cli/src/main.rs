@@ -15,6 +15,7 @@ mod explain;
 mod export;
 mod forecast;
 mod lock;
+mod metrics;
 mod report;
 mod status;
 
@@ -110,8 +111,10 @@ enum Command {
     Export(export::ExportArgs),
     /// Show the last runs, the last run's failures with their reasons, per
     /// source and year how many technologies have data, and how many days
-    /// a first collect of the catalog needs without a key.
-    Status,
+    /// a first collect of the catalog needs without a key, which sources
+    /// are stale; `--format json` for scripts (docs/operator.md lists its
+    /// fields).
+    Status(status::StatusArgs),
     /// Rebuild every observation from the archived raw responses, without
     /// the network (after a parser fix, say). Takes the collect lock.
     Renormalize,
@@ -222,10 +225,10 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         Command::Export(args) => export::run(&db_path(&cli)?, args),
-        Command::Status => {
+        Command::Status(args) => {
             // The config is optional here (`--db` alone reads a file).
             let setup = load(&cli.config).ok();
-            status::status(&db_path(&cli)?, setup.as_ref())
+            status::status(&db_path(&cli)?, setup.as_ref(), args)
         }
         Command::Renormalize => {
             let (db, report, _) = reading(&cli, false)?;

@@ -4,6 +4,9 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use chrono::Utc;
+use clap::{Args, ValueEnum};
+use serde_json::{Value, json};
 use trends_store::{RunStatus, Store};
 
 use crate::exit::Exit;
@@ -80,13 +83,39 @@ pub fn sources(config: &trends_core::Config) {
     }
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// `text` for a person, `json` (one object, fields in
+    /// docs/operator.md) for scripts.
+    #[arg(long, value_enum, default_value = "text")]
+    format: StatusFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StatusFormat {
+    Text,
+    Json,
+}
+
 /// `trends status`; with the config and catalog (when they load), also how
-/// many days a first collect of the catalog needs without a key.
+/// many days a first collect of the catalog needs without a key, and which
+/// sources are stale.
 pub fn status(
     db: &Path,
     setup: Option<&(trends_core::Config, trends_core::Catalog)>,
+    args: &StatusArgs,
 ) -> anyhow::Result<Exit> {
     let store = open_existing(db, true)?;
+    let now = Utc::now();
+    let freshness = match setup {
+        Some((config, _)) => Some(trends_pipeline::freshness(config, &store, now)?),
+        None => None,
+    };
+    if args.format == StatusFormat::Json {
+        let value = status_json(db, &store, freshness.as_deref())?;
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(Exit::Ok);
+    }
     let counts = store.counts()?;
     println!(
         "{}: {} technologies, {} runs, {} archived responses, {} observations",
@@ -154,10 +183,85 @@ pub fn status(
         );
     }
     println!();
+    let stale: Vec<_> = freshness.iter().flatten().filter(|f| f.stale).collect();
+    if !stale.is_empty() {
+        println!();
+        println!("stale (no new observation within the source's stale_after_days):");
+        for f in stale {
+            println!("  {}", f.describe(now));
+        }
+    }
     if let Some((config, catalog)) = setup {
         keyless(config, catalog)?;
     }
     Ok(Exit::Ok)
+}
+
+/// The JSON entry of `source`, made empty on first use.
+fn entry<'a>(
+    sources: &'a mut std::collections::BTreeMap<String, Value>,
+    source: &str,
+) -> &'a mut Value {
+    sources.entry(source.to_owned()).or_insert_with(|| {
+        json!({"source": source, "newest_observation": null, "stale_after_days": null,
+               "stale": null, "coverage": []})
+    })
+}
+
+/// `trends status --format json`: counts, the last 5 runs, the last run's
+/// first 10 failures, per source its newest observation, staleness (with a
+/// config) and coverage per year.
+fn status_json(
+    db: &Path,
+    store: &Store,
+    freshness: Option<&[trends_pipeline::Freshness]>,
+) -> anyhow::Result<Value> {
+    let counts = store.counts()?;
+    let runs = store.recent_runs(5)?;
+    let failures = match runs.first() {
+        Some(last) => store.failures(last.id, 10)?,
+        None => Vec::new(),
+    };
+    let time = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut sources = std::collections::BTreeMap::<String, Value>::new();
+    for (source, at) in store.newest_observations()? {
+        entry(&mut sources, &source)["newest_observation"] = json!(time(at));
+    }
+    for f in freshness.unwrap_or_default() {
+        let e = entry(&mut sources, f.source.as_str());
+        e["stale_after_days"] = json!(f.stale_after_days);
+        e["stale"] = json!(f.stale);
+    }
+    for c in store.coverage()? {
+        if let Some(years) = entry(&mut sources, &c.source)["coverage"].as_array_mut() {
+            years.push(json!({"year": c.year, "technologies": c.technologies,
+                              "mean_coverage": c.mean_coverage}));
+        }
+    }
+    Ok(json!({
+        "database": db.display().to_string(),
+        "counts": {
+            "technologies": counts.technologies,
+            "runs": counts.runs,
+            "raw_responses": counts.raw_responses,
+            "observations": counts.observations,
+        },
+        "runs": runs.iter().map(|r| json!({
+            "id": r.id,
+            "command": r.command,
+            "started_at": time(r.started_at),
+            "finished_at": r.finished_at.map(time),
+            "status": r.status.map_or("running", RunStatus::as_str),
+            "requests": r.requests,
+            "responses_failed": r.responses_failed,
+            "observations": r.observations,
+            "error": r.error,
+        })).collect::<Vec<_>>(),
+        "last_run_failures": failures.iter().map(|f| json!({
+            "source": f.source, "outcome": f.outcome, "url": f.url, "error": f.error,
+        })).collect::<Vec<_>>(),
+        "sources": sources.into_values().collect::<Vec<_>>(),
+    }))
 }
 
 /// Per source with a daily quota without a key: the days a first collect

@@ -35,6 +35,9 @@ pub struct Config {
     /// A run sends no new request after this long (`max_run_secs`): what
     /// has arrived is stored and the run is recorded `partial`.
     pub max_run: Duration,
+    /// Where `collect` writes the run's figures for Prometheus
+    /// (`metrics_file`; `--metrics-file` overrides it), if anywhere.
+    pub metrics_file: Option<PathBuf>,
     /// The order the sources run and print in (the registry's).
     order: Vec<SourceId>,
 }
@@ -129,6 +132,9 @@ pub struct SourceConfig {
     pub search_requests_per_minute: Option<u32>,
     /// Name of the environment variable that holds the token or key.
     pub token_env: Option<String>,
+    /// Days without a new observation before the source is stale
+    /// (`stale_after_days`); `None`: the source's own cadence.
+    pub stale_after_days: Option<u32>,
 }
 
 impl SourceConfig {
@@ -167,6 +173,7 @@ struct RawConfig {
     first_year: Option<i32>,
     contact: Option<String>,
     max_run_secs: Option<u64>,
+    metrics_file: Option<PathBuf>,
     #[serde(default)]
     http: RawHttp,
     #[serde(default)]
@@ -201,6 +208,7 @@ struct RawSource {
     requests_per_minute: Option<u32>,
     search_requests_per_minute: Option<u32>,
     token_env: Option<String>,
+    stale_after_days: Option<u32>,
 }
 
 impl Config {
@@ -273,6 +281,7 @@ impl Config {
             sources,
             report,
             max_run,
+            metrics_file: raw.metrics_file,
             order: known.sources.iter().map(|s| s.id).collect(),
         })
     }
@@ -362,6 +371,9 @@ fn source_configs(
                 "{key}.search_requests_per_minute: must be at least 1"
             ));
         }
+        if s.stale_after_days == Some(0) {
+            problems.push(format!("{key}.stale_after_days: must be at least 1"));
+        }
         sources.insert(
             id,
             SourceConfig {
@@ -371,6 +383,7 @@ fn source_configs(
                 requests_per_minute: requests_per_minute.max(1),
                 search_requests_per_minute: s.search_requests_per_minute,
                 token_env: s.token_env.filter(|v| !v.is_empty()),
+                stale_after_days: s.stale_after_days,
             },
         );
     }
@@ -456,6 +469,21 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("config/trends.toml"), &known())
+    }
+
+    #[test]
+    fn metrics_file_and_stale_after_days_are_read_and_checked() {
+        let text = "contact = \"x\"\nmetrics_file = \"m.prom\"\n[sources.wikimedia]\nbase_url = \"https://wikimedia.org\"\nstale_after_days = 40\n";
+        let cfg = parse(text).expect("valid");
+        assert_eq!(cfg.metrics_file, Some(PathBuf::from("m.prom")));
+        let wikimedia = cfg.sources.values().next().expect("wikimedia");
+        assert_eq!(wikimedia.stale_after_days, Some(40));
+        let err = parse(&text.replace("= 40", "= 0")).expect_err("0 days");
+        assert!(
+            err.to_string()
+                .contains("sources.wikimedia.stale_after_days: must be at least 1"),
+            "{err}"
+        );
     }
 
     #[test]

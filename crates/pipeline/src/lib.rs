@@ -19,6 +19,7 @@
 
 mod combine;
 mod finish;
+mod health;
 mod parse;
 mod plan;
 mod record;
@@ -28,6 +29,7 @@ mod verdict;
 use trends_core::SourceId;
 
 pub use finish::finish;
+pub use health::{Freshness, causes, freshness};
 pub use parse::{ParsedAnswer, renormalize};
 pub use plan::{Keep, KeepFn, RunOptions, Scoped, plan};
 pub use record::{Ledger, Tally};

@@ -14,7 +14,11 @@ pub struct Tally {
     pub planned: usize,
     pub ok: u64,
     pub no_data: u64,
+    /// Failed requests: `http_error + transport_error + parse_error`.
     pub failed: u64,
+    pub http_error: u64,
+    pub transport_error: u64,
+    pub parse_error: u64,
     pub skipped: usize,
     pub observations: u64,
     /// Why the source stopped before its plan was done, if it did, ending
@@ -22,6 +26,9 @@ pub struct Tally {
     pub halted: Option<String>,
     /// The first failure's message, for the summary.
     pub first_error: Option<String>,
+    /// The first failure's outcome and message without its URL: what the
+    /// summary groups sources by (`health::causes`).
+    pub first_cause: Option<String>,
 }
 
 impl Tally {
@@ -101,12 +108,29 @@ impl Ledger {
             Outcome::NoData => tally.no_data += 1,
             Outcome::HttpError | Outcome::TransportError | Outcome::ParseError => {
                 tally.failed += 1;
+                match normalized.outcome() {
+                    Outcome::HttpError => tally.http_error += 1,
+                    Outcome::TransportError => tally.transport_error += 1,
+                    _ => tally.parse_error += 1,
+                }
                 let error = normalized.error().unwrap_or("");
                 warn!(source = %fetched.spec.source, url = %fetched.url,
                     outcome = normalized.outcome().as_str(), error, "request failed");
                 tally.first_error.get_or_insert_with(|| {
                     format!("{} {}: {error}", normalized.outcome().as_str(), fetched.url)
                 });
+                // An API's error names its source (`npm 503: …`): the cause
+                // without it is the same for every source behind one proxy.
+                let source_prefix = format!("{} ", fetched.spec.source);
+                let cause = match error.strip_prefix(&source_prefix) {
+                    Some(rest) if normalized.outcome() == Outcome::HttpError => {
+                        format!("HTTP {rest}")
+                    }
+                    _ => error.to_owned(),
+                };
+                tally
+                    .first_cause
+                    .get_or_insert_with(|| format!("{}: {cause}", normalized.outcome().as_str()));
             }
         }
         if normalized.outcome().is_success() {

@@ -41,6 +41,9 @@ pub struct Summary {
     pub stopped: Option<Stopped>,
     /// What `runs.error` says (the stop, lost requests, failed sources).
     pub error: Option<String>,
+    /// The same, a short line each: the stop, lost requests, one line per
+    /// cause of failure however many sources it stopped.
+    pub reasons: Vec<String>,
 }
 
 /// Runs one collect into an open store: the config and catalog narrowed by
@@ -120,9 +123,9 @@ pub fn collect(
         &lost,
         stopped,
     );
-    let error = match &stored {
-        Err(e) => Some(chain(e)),
-        Ok(()) => v.error,
+    let (error, reasons) = match &stored {
+        Err(e) => (Some(chain(e)), vec![chain(e)]),
+        Ok(()) => (v.error, v.reasons),
     };
     store.finish_run(run, v.status, &ledger.counts, error.as_deref(), Utc::now())?;
     stored.map_err(|e| Error::Stopped(Box::new(e)))?;
@@ -137,6 +140,7 @@ pub fn collect(
         seconds: started.elapsed().as_secs_f64(),
         stopped,
         error,
+        reasons,
     })
 }
 

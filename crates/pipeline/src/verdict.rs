@@ -85,7 +85,11 @@ impl RunStop {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Verdict {
     pub(crate) status: RunStatus,
+    /// What `runs.error` says: the [`Verdict::reasons`] joined by `; `.
     pub(crate) error: Option<String>,
+    /// Why, a short line each: the stop, lost requests, then one line per
+    /// cause of failure (`health::causes`).
+    pub(crate) reasons: Vec<String>,
 }
 
 /// Every planned request ends as ok, no-data, failed or skipped: the
@@ -147,7 +151,7 @@ pub(crate) fn verdict(
         None => {}
     }
     why.extend(lost.iter().cloned());
-    why.extend(failure_digest(sources));
+    why.extend(crate::health::causes(sources));
     let status = if store_failed {
         RunStatus::Failed
     } else if let Some(Stopped::Signal(_)) = stopped {
@@ -166,29 +170,8 @@ pub(crate) fn verdict(
     Verdict {
         status,
         error: (!why.is_empty()).then(|| why.join("; ")),
+        reasons: why,
     }
-}
-
-/// One line naming each failed source and why, for `runs.error`.
-fn failure_digest(sources: &BTreeMap<SourceId, Tally>) -> Option<String> {
-    let parts: Vec<String> = sources
-        .iter()
-        .filter(|(_, t)| t.failed())
-        .map(|(s, t)| {
-            let why = t
-                .halted
-                .clone()
-                .or_else(|| t.first_error.clone())
-                .unwrap_or_default();
-            // A source that stopped without a failure (a spent quota).
-            if t.failed == 0 {
-                format!("{s}: {why}")
-            } else {
-                format!("{s}: {} failed ({why})", t.failed)
-            }
-        })
-        .collect();
-    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 #[cfg(test)]
@@ -286,7 +269,8 @@ mod tests {
             v,
             Verdict {
                 status: RunStatus::Ok,
-                error: None
+                error: None,
+                reasons: Vec::new(),
             },
             "skipped alone is not a failure"
         );

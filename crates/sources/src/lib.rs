@@ -140,6 +140,14 @@ pub trait Source: Parser + std::fmt::Debug + Sync + 'static {
     fn demo(&self) -> Option<&'static dyn demo::Demo> {
         None
     }
+
+    /// How many days may pass without a new observation from it before it
+    /// is stale (`trends status`, the metrics file, the run's summary): its
+    /// cadence, with a margin. A nightly source: 2 days. The config's
+    /// `[sources.<s>] stale_after_days` overrides it.
+    fn stale_after_days(&self) -> u32 {
+        2
+    }
 }
 
 /// An archived successful answer, as [`Source::combine`] reads it.

@@ -1,6 +1,6 @@
 //! Reads for the report and `trends status`: the `yearly_signals` roll-up
 //! and its years, row counts, coverage, a run's failures, and the request
-//! keys that already have an answer. They work on a read-only opening.
+//! keys that already have an answer, each source's newest observation. They work on a read-only opening.
 
 use std::collections::HashSet;
 
@@ -161,6 +161,24 @@ impl Store {
             .map_err(q("reading failures"))?;
         rows.collect::<Result<_, _>>()
             .map_err(q("reading failures"))
+    }
+
+    /// Per source, when an answer last wrote one of its observations (the
+    /// newest `observations.observed_at`: an answer's fetch time, renewed
+    /// each time an answer writes the row again); sources without any
+    /// observation are absent.
+    pub fn newest_observations(&self) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT source, max(observed_at) FROM observations GROUP BY source ORDER BY source",
+            )
+            .map_err(q("reading the newest observations"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(q("reading the newest observations"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(q("reading the newest observations"))
     }
 
     /// Per source and year, how many technologies have a value and their

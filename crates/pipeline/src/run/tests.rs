@@ -219,9 +219,7 @@ fn a_source_answering_500_forever_is_given_up_and_the_others_are_stored() {
     assert_eq!((hn.ok, hn.failed), (hn.planned as u64, 0));
     let error = summary.error.unwrap_or_default();
     assert!(
-        error.starts_with(
-            "stackexchange: 2 failed (2 requests in a row failed (HTTP 500: {\"error_id\":500"
-        ),
+        error.starts_with("stackexchange: 2 failed (http_error: HTTP 500: error 500 internal_error: An internal error has occurred)"),
         "{error}"
     );
     assert_eq!(

@@ -80,6 +80,11 @@ impl Source for InnovationGraph {
     fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
         Some(&demo::Api)
     }
+
+    /// GitHub publishes a quarter's files some months after it ends.
+    fn stale_after_days(&self) -> u32 {
+        120
+    }
 }
 
 impl Parser for InnovationGraph {

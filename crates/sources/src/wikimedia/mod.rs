@@ -56,6 +56,11 @@ impl Source for Wikimedia {
     fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
         Some(&demo::Api)
     }
+
+    /// A month's pageviews are asked once, after the month ends.
+    fn stale_after_days(&self) -> u32 {
+        35
+    }
 }
 
 impl Parser for Wikimedia {
