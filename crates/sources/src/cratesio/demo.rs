@@ -11,7 +11,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::demo::kit::{REF_YEAR, Series};
 
-use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
+use crate::demo::{DemoAnswer, DemoRequest, DemoRoute, Stateless, js, object};
 
 const JSON: &str = "application/json; charset=utf-8";
 
@@ -45,17 +45,10 @@ fn crate_name(name: &str) -> String {
 }
 
 /// The demo.
+pub(crate) const API: Stateless<Route> = Stateless(Route);
+
 #[derive(Debug, Clone, Copy)]
-pub struct Api;
-
-impl Demo for Api {
-    fn synthetic(&self) -> Box<dyn DemoRoute> {
-        Box::new(Route)
-    }
-}
-
-#[derive(Debug)]
-struct Route;
+pub(crate) struct Route;
 
 impl DemoRoute for Route {
     fn answer(&self, request: &DemoRequest) -> DemoAnswer {
@@ -172,11 +165,12 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::demo::Demo;
     use crate::demo::testing::{BASE, get, now, read, request};
 
     #[test]
     fn crate_downloads_and_errors() {
-        let route = Api.synthetic();
+        let route = API.synthetic();
         let base = BASE;
         // A request without a User-Agent is refused, as crates.io does.
         let (status, _, body) = get(&*route, &format!("{base}/api/v1/crates/axum"));

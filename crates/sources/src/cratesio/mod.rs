@@ -63,7 +63,7 @@ impl Source for CratesIo {
     }
 
     fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
-        Some(&demo::Api)
+        Some(&demo::API)
     }
 }
 

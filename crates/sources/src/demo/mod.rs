@@ -53,6 +53,18 @@ pub trait Demo: Sync {
     }
 }
 
+/// The demo of a source whose route holds no state (no bundle, no
+/// counters): every server gets a copy of the route. A source writes
+/// `pub(crate) const API: Stateless<Route> = Stateless(Route);`.
+#[derive(Debug, Clone, Copy)]
+pub struct Stateless<R>(pub R);
+
+impl<R: DemoRoute + Copy + 'static> Demo for Stateless<R> {
+    fn synthetic(&self) -> Box<dyn DemoRoute> {
+        Box::new(self.0)
+    }
+}
+
 /// One source's demo route: every request to its server comes here.
 pub trait DemoRoute: Send + Sync + std::fmt::Debug {
     /// The answer, in the API's exact format.

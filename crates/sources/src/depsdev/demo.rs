@@ -11,7 +11,7 @@ use chrono::Datelike;
 use percent_encoding::percent_decode_str;
 
 use crate::demo::kit::Series;
-use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
+use crate::demo::{DemoAnswer, DemoRequest, DemoRoute, Stateless, js, object};
 
 const JSON: &str = "application/json";
 
@@ -38,17 +38,10 @@ pub fn synthetic_direct(name: &str, year: i32) -> u64 {
 }
 
 /// The demo.
+pub(crate) const API: Stateless<Route> = Stateless(Route);
+
 #[derive(Debug, Clone, Copy)]
-pub struct Api;
-
-impl Demo for Api {
-    fn synthetic(&self) -> Box<dyn DemoRoute> {
-        Box::new(Route)
-    }
-}
-
-#[derive(Debug)]
-struct Route;
+pub(crate) struct Route;
 
 impl DemoRoute for Route {
     fn answer(&self, request: &DemoRequest) -> DemoAnswer {
@@ -123,11 +116,12 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::demo::Demo;
     use crate::demo::testing::{BASE, get};
 
     #[test]
     fn package_marks_its_default_and_dependents_count_it() {
-        let route = Api.synthetic();
+        let route = API.synthetic();
         let (status, _, body) = get(
             &*route,
             &format!("{BASE}/v3/systems/NPM/packages/%40nestjs%2Fcore"),
@@ -166,7 +160,7 @@ mod tests {
     fn the_chain_through_the_demo_parses_to_the_demo_numbers() {
         use trends_core::{Outcome, Period};
 
-        let route = Api.synthetic();
+        let route = API.synthetic();
         let base = url::Url::parse(BASE).expect("url");
         let name = "org.springframework.boot:spring-boot";
         let system = super::super::System::Maven;

@@ -77,7 +77,7 @@ impl Source for DepsDev {
     }
 
     fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
-        Some(&demo::Api)
+        Some(&demo::API)
     }
 }
 

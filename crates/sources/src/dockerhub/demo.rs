@@ -4,7 +4,7 @@
 //! 404 `{"message":"object not found",...}`.
 
 use crate::demo::kit::{REF_YEAR, Series};
-use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
+use crate::demo::{DemoAnswer, DemoRequest, DemoRoute, Stateless, js, object};
 
 const JSON: &str = "application/json";
 
@@ -18,17 +18,10 @@ pub fn synthetic_pulls(image: &str) -> u64 {
 }
 
 /// The demo.
+pub(crate) const API: Stateless<Route> = Stateless(Route);
+
 #[derive(Debug, Clone, Copy)]
-pub struct Api;
-
-impl Demo for Api {
-    fn synthetic(&self) -> Box<dyn DemoRoute> {
-        Box::new(Route)
-    }
-}
-
-#[derive(Debug)]
-struct Route;
+pub(crate) struct Route;
 
 impl DemoRoute for Route {
     fn answer(&self, request: &DemoRequest) -> DemoAnswer {
@@ -97,11 +90,12 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::demo::Demo;
     use crate::demo::testing::{BASE, get};
 
     #[test]
     fn repository_with_pull_count_and_404_for_unknown() {
-        let route = Api.synthetic();
+        let route = API.synthetic();
         let base = BASE;
         let (status, _, body) = get(&*route, &format!("{base}/v2/repositories/library/python/"));
         assert_eq!(status, 200);

@@ -5,7 +5,7 @@
 
 use crate::demo::kit::{hash, log_uniform, unit};
 use crate::demo::{
-    Demo, DemoAnswer, DemoRequest, DemoRoute, HTML, html_not_found, recorded_page, thousands,
+    DemoAnswer, DemoRequest, DemoRoute, HTML, Stateless, html_not_found, recorded_page, thousands,
 };
 
 const MODULE: &str = include_str!("../../../../tests/fixtures/gopkg/module.html");
@@ -20,17 +20,10 @@ pub fn synthetic_imported_by(module: &str) -> u64 {
 }
 
 /// The pkg.go.dev demo.
+pub(crate) const API: Stateless<Route> = Stateless(Route);
+
 #[derive(Debug, Clone, Copy)]
-pub struct Api;
-
-impl Demo for Api {
-    fn synthetic(&self) -> Box<dyn DemoRoute> {
-        Box::new(Route)
-    }
-}
-
-#[derive(Debug)]
-struct Route;
+pub(crate) struct Route;
 
 impl DemoRoute for Route {
     fn answer(&self, request: &DemoRequest) -> DemoAnswer {
@@ -50,11 +43,12 @@ impl DemoRoute for Route {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo::Demo;
     use crate::demo::testing::{BASE, get};
 
     #[test]
     fn the_page_carries_the_synthetic_number_in_the_recorded_markup() {
-        let route = Api.synthetic();
+        let route = API.synthetic();
         let (status, _, body) = get(&*route, &format!("{BASE}/github.com/gin-gonic/gin"));
         assert_eq!(status, 200);
         let n = synthetic_imported_by("github.com/gin-gonic/gin");

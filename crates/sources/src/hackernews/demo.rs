@@ -8,7 +8,7 @@
 //! `created_at_i` bounds (the only form `trends` asks for).
 
 use crate::demo::kit::Series;
-use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
+use crate::demo::{DemoAnswer, DemoRequest, DemoRoute, Stateless, js, object};
 
 const JSON: &str = "application/json; charset=UTF-8";
 
@@ -25,17 +25,10 @@ pub fn synthetic_mentions_between(query: &str, start: i64, end: i64) -> u64 {
 }
 
 /// The demo.
+pub(crate) const API: Stateless<Route> = Stateless(Route);
+
 #[derive(Debug, Clone, Copy)]
-pub struct Api;
-
-impl Demo for Api {
-    fn synthetic(&self) -> Box<dyn DemoRoute> {
-        Box::new(Route)
-    }
-}
-
-#[derive(Debug)]
-struct Route;
+pub(crate) struct Route;
 
 impl DemoRoute for Route {
     fn answer(&self, request: &DemoRequest) -> DemoAnswer {
@@ -103,11 +96,12 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::demo::Demo;
     use crate::demo::testing::{BASE, get};
 
     #[test]
     fn nb_hits_for_a_term_and_year() {
-        let route = Api.synthetic();
+        let route = API.synthetic();
         let url = format!(
             "{BASE}/api/v1/search?query=golang&tags=%28story%2Ccomment%29&numericFilters=created_at_i%3E%3D1672531200%2Ccreated_at_i%3C1704067200&hitsPerPage=0"
         );
@@ -132,7 +126,7 @@ mod tests {
 
     #[test]
     fn a_missing_filter_gets_the_api_error_body() {
-        let route = Api.synthetic();
+        let route = API.synthetic();
         let url = format!("{BASE}/api/v1/search?query=golang");
         let (status, _, body) = get(&*route, &url);
         assert_eq!(status, 400);

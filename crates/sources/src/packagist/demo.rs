@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::demo::kit::Series;
 
-use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
+use crate::demo::{DemoAnswer, DemoRequest, DemoRoute, Stateless, js, object};
 
 const JSON: &str = "application/json";
 
@@ -24,17 +24,10 @@ pub fn synthetic_packagist_day(package: &str, day: NaiveDate) -> u64 {
 }
 
 /// The demo.
+pub(crate) const API: Stateless<Route> = Stateless(Route);
+
 #[derive(Debug, Clone, Copy)]
-pub struct Api;
-
-impl Demo for Api {
-    fn synthetic(&self) -> Box<dyn DemoRoute> {
-        Box::new(Route)
-    }
-}
-
-#[derive(Debug)]
-struct Route;
+pub(crate) struct Route;
 
 impl DemoRoute for Route {
     fn answer(&self, request: &DemoRequest) -> DemoAnswer {
@@ -114,11 +107,12 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::demo::Demo;
     use crate::demo::testing::{BASE, get};
 
     #[test]
     fn monthly_daily_averages_and_404() {
-        let route = Api.synthetic();
+        let route = API.synthetic();
         let base = BASE;
         let (status, headers, body) = get(
             &*route,

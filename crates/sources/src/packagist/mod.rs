@@ -54,7 +54,7 @@ impl Source for Packagist {
     }
 
     fn demo(&self) -> Option<&'static dyn crate::demo::Demo> {
-        Some(&demo::Api)
+        Some(&demo::API)
     }
 }
 

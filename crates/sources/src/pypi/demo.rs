@@ -9,7 +9,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::demo::kit::Series;
 
-use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
+use crate::demo::{DemoAnswer, DemoRequest, DemoRoute, Stateless, js, object};
 
 /// PyPI downloads per year of a package.
 const DOWNLOADS: Series = Series::new("pypi_package", 1_000_000, 1_000_000_000);
@@ -20,17 +20,10 @@ pub fn synthetic_pypi_day(package: &str, day: NaiveDate) -> u64 {
 }
 
 /// The demo.
+pub(crate) const API: Stateless<Route> = Stateless(Route);
+
 #[derive(Debug, Clone, Copy)]
-pub struct Api;
-
-impl Demo for Api {
-    fn synthetic(&self) -> Box<dyn DemoRoute> {
-        Box::new(Route)
-    }
-}
-
-#[derive(Debug)]
-struct Route;
+pub(crate) struct Route;
 
 impl DemoRoute for Route {
     fn answer(&self, request: &DemoRequest) -> DemoAnswer {
@@ -83,11 +76,12 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::demo::Demo;
     use crate::demo::testing::{BASE, get};
 
     #[test]
     fn the_last_180_days_without_mirrors() {
-        let route = Api.synthetic();
+        let route = API.synthetic();
         let base = BASE;
         let (status, _, body) = get(
             &*route,

@@ -4,7 +4,7 @@
 //! starting with `nonexistent-` gets the real plain-text 404.
 
 use crate::demo::kit::{REF_YEAR, Series};
-use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, js, object};
+use crate::demo::{DemoAnswer, DemoRequest, DemoRoute, Stateless, js, object};
 
 /// RubyGems downloads (all time) of a gem.
 const DOWNLOADS: Series = Series::new("rubygems_gem", 1_000_000, 1_000_000_000);
@@ -15,17 +15,10 @@ pub fn synthetic_gem_downloads(gem: &str) -> u64 {
 }
 
 /// The demo.
+pub(crate) const API: Stateless<Route> = Stateless(Route);
+
 #[derive(Debug, Clone, Copy)]
-pub struct Api;
-
-impl Demo for Api {
-    fn synthetic(&self) -> Box<dyn DemoRoute> {
-        Box::new(Route)
-    }
-}
-
-#[derive(Debug)]
-struct Route;
+pub(crate) struct Route;
 
 impl DemoRoute for Route {
     fn answer(&self, request: &DemoRequest) -> DemoAnswer {
@@ -83,11 +76,12 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::demo::Demo;
     use crate::demo::testing::{BASE, get};
 
     #[test]
     fn gem_with_downloads_and_plain_404() {
-        let route = Api.synthetic();
+        let route = API.synthetic();
         let base = BASE;
         let (status, _, body) = get(&*route, &format!("{base}/api/v1/gems/rails.json"));
         assert_eq!(status, 200);

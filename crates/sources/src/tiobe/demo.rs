@@ -4,7 +4,9 @@
 //! index is. Every other path gets a 404 HTML page.
 
 use crate::demo::kit::{hash, log_uniform, unit};
-use crate::demo::{Demo, DemoAnswer, DemoRequest, DemoRoute, HTML, html_not_found, recorded_page};
+use crate::demo::{
+    DemoAnswer, DemoRequest, DemoRoute, HTML, Stateless, html_not_found, recorded_page,
+};
 
 const INDEX: &str = include_str!("../../../../tests/fixtures/tiobe/index.html");
 
@@ -49,17 +51,10 @@ const LANGUAGES: [&str; 30] = [
 ];
 
 /// The TIOBE index demo.
+pub(crate) const API: Stateless<Route> = Stateless(Route);
+
 #[derive(Debug, Clone, Copy)]
-pub struct Api;
-
-impl Demo for Api {
-    fn synthetic(&self) -> Box<dyn DemoRoute> {
-        Box::new(Route)
-    }
-}
-
-#[derive(Debug)]
-struct Route;
+pub(crate) struct Route;
 
 impl DemoRoute for Route {
     fn answer(&self, request: &DemoRequest) -> DemoAnswer {
@@ -111,11 +106,12 @@ pub(crate) fn tiobe_page() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo::Demo;
     use crate::demo::testing::{BASE, get};
 
     #[test]
     fn the_index_carries_the_synthetic_ratings_in_the_recorded_markup() {
-        let route = Api.synthetic();
+        let route = API.synthetic();
         let (status, _, body) = get(&*route, &format!("{BASE}/tiobe-index/"));
         assert_eq!(status, 200);
         assert!(body.contains("<table id=\"top20\" class=\"table table-striped table-top20\""));
